@@ -1,0 +1,31 @@
+/**
+ * Table definitions shared by the CDK construct and the local runner (DynamoDB Local), so the two
+ * cannot drift. Every table has one string partition key `pk`; TTL tables expire on `expiresAt`
+ * (epoch seconds), which the code also checks at read time because TTL deletes lazily.
+ */
+export interface TableDefinition {
+  /** Logical name: construct id in CDK, table name prefix locally. */
+  id: 'Users' | 'RefreshTokens' | 'Ephemeral';
+  /** Environment variable that carries the table name to the functions. */
+  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE';
+  partitionKey: 'pk';
+  ttlAttribute?: 'expiresAt';
+  pointInTimeRecovery: boolean;
+  globalSecondaryIndexes: { indexName: string; partitionKey: string; projection: 'KEYS_ONLY' | 'ALL' }[];
+}
+
+/** GSI of the refresh table: one row per family, keyed by owner, for logout-all. */
+export const FAMILIES_BY_USER_INDEX = 'familiesByUser';
+
+export const TABLES: readonly TableDefinition[] = [
+  { id: 'Users', envVar: 'USERS_TABLE', partitionKey: 'pk', pointInTimeRecovery: true, globalSecondaryIndexes: [] },
+  {
+    id: 'RefreshTokens',
+    envVar: 'REFRESH_TOKENS_TABLE',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+    globalSecondaryIndexes: [{ indexName: FAMILIES_BY_USER_INDEX, partitionKey: 'familyOwner', projection: 'KEYS_ONLY' }],
+  },
+  { id: 'Ephemeral', envVar: 'EPHEMERAL_TABLE', partitionKey: 'pk', ttlAttribute: 'expiresAt', pointInTimeRecovery: false, globalSecondaryIndexes: [] },
+];

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT, type CryptoKey } from 'jose';
+import { AuthError } from '../errors.js';
+import type { Clock, KeyRing } from '../ports.js';
+import { currentKey } from './key-ring.js';
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessTokenSubject {
+  id: string;
+  email: string;
+  roles: string[];
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+/** Signs RFC 9068 access tokens with the ring's `current` key. */
+export class AccessTokenIssuer {
+  private readonly imported = new Map<string, CryptoKey | Uint8Array>();
+
+  constructor(
+    private readonly keyRing: KeyRing,
+    private readonly clock: Clock,
+    private readonly options: AccessTokenOptions,
+  ) {}
+
+  async issue(subject: AccessTokenSubject, scope = 'openid'): Promise<IssuedAccessToken> {
+    let ring;
+    try {
+      ring = await this.keyRing.load();
+    } catch (cause) {
+      throw new AuthError('service_unavailable', 'Signing keys are not available; try again shortly.', { cause });
+    }
+    const key = currentKey(ring);
+    let privateKey = this.imported.get(key.kid);
+    if (!privateKey) {
+      privateKey = await importJWK(key.privateJwk, key.alg);
+      this.imported.set(key.kid, privateKey);
+    }
+    const iat = Math.floor(this.clock.now() / 1000);
+    const accessToken = await new SignJWT({
+      email: subject.email,
+      roles: subject.roles,
+      scope,
+      client_id: this.options.audience,
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(subject.id)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.options.ttlSeconds)
+      .setJti(randomUUID())
+      .sign(privateKey);
+    return { accessToken, expiresIn: this.options.ttlSeconds };
+  }
+}

@@ -1,0 +1,72 @@
+import { AuthError } from '../errors.js';
+import { logger, securityEvent } from '../log.js';
+import type { PasswordHasher, RateLimiter, UserStore } from '../ports.js';
+import { canonicalizeEmail } from './email.js';
+import { normalizePassword, type PasswordPolicy } from './password-policy.js';
+import { startSession, type SessionDeps, type SessionTokens } from './session.js';
+
+export interface LoginLimits {
+  maxAttemptsPerAccount: number;
+  maxAttemptsPerIp: number;
+  windowSeconds: number;
+}
+
+export interface LoginDeps extends SessionDeps {
+  users: UserStore;
+  hasher: PasswordHasher;
+  limiter: RateLimiter;
+  passwordPolicy: PasswordPolicy;
+  limits: LoginLimits;
+  /** A hash of a random password made with the current parameters; verified when the email is unknown. */
+  dummyHash: () => Promise<string>;
+}
+
+const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
+
+/**
+ * Password sign-in. Unknown email and wrong password give the same answer (S1) at the same cost: the
+ * unknown email still pays one argon2 verify against a dummy hash (S2). Attempts are reserved atomically
+ * per account and per source IP *before* verifying (S4), so a burst of concurrent guesses can never get
+ * more verifications than the limit, and the right password is refused while locked.
+ */
+export async function logIn(deps: LoginDeps, input: { email: string; password: string; sourceIp: string }): Promise<SessionTokens> {
+  const email = canonicalizeEmail(input.email);
+  let password: string;
+  try {
+    password = normalizePassword(input.password, deps.passwordPolicy);
+  } catch {
+    // Over the maximum length: it can never match a stored password, and it never reaches argon2 (S46).
+    throw invalidCredentials();
+  }
+  const { maxAttemptsPerAccount, maxAttemptsPerIp, windowSeconds } = deps.limits;
+  const accountKey = `login:account:${email}`;
+  const [account, ip] = await Promise.all([
+    deps.limiter.consume(accountKey, maxAttemptsPerAccount, windowSeconds),
+    deps.limiter.consume(`login:ip:${input.sourceIp}`, maxAttemptsPerIp, windowSeconds),
+  ]);
+  if (!account.allowed || !ip.allowed) {
+    securityEvent('login_locked', { scope: account.allowed ? 'ip' : 'account' });
+    const retryAfter = Math.max(account.allowed ? 0 : account.retryAfterSeconds, ip.allowed ? 0 : ip.retryAfterSeconds, 1);
+    throw new AuthError('too_many_attempts', 'Too many sign-in attempts. Try again later.', {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
+  }
+
+  const user = await deps.users.findByEmail(email);
+  const ok = await deps.hasher.verify(user?.passwordHash ?? (await deps.dummyHash()), password);
+  if (!user || !user.passwordHash || !ok) {
+    securityEvent('login_failure', { userId: user?.id });
+    throw invalidCredentials();
+  }
+
+  const upgrade = deps.hasher.needsRehash(user.passwordHash)
+    ? deps.hasher.hash(password).then((h) => deps.users.updatePasswordHash(user.id, h))
+    : Promise.resolve();
+  const [tokens] = await Promise.all([
+    startSession(deps, user),
+    deps.limiter.reset(accountKey, windowSeconds),
+    upgrade.catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) })),
+  ]);
+  securityEvent('login_success', { userId: user.id });
+  return tokens;
+}

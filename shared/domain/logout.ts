@@ -1,0 +1,24 @@
+import { securityEvent } from '../log.js';
+import type { Clock, RefreshTokenStore } from '../ports.js';
+import { REFRESH_TOKEN_PATTERN, sha256Hex } from './secrets.js';
+
+export interface LogoutDeps {
+  clock: Clock;
+  refreshTokens: RefreshTokenStore;
+}
+
+/** Revokes the family of the presented token. Unknown or malformed tokens are ignored: logout always succeeds. */
+export async function logOut(deps: LogoutDeps, raw: string | undefined): Promise<void> {
+  if (!raw || !REFRESH_TOKEN_PATTERN.test(raw)) return;
+  const record = await deps.refreshTokens.get(sha256Hex(raw));
+  if (!record) return;
+  await deps.refreshTokens.revokeFamily(record.familyId, Math.floor(deps.clock.now() / 1000));
+  securityEvent('logout', { userId: record.userId, familyId: record.familyId });
+}
+
+/** Revokes every refresh-token family of the user (S27). */
+export async function logOutEverywhere(deps: LogoutDeps, userId: string): Promise<number> {
+  const revoked = await deps.refreshTokens.revokeAllForUser(userId, Math.floor(deps.clock.now() / 1000));
+  securityEvent('logout_all', { userId, revoked });
+  return revoked;
+}

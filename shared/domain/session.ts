@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, RefreshTokenRecord, RefreshTokenStore, User } from '../ports.js';
+import type { AccessTokenIssuer } from './access-token.js';
+import { newOpaqueToken, sha256Hex } from './secrets.js';
+
+export interface SessionOptions {
+  idleTtlSeconds: number;
+  absoluteTtlSeconds: number;
+}
+
+export interface SessionDeps {
+  clock: Clock;
+  refreshTokens: RefreshTokenStore;
+  issuer: AccessTokenIssuer;
+  session: SessionOptions;
+}
+
+/** What every successful sign-in or refresh hands back to the HTTP layer. */
+export interface SessionTokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  /** Seconds the refresh token stays usable (cookie Max-Age). */
+  refreshExpiresIn: number;
+}
+
+export const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
+
+/** A refresh token record for `familyId`; its idle expiry never outlives the family. */
+export function newRefreshToken(
+  base: { userId: string; familyId: string; familyExpiresAt: number },
+  now: number,
+  idleTtlSeconds: number,
+): { raw: string; record: RefreshTokenRecord } {
+  const raw = newOpaqueToken('rt');
+  return {
+    raw,
+    record: {
+      tokenHash: sha256Hex(raw),
+      userId: base.userId,
+      familyId: base.familyId,
+      familyExpiresAt: base.familyExpiresAt,
+      status: 'active',
+      issuedAt: now,
+      expiresAt: Math.min(now + idleTtlSeconds, base.familyExpiresAt),
+    },
+  };
+}
+
+/**
+ * Starts a new refresh-token family for `user` (S8: every sign-in gets a fresh family; whatever refresh
+ * cookie the browser carried is ignored) and issues the first access token.
+ */
+export async function startSession(deps: SessionDeps, user: Pick<User, 'id' | 'email' | 'roles'>): Promise<SessionTokens> {
+  const now = nowSeconds(deps.clock);
+  const familyId = randomUUID();
+  const familyExpiresAt = now + deps.session.absoluteTtlSeconds;
+  const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt }, now, deps.session.idleTtlSeconds);
+  const [, access] = await Promise.all([
+    deps.refreshTokens.createFamily({ familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt }, first.record),
+    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles }),
+  ]);
+  return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now };
+}

@@ -1,0 +1,54 @@
+/**
+ * One error type for every expected failure. The `code` is part of the HTTP contract
+ * (ARCHITECTURE.md): clients branch on it, tests assert it, so codes never change meaning.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_credentials: 401,
+  invalid_token: 401,
+  token_reused: 401,
+  unauthorized: 401,
+  forbidden: 403,
+  forbidden_origin: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  email_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  weak_password: 422,
+  too_many_attempts: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly status: number;
+  /** Extra response headers the error implies (e.g. `Retry-After`). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.status = ERROR_STATUS[code];
+    this.headers = options.headers ?? {};
+  }
+
+  /** Errors below 500 are the caller's to see; anything else is replaced by a generic body. */
+  get expose(): boolean {
+    return this.status < 500;
+  }
+}
+
+export const isAuthError = (e: unknown): e is AuthError => e instanceof AuthError;
+
+/** Raised by stores when a conditional write loses (uniqueness, single use, rotation race). */
+export class ConditionFailedError extends Error {
+  override readonly name = 'ConditionFailedError';
+}

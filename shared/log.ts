@@ -1,0 +1,24 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * One structured JSON logger per container (Powertools). Nothing here ever logs a request body,
+ * a header value, a password or a token: callers pass identifiers only (S49).
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'auth' });
+
+export type SecurityEventType =
+  | 'signup'
+  | 'login_success'
+  | 'login_failure'
+  | 'login_locked'
+  | 'refresh_reuse'
+  | 'refresh_grace'
+  | 'logout'
+  | 'logout_all'
+  | 'authorizer_deny'
+  | 'key_rotation';
+
+/** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
+export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {
+  logger.info(`security_event ${type}`, { securityEvent: type, ...fields });
+}

@@ -1,0 +1,126 @@
+/**
+ * Ports: what the domain needs from the outside world, named by intent.
+ * Adapters live in `shared/adapters/*`; the domain never imports an SDK.
+ */
+import type { JWK } from 'jose';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface User {
+  id: string;
+  /** Canonical form (see `canonicalizeEmail`). */
+  email: string;
+  passwordHash?: string;
+  roles: string[];
+  emailVerified: boolean;
+  createdAt: number;
+}
+
+export interface UserStore {
+  /** Creates the user; throws `ConditionFailedError` when the email is already taken (enforced by a conditional write). */
+  create(user: User): Promise<void>;
+  findByEmail(email: string): Promise<User | undefined>;
+  findById(id: string): Promise<User | undefined>;
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+}
+
+export type RefreshTokenStatus = 'active' | 'rotated';
+
+export interface RefreshTokenRecord {
+  /** SHA-256 of the raw token, hex. The raw token is never stored. */
+  tokenHash: string;
+  userId: string;
+  familyId: string;
+  status: RefreshTokenStatus;
+  issuedAt: number; // epoch seconds
+  /** Idle expiry, epoch seconds; also the DynamoDB TTL attribute. */
+  expiresAt: number;
+  /** Absolute expiry of the family, epoch seconds. */
+  familyExpiresAt: number;
+  rotatedAt?: number;
+  successorHash?: string;
+}
+
+export interface RefreshFamily {
+  familyId: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface RefreshTokenStore {
+  /** Starts a new family with its first token (one transaction). */
+  createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void>;
+  get(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Atomically: the presented token flips active → rotated (pointing at the successor), the successor is
+   * created, and the family must not be revoked. Either all of it happens or nothing does; a lost race
+   * throws `ConditionFailedError`.
+   */
+  rotate(presented: RefreshTokenRecord, successor: RefreshTokenRecord, nowSeconds: number): Promise<void>;
+  /**
+   * Grace path: issues `successor` as a sibling of the presented (already rotated) token's successor, only
+   * while the presented token is the immediate predecessor of a still-active token and inside the window.
+   * Throws `ConditionFailedError` otherwise.
+   */
+  rotateWithinGrace(presented: RefreshTokenRecord, successor: RefreshTokenRecord, graceStartSeconds: number): Promise<void>;
+  revokeFamily(familyId: string, nowSeconds: number): Promise<void>;
+  /** True when the family exists and is not revoked. */
+  isFamilyActive(familyId: string): Promise<boolean>;
+  /** Revokes every family of the user. Returns how many were revoked. */
+  revokeAllForUser(userId: string, nowSeconds: number): Promise<number>;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Seconds until the window that refused this attempt ends. */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiter {
+  /**
+   * Consumes one attempt from `key`'s fixed window atomically (no read-then-write) and says whether it
+   * was within `limit`.
+   */
+  consume(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision>;
+  /** Forgets the attempts of `key` in the current window (e.g. after a successful sign-in). */
+  reset(key: string, windowSeconds: number): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** True when `hash` was made with weaker parameters than the current ones. */
+  needsRehash(hash: string): boolean;
+}
+
+export type KeyStatus = 'next' | 'current' | 'previous';
+
+export interface RingKey {
+  kid: string;
+  alg: string;
+  status: KeyStatus;
+  createdAt: string;
+  publicJwk: JWK;
+  privateJwk: JWK;
+}
+
+export interface KeyRingDocument {
+  version: 1;
+  keys: RingKey[];
+}
+
+/** The private ring, for signers only. */
+export interface KeyRing {
+  load(): Promise<KeyRingDocument>;
+}
+
+/** Public keys, for verifiers: looked up by `kid` only, never from the token. */
+export interface PublicKeySource {
+  /** Returns the public JWK for `kid`, or undefined when it is not in our ring (after at most one rate-limited refetch). */
+  getKey(kid: string): Promise<JWK | undefined>;
+}

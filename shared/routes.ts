@@ -1,0 +1,49 @@
+/**
+ * The route table: the one source of truth for both the CDK stack (API Gateway routes) and the local
+ * runner, so the two cannot drift. `fn` names the folder under `functions/`.
+ */
+export type FunctionName =
+  | 'signup'
+  | 'login'
+  | 'refresh'
+  | 'logout'
+  | 'logout-all'
+  | 'jwks'
+  | 'openid-configuration'
+  | 'me';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  path: string;
+  fn: FunctionName;
+  /** Protected by the Lambda authorizer. */
+  auth?: {
+    /** The caller must hold at least one of these roles (403 otherwise). */
+    roles?: string[];
+    /** The caller's `scope` must contain every one of these. */
+    scopes?: string[];
+  };
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/auth/signup', fn: 'signup' },
+  { method: 'POST', path: '/auth/login', fn: 'login' },
+  { method: 'POST', path: '/auth/refresh', fn: 'refresh' },
+  { method: 'POST', path: '/auth/logout', fn: 'logout' },
+  // Routed so that it answers 405 instead of 404 (S41: logout is never a GET side effect).
+  { method: 'GET', path: '/auth/logout', fn: 'logout' },
+  { method: 'POST', path: '/auth/logout-all', fn: 'logout-all', auth: {} },
+  { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks' },
+  { method: 'GET', path: '/.well-known/openid-configuration', fn: 'openid-configuration' },
+  { method: 'GET', path: '/auth/me', fn: 'me', auth: { roles: ['user', 'admin'] } },
+];
+
+/** API Gateway's route key, e.g. `GET /auth/me`. */
+export const routeKey = (r: Pick<RouteDefinition, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+/** Authorization requirements of a route key, as the authorizer enforces them. */
+export function routeRequirements(key: string | undefined): RouteDefinition['auth'] | undefined {
+  return ROUTES.find((r) => routeKey(r) === key)?.auth;
+}

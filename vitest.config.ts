@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/browser/**', 'node_modules/**'],
+    // One DynamoDB Local for the whole run; its endpoint reaches the suites through env (DYNAMODB_ENDPOINT).
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Two cores: argon2 and DynamoDB Local are CPU-bound, so keep parallelism modest and results stable.
+    maxWorkers: 2,
+  },
+});
