@@ -62,7 +62,10 @@ export const configSchema = z.object({
   USERS_TABLE: z.string().min(1).optional(),
   REFRESH_TOKENS_TABLE: z.string().min(1).optional(),
   EPHEMERAL_TABLE: z.string().min(1).optional(),
+  /** Secrets Manager secret holding the private ring (signers and the rotation function only). */
   KEY_RING_SECRET_ID: z.string().min(1).optional(),
+  /** Secrets Manager secret holding the public JWKS (written by the rotation function, read by the JWKS function). */
+  PUBLIC_KEYS_SECRET_ID: z.string().min(1).optional(),
   KEY_RING_FILE: z.string().min(1).optional(),
   KEY_RING_CACHE_SECONDS: int(300, 0, 3600),
   /** Where verifiers (the authorizer) read public keys. Defaults to ISSUER + /.well-known/jwks.json. */

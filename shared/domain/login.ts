@@ -2,6 +2,7 @@ import { AuthError } from '../errors.js';
 import { logger, securityEvent } from '../log.js';
 import type { PasswordHasher, RateLimiter, UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
+import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 import { startSession, type SessionDeps, type SessionTokens } from './session.js';
 
@@ -39,7 +40,8 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
     throw invalidCredentials();
   }
   const { maxAttemptsPerAccount, maxAttemptsPerIp, windowSeconds } = deps.limits;
-  const accountKey = `login:account:${email}`;
+  // Counter keys carry a hash, not the address: the ephemeral table never holds emails in clear.
+  const accountKey = `login:account:${sha256Hex(email)}`;
   const [account, ip] = await Promise.all([
     deps.limiter.consume(accountKey, maxAttemptsPerAccount, windowSeconds),
     deps.limiter.consume(`login:ip:${input.sourceIp}`, maxAttemptsPerIp, windowSeconds),

@@ -54,7 +54,13 @@ const KID = /^[A-Za-z0-9_-]{1,128}$/;
  * @example const claims = await verifier.verify(token);
  */
 export class AccessTokenVerifier {
-  private readonly keys = new Map<string, CryptoKey | Uint8Array>();
+  /**
+   * Imported keys, keyed on the JWK object the source returned. Keyed this way (and weakly) so that a key
+   * the source stops returning — dropped from the ring, or withdrawn after a compromise — stops verifying
+   * as soon as the source's own cache lets go of it, instead of living as long as the container.
+   * Sources return the same object while they cache a key (JwksKeySource, StaticKeySource do), so this hits.
+   */
+  private readonly imported = new WeakMap<JWK, { alg: string; key: CryptoKey | Uint8Array }>();
 
   constructor(
     private readonly source: PublicKeySource,
@@ -118,11 +124,9 @@ export class AccessTokenVerifier {
   }
 
   private async key(kid: string, alg: string): Promise<CryptoKey | Uint8Array> {
-    const cacheKey = `${alg}:${kid}`;
-    const cached = this.keys.get(cacheKey);
-    if (cached) return cached;
     let jwk: JWK | undefined;
     try {
+      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh).
       jwk = await this.source.getKey(kid);
     } catch (cause) {
       throw new TokenVerificationError('keys_unavailable', { cause });
@@ -131,8 +135,10 @@ export class AccessTokenVerifier {
     if (!jwk || (jwk.alg !== undefined && jwk.alg !== alg) || jwk.d !== undefined || jwk.kty === 'oct') {
       throw new TokenVerificationError('unknown_kid');
     }
-    const imported = await importJWK(jwk, alg);
-    this.keys.set(cacheKey, imported);
-    return imported;
+    const cached = this.imported.get(jwk);
+    if (cached?.alg === alg) return cached.key;
+    const key = await importJWK(jwk, alg);
+    this.imported.set(jwk, { alg, key });
+    return key;
   }
 }

@@ -1,0 +1,15 @@
+import { getAuthContext } from '../../shared/auth-context.js';
+import { getConfig } from '../../shared/composition.js';
+import { httpHandler } from '../../shared/http/handler.js';
+
+/**
+ * GET /auth/me — the example protected Lambda. The authorizer already verified the token and the route's
+ * role; this handler only reads the identity it passed, with the typed helper from `shared/`.
+ */
+export const createHandler = (config = getConfig()) =>
+  httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
+    const { sub, email, roles } = getAuthContext(req.event);
+    return { statusCode: 200, body: { sub, email, roles } };
+  });
+
+export const handler = createHandler();

@@ -1,0 +1,20 @@
+import type { FunctionName } from '../../shared/routes.js';
+
+type Loader = () => Promise<{ handler: (event: any, context: any) => Promise<unknown> }>;
+
+/**
+ * The handler module of every function in the route table. Typed by `FunctionName`, so adding a function
+ * to the route table without wiring it here fails the type check.
+ */
+export const HANDLERS: Record<FunctionName, Loader> = {
+  signup: () => import('../../functions/signup/handler.js'),
+  login: () => import('../../functions/login/handler.js'),
+  refresh: () => import('../../functions/refresh/handler.js'),
+  logout: () => import('../../functions/logout/handler.js'),
+  'logout-all': () => import('../../functions/logout-all/handler.js'),
+  jwks: () => import('../../functions/jwks/handler.js'),
+  'openid-configuration': () => import('../../functions/openid-configuration/handler.js'),
+  me: () => import('../../functions/me/handler.js'),
+};
+
+export const loadAuthorizer: Loader = () => import('../../functions/authorizer/handler.js');

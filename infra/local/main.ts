@@ -1,0 +1,41 @@
+/** `npm start`: the whole backend on loopback. PORT (default 3000) picks the port. */
+import { startLocal } from './start.js';
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`Invalid configuration: PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
+}
+
+const backend = await startLocal({ port }).catch((e: unknown) => {
+  console.error(`Could not start the local backend: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof Error && /java|ENOENT|spawn/i.test(e.message)) {
+    console.error('DynamoDB Local needs a Java 17+ runtime: on Debian/Ubuntu, apt-get install -y openjdk-17-jre-headless');
+  }
+  process.exit(1);
+});
+
+console.log(`
+Local auth backend listening on ${backend.url}
+
+  POST ${backend.url}/auth/signup          {"email","password"}
+  POST ${backend.url}/auth/login           {"email","password"}
+  POST ${backend.url}/auth/refresh         (refresh cookie or {"refreshToken"})
+  POST ${backend.url}/auth/logout
+  POST ${backend.url}/auth/logout-all      (Authorization: Bearer …)
+  GET  ${backend.url}/auth/me              (Authorization: Bearer …, via the authorizer)
+  GET  ${backend.url}/.well-known/jwks.json
+  GET  ${backend.url}/.well-known/openid-configuration
+
+Press Ctrl+C to stop.`);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping (DynamoDB Local too)…`);
+  await backend.close().catch(() => undefined);
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,111 @@
+/**
+ * Starts the whole backend locally: DynamoDB Local (tables created from the same definitions as the CDK
+ * stack), a key ring file under `.data/`, every handler of the route table and the authorizer behind an
+ * API-Gateway-like server on loopback. No AWS account, no Docker.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
+import { ROUTES, type FunctionName } from '../../shared/routes.js';
+import { startDynamoLocal } from './dynamo-local.js';
+import { createGateway } from './gateway.js';
+import { HANDLERS, loadAuthorizer } from './handlers.js';
+
+export interface LocalOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Use an already running DynamoDB (e.g. the test suite's); otherwise DynamoDB Local is started. */
+  dynamoEndpoint?: string;
+  /** Folder for the key ring file (and persisted data). */
+  dataDir?: string;
+  /** Table name prefix; unique per test run so suites never share state. */
+  tablePrefix?: string;
+  /** Extra environment for the handlers (wins over the local defaults, loses to nothing). */
+  env?: Record<string, string>;
+}
+
+export interface LocalBackend {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const FUNCTIONS: FunctionName[] = [...new Set(ROUTES.map((r) => r.fn))];
+
+export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = resolve(options.dataDir ?? '.data');
+  await mkdir(dataDir, { recursive: true });
+  const dynamo = options.dynamoEndpoint ? undefined : await startDynamoLocal({});
+  const endpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
+
+  try {
+    const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const tables = await createTables(client, options.tablePrefix ?? 'local-');
+    client.destroy();
+
+    // The server must listen before ISSUER is known when port 0 is asked for; handlers are imported after.
+    let handlers: Record<string, (e: any, c: any) => Promise<unknown>> = {};
+    let authorizer: (e: any, c: any) => Promise<unknown> = async () => {
+      throw new Error('Unauthorized');
+    };
+    const corsOrigins: string[] = [];
+    const server = createGateway({
+      routes: ROUTES,
+      get handlers() {
+        return handlers;
+      },
+      authorizer: (e, c) => authorizer(e, c),
+      corsOrigins,
+      authorizerCacheSeconds: Number(options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60),
+    });
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port, host, () => ok());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${host}:${port}`;
+
+    const env: Record<string, string> = {
+      ISSUER: url,
+      CORS_ORIGINS: [url, `http://localhost:${port}`].join(','),
+      DYNAMODB_ENDPOINT: endpoint,
+      KEY_RING_FILE: join(dataDir, 'keyring.json'),
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_SERVICE_NAME: 'auth-local',
+      ...tables,
+      ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_|PASSWORD_|LOGIN_|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_|POWERTOOLS_LOG_LEVEL|ISSUER)$/),
+      ...options.env,
+    };
+    Object.assign(process.env, env);
+    corsOrigins.push(...(process.env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+    const loaded = await Promise.all(
+      FUNCTIONS.map(async (fn) => [fn, (await HANDLERS[fn]()).handler] as const),
+    );
+    handlers = Object.fromEntries(loaded);
+    authorizer = (await loadAuthorizer()).handler;
+
+    return {
+      url,
+      port,
+      async close() {
+        server.closeAllConnections();
+        await new Promise<void>((ok) => server.close(() => ok()));
+        await dynamo?.stop();
+      },
+    };
+  } catch (e) {
+    await dynamo?.stop();
+    throw e;
+  }
+}
+
+function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => pattern.test(e[0]) && e[1] !== undefined && e[1] !== ''));
+}

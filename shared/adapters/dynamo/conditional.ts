@@ -1,0 +1,41 @@
+/**
+ * SDK errors are translated here, at the adapter edge: a lost conditional write becomes the domain's
+ * `ConditionFailedError`; anything else (throttling, network) propagates unchanged and ends as a 500.
+ */
+import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionFailedError } from '../../errors.js';
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/** Attempts after a `TransactionConflict`; enough for dozens of concurrent writers on one item. */
+const CONFLICT_ATTEMPTS = 6;
+
+export function isConditionalCheckFailed(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ConditionalCheckFailedException';
+}
+
+function cancellationCodes(e: unknown): string[] {
+  if (!(e instanceof Error) || e.name !== 'TransactionCanceledException') return [];
+  const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? 'None');
+}
+
+/**
+ * Runs one TransactWriteItems. A cancelled transaction whose reasons include `ConditionalCheckFailed` throws
+ * `ConditionFailedError`. A `TransactionConflict` (another transaction held one of the items) says nothing
+ * about the conditions, so the transaction is retried after a jittered pause: the retry then sees the
+ * winner's write and fails its condition properly, instead of the caller guessing who won.
+ */
+export async function transactWrite(doc: DynamoDBDocumentClient, items: TransactItems, what: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (e) {
+      const codes = cancellationCodes(e);
+      if (codes.includes('ConditionalCheckFailed')) throw new ConditionFailedError(`${what}: condition failed`, { cause: e });
+      if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw e;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}

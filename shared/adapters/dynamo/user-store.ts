@@ -1,0 +1,85 @@
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionFailedError } from '../../errors.js';
+import type { User, UserStore } from '../../ports.js';
+import { isConditionalCheckFailed, transactWrite } from './conditional.js';
+
+const userKey = (id: string) => `USER#${id}`;
+const emailKey = (email: string) => `EMAIL#${email}`;
+
+/**
+ * Users in one table: `USER#<id>` holds the profile, `EMAIL#<canonical email>` is a uniqueness lock that
+ * points at it. Both are written in one transaction, so two sign-ups for one address cannot both win.
+ * @example const users = new DynamoUserStore(createDocumentClient(), config.USERS_TABLE);
+ */
+export class DynamoUserStore implements UserStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(user: User): Promise<void> {
+    const TableName = this.tableName;
+    const ConditionExpression = 'attribute_not_exists(pk)';
+    await transactWrite(
+      this.doc,
+      [
+        { Put: { TableName, Item: { pk: userKey(user.id), ...toItem(user) }, ConditionExpression } },
+        { Put: { TableName, Item: { pk: emailKey(user.email), userId: user.id }, ConditionExpression } },
+      ],
+      'create user',
+    );
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    // Consistent: a sign-in right after sign-up must see the new lock.
+    const lock = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: emailKey(email) }, ConsistentRead: true }));
+    const userId = lock.Item?.['userId'];
+    return typeof userId === 'string' ? this.findById(userId) : undefined;
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: userKey(id) }, ConsistentRead: true }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userKey(userId) },
+          UpdateExpression: 'SET passwordHash = :h',
+          // Without it, an update for a deleted user would silently create a stub item.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':h': passwordHash },
+        }),
+      );
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) throw new ConditionFailedError('update password hash: no such user', { cause: e });
+      throw e;
+    }
+  }
+}
+
+function toItem(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    passwordHash: user.passwordHash,
+    roles: [...user.roles],
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): User {
+  const user: User = {
+    id: item['id'] as string,
+    email: item['email'] as string,
+    roles: (item['roles'] as string[] | undefined) ?? [],
+    emailVerified: item['emailVerified'] === true,
+    createdAt: item['createdAt'] as number,
+  };
+  if (typeof item['passwordHash'] === 'string') user.passwordHash = item['passwordHash'];
+  return user;
+}

@@ -1,0 +1,53 @@
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createRing, parseRing, rotateRing, toJwks, type SigningAlg } from '../../domain/key-ring.js';
+import type { KeyRing, KeyRingDocument } from '../../ports.js';
+import type { JwksSource } from '../jwks-source.js';
+
+/**
+ * The local runner's key ring: a JSON file (git-ignored, mode 0600) holding the same document the
+ * Secrets Manager secret holds in AWS. Created on first use.
+ */
+export class FileKeyRing implements KeyRing, JwksSource {
+  private cached?: Promise<KeyRingDocument>;
+
+  constructor(
+    private readonly path: string,
+    private readonly alg: SigningAlg = 'ES256',
+  ) {}
+
+  load(): Promise<KeyRingDocument> {
+    return (this.cached ??= this.readOrCreate().catch((e: unknown) => {
+      this.cached = undefined;
+      throw e;
+    }));
+  }
+
+  async jwks() {
+    return toJwks(await this.load());
+  }
+
+  /** One rotation step, as the Secrets Manager rotation function does it in AWS. */
+  async rotate(now = new Date()): Promise<KeyRingDocument> {
+    const ring = await rotateRing(await this.load(), this.alg, now);
+    await this.write(ring);
+    this.cached = Promise.resolve(ring);
+    return ring;
+  }
+
+  private async readOrCreate(): Promise<KeyRingDocument> {
+    const existing = parseRing(await readFile(this.path, 'utf8').catch(() => undefined));
+    if (existing) return existing;
+    const ring = await createRing(this.alg, new Date());
+    await this.write(ring);
+    return ring;
+  }
+
+  private async write(ring: KeyRingDocument): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(ring, null, 2), { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, this.path);
+  }
+}

@@ -1,0 +1,35 @@
+import { ConditionFailedError } from '../../errors.js';
+import type { User, UserStore } from '../../ports.js';
+
+/**
+ * In-memory `UserStore` with the DynamoDB store's semantics: the email lock and the user are taken together
+ * or not at all, and a taken email throws `ConditionFailedError`. Records are copied in and out, as a
+ * database would, so callers cannot mutate stored state by reference.
+ * @example const users = new MemoryUserStore();
+ */
+export class MemoryUserStore implements UserStore {
+  private readonly users = new Map<string, User>();
+  private readonly emails = new Map<string, string>();
+
+  async create(user: User): Promise<void> {
+    if (this.users.has(user.id) || this.emails.has(user.email)) throw new ConditionFailedError('create user: condition failed');
+    this.users.set(user.id, structuredClone(user));
+    this.emails.set(user.email, user.id);
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const id = this.emails.get(email);
+    return id === undefined ? undefined : this.findById(id);
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    const user = this.users.get(id);
+    return user && structuredClone(user);
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    const user = this.users.get(userId);
+    if (!user) throw new ConditionFailedError('update password hash: no such user');
+    user.passwordHash = passwordHash;
+  }
+}

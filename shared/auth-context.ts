@@ -1,0 +1,116 @@
+/**
+ * What the Lambda authorizer hands to protected Lambdas, and the typed helper that reads it.
+ *
+ * Encoding (one for HTTP API and REST API): every context value is a string. REST API only accepts
+ * string/number/boolean context values, so `roles` travels as a **space-separated string** (like
+ * OAuth's `scope`), e.g. `"user admin"`. Role names never contain whitespace: the authorizer drops
+ * any that do (dropping can only remove privileges, never add them).
+ */
+import { AuthError } from './errors.js';
+
+export interface AuthContext {
+  sub: string;
+  email: string;
+  roles: string[];
+  /** Space-separated OAuth scopes. */
+  scope: string;
+  jti: string;
+}
+
+/** The wire form of `AuthContext` as the authorizer returns it in `context`. */
+export interface AuthorizerContext {
+  sub: string;
+  email: string;
+  /** Space-separated role names. */
+  roles: string;
+  scope: string;
+  jti: string;
+  [key: string]: string;
+}
+
+const ROLE = /^\S+$/;
+
+/** Authorizer side: encodes verified claims for `context`. */
+export function encodeAuthContext(ctx: AuthContext): AuthorizerContext {
+  return {
+    sub: ctx.sub,
+    email: ctx.email,
+    roles: ctx.roles.filter((r) => ROLE.test(r)).join(' '),
+    scope: ctx.scope,
+    jti: ctx.jti,
+  };
+}
+
+/** Thrown when a Lambda reads an identity that no authorizer supplied: a deployment error, not a client one. */
+export class MissingAuthContextError extends Error {
+  override readonly name = 'MissingAuthContextError';
+  constructor() {
+    super('No Lambda authorizer context on this event: is the route protected by the authorizer?');
+  }
+}
+
+/** The parts of an API Gateway event this helper reads (HTTP API payload 2.0 or REST API). */
+export interface EventWithAuthorizer {
+  // `object`, not `{ authorizer?: unknown }`: API Gateway's event types do not declare `authorizer` on every
+  // variant, and a weak type would refuse them.
+  requestContext?: object | null;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
+/**
+ * Reads the identity the authorizer passed. HTTP API (payload 2.0) puts it under
+ * `requestContext.authorizer.lambda`; REST API puts it directly under `requestContext.authorizer`.
+ * Throws `MissingAuthContextError` when there is none (the route was not protected), so a Lambda
+ * can never mistake "no authorizer" for "anonymous but allowed".
+ * @example
+ * const ctx = getAuthContext(event);
+ * requireRole(ctx, 'admin');
+ */
+export function getAuthContext(event: EventWithAuthorizer): AuthContext {
+  const authorizer = (event.requestContext as { authorizer?: unknown } | null | undefined)?.authorizer;
+  if (typeof authorizer !== 'object' || authorizer === null) throw new MissingAuthContextError();
+  const lambda = (authorizer as { lambda?: unknown }).lambda;
+  const raw = (typeof lambda === 'object' && lambda !== null ? lambda : authorizer) as Record<string, unknown>;
+  const sub = str(raw.sub);
+  const jti = str(raw.jti);
+  if (!sub || !jti) throw new MissingAuthContextError();
+  const roles = str(raw.roles) ?? '';
+  return {
+    sub,
+    email: str(raw.email) ?? '',
+    roles: roles.split(/\s+/).filter(Boolean),
+    scope: str(raw.scope) ?? '',
+    jti,
+  };
+}
+
+/** The scopes in `ctx.scope` as a list. */
+export const scopesOf = (ctx: Pick<AuthContext, 'scope'>): string[] => ctx.scope.split(/\s+/).filter(Boolean);
+
+/** True when the caller holds at least one of `roles` (an empty list asks for nothing). */
+export const hasAnyRole = (ctx: Pick<AuthContext, 'roles'>, roles: readonly string[]): boolean =>
+  roles.length === 0 || roles.some((r) => ctx.roles.includes(r));
+
+/** True when the caller's scope contains every one of `scopes`. */
+export const hasAllScopes = (ctx: Pick<AuthContext, 'scope'>, scopes: readonly string[]): boolean => {
+  const held = scopesOf(ctx);
+  return scopes.every((s) => held.includes(s));
+};
+
+/**
+ * Throws `AuthError('forbidden')` (403) unless the caller holds at least one of `roles`.
+ * @example requireRole(getAuthContext(event), 'admin', 'support');
+ */
+export function requireRole(ctx: AuthContext, ...roles: string[]): void {
+  if (!hasAnyRole(ctx, roles)) throw new AuthError('forbidden', 'You do not have permission to do this.');
+}
+
+/**
+ * Throws `AuthError('forbidden')` (403) unless the caller's scope contains every one of `scopes`.
+ * @example requireScope(getAuthContext(event), 'profile:read');
+ */
+export function requireScope(ctx: AuthContext, ...scopes: string[]): void {
+  if (!hasAllScopes(ctx, scopes)) throw new AuthError('forbidden', 'You do not have permission to do this.');
+}

@@ -1,0 +1,167 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { AuthError } from '../errors.js';
+import { logger } from '../log.js';
+
+export interface HttpOptions<S extends z.ZodType | undefined> {
+  /** Methods this function answers; anything else is `405` with `Allow`. */
+  methods: string[];
+  /** zod schema of the JSON body; omit for routes without a body. */
+  body?: S;
+  /** Body size limit in bytes, checked before parsing (S46). */
+  maxBodyBytes: number;
+  /** Cookie-authenticated route: refuse cross-origin requests (S41). */
+  cookieAuth?: { allowedOrigins: string[] };
+}
+
+export interface HttpRequest<B> {
+  event: APIGatewayProxyEventV2;
+  body: B;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  /** API Gateway's view of the client IP (never X-Forwarded-For, S4). */
+  sourceIp: string;
+  requestId: string;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  cookies?: string[];
+  /** Raw HTML body (sent as text/html). */
+  html?: string;
+  /** `no-store` unless the route says otherwise (S28: every token response is no-store). */
+  cacheControl?: string;
+}
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The one middleware chain every HTTP handler uses (onion order):
+ * security headers → error mapping → header normalisation → method check → size limit → JSON parse →
+ * origin check → zod validation → handler. Errors become `{error, message}`; anything unexpected becomes
+ * a generic 500 that carries only a correlation id.
+ * @example export const handler = httpHandler({ methods: ['POST'], body: schema, maxBodyBytes }, async (req) => …);
+ */
+export function httpHandler<S extends z.ZodType | undefined = undefined>(
+  options: HttpOptions<S>,
+  fn: (req: HttpRequest<S extends z.ZodType ? z.output<S> : undefined>) => Promise<HttpResponse>,
+) {
+  return middy<Event, Result, Error, Context>()
+    .use(
+      httpSecurityHeaders({
+        strictTransportSecurity: { maxAge: 2 * 365 * 24 * 3600, includeSubDomains: true, preload: false },
+      }),
+    )
+    .use(errorMapper())
+    .use(httpHeaderNormalizer())
+    .handler(async (event) => {
+      const requestId = event.requestContext?.requestId ?? 'local';
+      logger.appendKeys({ correlationId: requestId });
+      const method = event.requestContext?.http?.method ?? 'GET';
+      if (!options.methods.includes(method)) {
+        throw new AuthError('method_not_allowed', `Use ${options.methods.join(' or ')} for this route.`, {
+          headers: { Allow: options.methods.join(', ') },
+        });
+      }
+      const headers = (event.headers ?? {}) as Record<string, string | undefined>;
+      if (options.cookieAuth) checkOrigin(headers.origin, options.cookieAuth.allowedOrigins);
+      const raw = readBody(event, options.maxBodyBytes, headers['content-type']);
+      const body = options.body ? validate(options.body, raw ?? {}) : undefined;
+      const response = await fn({
+        event,
+        body: body as S extends z.ZodType ? z.output<S> : undefined,
+        headers,
+        sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
+        requestId,
+      });
+      return toResult(response);
+    });
+}
+
+function readBody(event: Event, maxBytes: number, contentType: string | undefined): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  // Size first, before decoding or parsing anything (S46).
+  const approxBytes = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
+  if (approxBytes > maxBytes) throw new AuthError('payload_too_large', `The request body must be at most ${maxBytes} bytes.`);
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // Only JSON: text/plain and form bodies are what a cross-site form could send without a preflight (S41).
+  if (type !== 'application/json') {
+    throw new AuthError('unsupported_media_type', 'Send the request body as application/json.');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AuthError('invalid_json', 'The request body is not valid JSON.');
+  }
+}
+
+function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.length ? issue.path.join('.') : 'body';
+  throw new AuthError('invalid_request', `${field}: ${issue?.message ?? 'is invalid'}`);
+}
+
+function checkOrigin(origin: string | undefined, allowed: string[]): void {
+  // Browsers send Origin on every cross-origin POST; native clients send none. A present, foreign Origin is refused.
+  if (origin !== undefined && !allowed.includes(origin)) {
+    throw new AuthError('forbidden_origin', 'This origin may not use the session cookie.');
+  }
+}
+
+function toResult(r: HttpResponse): Result {
+  const headers: Record<string, string> = { 'Cache-Control': r.cacheControl ?? 'no-store', ...r.headers };
+  if (r.html !== undefined) {
+    return { statusCode: r.statusCode, headers: { 'Content-Type': 'text/html; charset=utf-8', ...headers }, body: r.html, cookies: r.cookies };
+  }
+  if (r.body === undefined) return { statusCode: r.statusCode, headers, cookies: r.cookies };
+  return { statusCode: r.statusCode, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(r.body), cookies: r.cookies };
+}
+
+function errorMapper(): middy.MiddlewareObj<Event, Result> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof AuthError && error.expose) {
+        request.response = toResult({
+          statusCode: error.status,
+          headers: error.headers,
+          body: { error: error.code, message: error.message },
+        });
+        return;
+      }
+      const requestId = request.event.requestContext?.requestId ?? 'local';
+      if (error instanceof AuthError) {
+        logger.warn('request failed', { code: error.code, correlationId: requestId, cause: describe(error.cause) });
+        request.response = toResult({
+          statusCode: error.status,
+          headers: error.headers,
+          body: { error: error.code, message: `${error.message} (reference ${requestId})` },
+        });
+        return;
+      }
+      // Unexpected: log the error class and message for operators, send nothing internal to the client.
+      logger.error('unhandled error', { correlationId: requestId, cause: describe(error) });
+      request.response = toResult({
+        statusCode: 500,
+        body: { error: 'internal_error', message: `Something went wrong on our side (reference ${requestId}).` },
+      });
+    },
+  };
+}
+
+/** Error name + message + stack top, for logs only. SDK errors never carry request data. */
+function describe(e: unknown): Record<string, string> | undefined {
+  if (!(e instanceof Error)) return e === undefined ? undefined : { value: typeof e };
+  return { name: e.name, message: e.message.slice(0, 300) };
+}

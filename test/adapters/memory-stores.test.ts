@@ -1,0 +1,13 @@
+import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
+import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
+import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
+import { rateLimiterContract, refreshTokenStoreContract, userStoreContract } from './store-contract.js';
+
+userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
+
+refreshTokenStoreContract('MemoryRefreshTokenStore', async (clock) => {
+  const store = new MemoryRefreshTokenStore(clock);
+  return { store, scan: async () => store.dump() };
+});
+
+rateLimiterContract('MemoryRateLimiter', async (clock) => new MemoryRateLimiter(clock));

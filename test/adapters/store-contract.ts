@@ -1,0 +1,431 @@
+/**
+ * One contract per port, run against the in-memory fakes (memory-stores.test.ts) and DynamoDB Local
+ * (dynamo-stores.test.ts): a fake that passes it behaves like the real store where the domain can tell.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConditionFailedError } from '../../shared/errors.js';
+import type { Clock, RateLimiter, RefreshFamily, RefreshTokenRecord, RefreshTokenStore, User, UserStore } from '../../shared/ports.js';
+
+/**
+ * Epoch seconds a year ahead: every `expiresAt` written by these tests is in the real future, so DynamoDB
+ * Local's TTL sweeper (which really deletes) never removes an item mid-test. Expiry is exercised through
+ * the `now` each call is given.
+ */
+const T0 = Math.floor(Date.now() / 1000) + 365 * 24 * 3600;
+const IDLE = 3_600;
+const ABSOLUTE = 86_400;
+
+export interface TestClock extends Clock {
+  set(epochSeconds: number): void;
+}
+
+export function testClock(epochSeconds = T0): TestClock {
+  let ms = epochSeconds * 1000;
+  return { now: () => ms, set: (s) => (ms = s * 1000) };
+}
+
+const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+function newUser(email = `${randomUUID()}@example.com`): User {
+  return { id: randomUUID(), email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', roles: ['user'], emailVerified: false, createdAt: T0 * 1000 };
+}
+
+function newFamily(userId = randomUUID(), now = T0): RefreshFamily {
+  return { familyId: randomUUID(), userId, createdAt: now, expiresAt: now + ABSOLUTE };
+}
+
+/** A token of `family` issued at `now`; `raw` is what a client would hold, only its hash is stored. */
+function newToken(family: RefreshFamily, now: number): { raw: string; record: RefreshTokenRecord } {
+  const raw = `rt_${randomBytes(32).toString('base64url')}`;
+  const record: RefreshTokenRecord = {
+    tokenHash: sha256Hex(raw),
+    userId: family.userId,
+    familyId: family.familyId,
+    status: 'active',
+    issuedAt: now,
+    expiresAt: Math.min(now + IDLE, family.expiresAt),
+    familyExpiresAt: family.expiresAt,
+  };
+  return { raw, record };
+}
+
+/** Settles `attempt` and returns its error (undefined when it succeeded), so Act and Assess stay apart. */
+const failure = (attempt: Promise<unknown>): Promise<unknown> => attempt.then(() => undefined, (e: unknown) => e);
+
+async function outcomes(attempts: Promise<unknown>[]) {
+  const settled = await Promise.allSettled(attempts);
+  const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+  return { fulfilled: settled.length - rejected.length, errors: rejected.map((r) => r.reason as unknown) };
+}
+
+export function userStoreContract(name: string, make: () => Promise<UserStore>): void {
+  describe(`Class: ${name} (UserStore contract)`, () => {
+    it('finds a created user by email and by id', async () => {
+      // Prepare
+      const store = await make();
+      const user = newUser();
+      const { passwordHash: _, ...withoutPassword } = newUser();
+
+      // Act
+      await store.create(user);
+      await store.create(withoutPassword);
+
+      // Assess
+      expect(await store.findByEmail(user.email)).toEqual(user);
+      expect(await store.findById(user.id)).toEqual(user);
+      expect(await store.findById(withoutPassword.id)).toEqual(withoutPassword);
+    });
+
+    it('returns undefined for an unknown email or id', async () => {
+      // Prepare
+      const store = await make();
+
+      // Act
+      const [byEmail, byId] = await Promise.all([store.findByEmail('nobody@example.com'), store.findById(randomUUID())]);
+
+      // Assess
+      expect(byEmail).toBeUndefined();
+      expect(byId).toBeUndefined();
+    });
+
+    it('throws ConditionFailedError when the email is taken, and keeps the first account', async () => {
+      // Prepare
+      const store = await make();
+      const first = newUser();
+      await store.create(first);
+
+      // Act
+      const second = await failure(store.create(newUser(first.email)));
+
+      // Assess
+      expect(second).toBeInstanceOf(ConditionFailedError);
+      expect(await store.findByEmail(first.email)).toEqual(first);
+    });
+
+    it('lets exactly one of 10 concurrent sign-ups for one email win', async () => {
+      // Prepare
+      const store = await make();
+      const email = `${randomUUID()}@example.com`;
+      const users = Array.from({ length: 10 }, () => newUser(email));
+
+      // Act
+      const { fulfilled, errors } = await outcomes(users.map((u) => store.create(u)));
+
+      // Assess
+      expect(fulfilled).toBe(1);
+      expect(errors).toHaveLength(9);
+      for (const e of errors) expect(e).toBeInstanceOf(ConditionFailedError);
+      const owner = await store.findByEmail(email);
+      expect(users.map((u) => u.id)).toContain(owner?.id);
+      const losers = await Promise.all(users.filter((u) => u.id !== owner?.id).map((u) => store.findById(u.id)));
+      expect(losers.every((u) => u === undefined)).toBe(true);
+    });
+
+    it('updates the password hash, and throws ConditionFailedError for an unknown user', async () => {
+      // Prepare
+      const store = await make();
+      const user = newUser();
+      await store.create(user);
+
+      // Act
+      await store.updatePasswordHash(user.id, 'new-hash');
+      const unknown = await failure(store.updatePasswordHash(randomUUID(), 'new-hash'));
+
+      // Assess
+      expect((await store.findByEmail(user.email))?.passwordHash).toBe('new-hash');
+      expect(unknown).toBeInstanceOf(ConditionFailedError);
+    });
+  });
+}
+
+export interface RefreshStoreHarness {
+  store: RefreshTokenStore;
+  /** Every stored item, as a scan of the table returns it. */
+  scan(): Promise<unknown[]>;
+}
+
+export function refreshTokenStoreContract(name: string, make: (clock: Clock) => Promise<RefreshStoreHarness>): void {
+  /** A store holding one fresh family and its first token. */
+  async function withFamily(clock = testClock()) {
+    const { store, scan } = await make(clock);
+    const family = newFamily();
+    const first = newToken(family, T0);
+    await store.createFamily(family, first.record);
+    return { store, scan, clock, family, first: first.record };
+  }
+
+  describe(`Class: ${name} (RefreshTokenStore contract)`, () => {
+    it('stores a family with its first token, readable by hash', async () => {
+      // Prepare
+      const { store, family, first } = await withFamily();
+
+      // Act
+      const read = await store.get(first.tokenHash);
+
+      // Assess
+      expect(read).toEqual(first);
+      expect(await store.isFamilyActive(family.familyId)).toBe(true);
+      expect(await store.get(sha256Hex('unknown'))).toBeUndefined();
+    });
+
+    it('throws ConditionFailedError when the family or the first token already exists', async () => {
+      // Prepare
+      const { store, family, first } = await withFamily();
+
+      // Act
+      const sameFamily = await failure(store.createFamily(family, newToken(family, T0).record));
+      const sameToken = await failure(store.createFamily(newFamily(), first));
+
+      // Assess
+      expect(sameFamily).toBeInstanceOf(ConditionFailedError);
+      expect(sameToken).toBeInstanceOf(ConditionFailedError);
+    });
+
+    it('S22: rotate retires the presented token and stores its successor, once', async () => {
+      // Prepare
+      const { store, family, first } = await withFamily();
+      const successor = newToken(family, T0 + 10).record;
+
+      // Act
+      await store.rotate(first, successor, T0 + 10);
+      const again = await failure(store.rotate(first, newToken(family, T0 + 11).record, T0 + 11));
+
+      // Assess
+      expect(await store.get(first.tokenHash)).toEqual({ ...first, status: 'rotated', rotatedAt: T0 + 10, successorHash: successor.tokenHash });
+      expect(await store.get(successor.tokenHash)).toEqual(successor);
+      expect(again).toBeInstanceOf(ConditionFailedError);
+    });
+
+    it('S25: 20 parallel rotations of one token yield exactly one successor', async () => {
+      // Prepare
+      const { store, family, first } = await withFamily();
+      const successors = Array.from({ length: 20 }, () => newToken(family, T0 + 10).record);
+
+      // Act
+      const { fulfilled, errors } = await outcomes(successors.map((s) => store.rotate(first, s, T0 + 10)));
+
+      // Assess
+      expect(fulfilled).toBe(1);
+      for (const e of errors) expect(e).toBeInstanceOf(ConditionFailedError);
+      const stored = (await Promise.all(successors.map((s) => store.get(s.tokenHash)))).filter((s) => s !== undefined);
+      expect(stored).toHaveLength(1);
+      expect((await store.get(first.tokenHash))?.successorHash).toBe(stored[0]?.tokenHash);
+    });
+
+    it('S23: rotate is refused once the family is revoked, and changes nothing', async () => {
+      // Prepare
+      const { store, family, first } = await withFamily();
+      await store.revokeFamily(family.familyId, T0 + 5);
+      const successor = newToken(family, T0 + 10).record;
+
+      // Act
+      const rotation = await failure(store.rotate(first, successor, T0 + 10));
+
+      // Assess
+      expect(rotation).toBeInstanceOf(ConditionFailedError);
+      expect(await store.get(first.tokenHash)).toEqual(first);
+      expect(await store.get(successor.tokenHash)).toBeUndefined();
+    });
+
+    it('S26: rotate is refused at or after expiresAt although the item still exists', async () => {
+      // Prepare
+      const { store, family, first } = await withFamily();
+
+      // Act
+      const atIdleExpiry = await failure(store.rotate(first, newToken(family, first.expiresAt).record, first.expiresAt));
+
+      // Assess
+      expect(atIdleExpiry).toBeInstanceOf(ConditionFailedError);
+      expect(await store.get(first.tokenHash)).toEqual(first);
+    });
+
+    it('S26: rotate is refused once the family is past its absolute expiry', async () => {
+      // Prepare: a token whose idle expiry outlives its family's absolute expiry (only the family check can refuse)
+      const { store } = await make(testClock());
+      const family = { ...newFamily(), expiresAt: T0 + 100 };
+      const token = { ...newToken(family, T0).record, expiresAt: T0 + IDLE, familyExpiresAt: T0 + IDLE };
+      await store.createFamily(family, token);
+
+      // Act
+      const rotation = await failure(store.rotate(token, newToken(family, T0 + 100).record, T0 + 100));
+
+      // Assess
+      expect(rotation).toBeInstanceOf(ConditionFailedError);
+      expect(await store.isFamilyActive(family.familyId)).toBe(true); // the clock still says T0
+    });
+
+    it('S24: rotateWithinGrace serves the immediate predecessor inside the window only', async () => {
+      // Prepare: first → second at T0+10
+      const { store, family, first } = await withFamily();
+      const second = newToken(family, T0 + 10).record;
+      await store.rotate(first, second, T0 + 10);
+      const presented = (await store.get(first.tokenHash))!;
+      const sibling = newToken(family, T0 + 15).record;
+
+      // Act
+      const outside = await failure(store.rotateWithinGrace(presented, newToken(family, T0 + 15).record, T0 + 11));
+      await store.rotateWithinGrace(presented, sibling, T0 + 5);
+
+      // Assess
+      expect(outside).toBeInstanceOf(ConditionFailedError);
+      expect(await store.get(sibling.tokenHash)).toEqual(sibling);
+      expect(await store.get(second.tokenHash)).toEqual(second);
+    });
+
+    it('S24: rotateWithinGrace refuses an older ancestor, a token never rotated and a revoked family', async () => {
+      // Prepare: first → second at T0+10 → third at T0+20
+      const { store, family, first } = await withFamily();
+      const second = newToken(family, T0 + 10).record;
+      const third = newToken(family, T0 + 20).record;
+      await store.rotate(first, second, T0 + 10);
+      await store.rotate(second, third, T0 + 20);
+      const [ancestor, predecessor] = [(await store.get(first.tokenHash))!, (await store.get(second.tokenHash))!];
+
+      // Act
+      const fromAncestor = await failure(store.rotateWithinGrace(ancestor, newToken(family, T0 + 21).record, T0));
+      const fromActive = await failure(store.rotateWithinGrace(third, newToken(family, T0 + 21).record, T0));
+      const fromPredecessor = await failure(store.rotateWithinGrace(predecessor, newToken(family, T0 + 21).record, T0));
+      await store.revokeFamily(family.familyId, T0 + 22);
+      const afterRevocation = await failure(store.rotateWithinGrace(predecessor, newToken(family, T0 + 23).record, T0));
+
+      // Assess
+      expect(fromAncestor).toBeInstanceOf(ConditionFailedError);
+      expect(fromActive).toBeInstanceOf(ConditionFailedError);
+      expect(fromPredecessor).toBeUndefined();
+      expect(afterRevocation).toBeInstanceOf(ConditionFailedError);
+    });
+
+    it('S23: revokeFamily ends the family; revoking an unknown family is a no-op', async () => {
+      // Prepare
+      const { store, family } = await withFamily();
+
+      // Act
+      await store.revokeFamily(family.familyId, T0 + 1);
+      await store.revokeFamily(family.familyId, T0 + 2);
+      await store.revokeFamily(randomUUID(), T0 + 1);
+
+      // Assess
+      expect(await store.isFamilyActive(family.familyId)).toBe(false);
+      expect(await store.isFamilyActive(randomUUID())).toBe(false);
+    });
+
+    it('S26: isFamilyActive is false once the clock passes the absolute expiry', async () => {
+      // Prepare
+      const { store, family, clock } = await withFamily();
+
+      // Act
+      clock.set(family.expiresAt);
+
+      // Assess
+      expect(await store.isFamilyActive(family.familyId)).toBe(false);
+    });
+
+    it("S27: revokeAllForUser revokes every family of the user and none of another user's", async () => {
+      // Prepare
+      const { store } = await make(testClock());
+      const userId = randomUUID();
+      const mine = [newFamily(userId), newFamily(userId), newFamily(userId)];
+      const theirs = newFamily();
+      for (const f of [...mine, theirs]) await store.createFamily(f, newToken(f, T0).record);
+      await store.revokeFamily(mine[0]!.familyId, T0 + 1);
+
+      // Act
+      const revoked = await store.revokeAllForUser(userId, T0 + 2);
+      const again = await store.revokeAllForUser(userId, T0 + 3);
+
+      // Assess
+      expect(revoked).toBe(2);
+      expect(again).toBe(0);
+      for (const f of mine) expect(await store.isFamilyActive(f.familyId)).toBe(false);
+      expect(await store.isFamilyActive(theirs.familyId)).toBe(true);
+    });
+
+    it('S21: no stored attribute contains a raw refresh token', async () => {
+      // Prepare
+      const { store, scan } = await make(testClock());
+      const family = newFamily();
+      const first = newToken(family, T0);
+      const successor = newToken(family, T0 + 10);
+
+      // Act
+      await store.createFamily(family, first.record);
+      await store.rotate(first.record, successor.record, T0 + 10);
+      const stored = JSON.stringify(await scan());
+
+      // Assess
+      expect(stored).toContain(first.record.tokenHash);
+      expect(stored).not.toContain(first.raw);
+      expect(stored).not.toContain(successor.raw);
+      expect(stored).not.toContain(first.raw.slice(3)); // nor its random part without the prefix
+    });
+  });
+}
+
+export function rateLimiterContract(name: string, make: (clock: Clock) => Promise<RateLimiter>): void {
+  const WINDOW = 60;
+  /** A clock `offset` seconds into a window. */
+  const inWindow = (offset: number) => testClock(Math.floor(T0 / WINDOW) * WINDOW + offset);
+
+  describe(`Class: ${name} (RateLimiter contract)`, () => {
+    it('S4: allows exactly 5 of 30 concurrent attempts with limit 5', async () => {
+      // Prepare
+      const limiter = await make(inWindow(10));
+      const key = `login:account:${randomUUID()}`;
+
+      // Act
+      const decisions = await Promise.all(Array.from({ length: 30 }, () => limiter.consume(key, 5, WINDOW)));
+
+      // Assess
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+      expect(decisions.filter((d) => d.allowed).every((d) => d.retryAfterSeconds === 0)).toBe(true);
+    });
+
+    it('S4: a refusal says how long until the window ends', async () => {
+      // Prepare
+      const limiter = await make(inWindow(10));
+      const key = `login:ip:${randomUUID()}`;
+      await limiter.consume(key, 1, WINDOW);
+
+      // Act
+      const refused = await limiter.consume(key, 1, WINDOW);
+
+      // Assess
+      expect(refused).toEqual({ allowed: false, retryAfterSeconds: WINDOW - 10 });
+    });
+
+    it('S4: allows again after reset, and in the next window', async () => {
+      // Prepare
+      const clock = inWindow(59);
+      const limiter = await make(clock);
+      const key = `login:account:${randomUUID()}`;
+      await limiter.consume(key, 1, WINDOW);
+      const lockedAtEnd = await limiter.consume(key, 1, WINDOW);
+
+      // Act
+      await limiter.reset(key, WINDOW);
+      const afterReset = await limiter.consume(key, 1, WINDOW);
+      clock.set(clock.now() / 1000 + 1);
+      const nextWindow = await limiter.consume(key, 1, WINDOW);
+
+      // Assess
+      expect(lockedAtEnd).toEqual({ allowed: false, retryAfterSeconds: 1 });
+      expect(afterReset.allowed).toBe(true);
+      expect(nextWindow.allowed).toBe(true);
+    });
+
+    it('S4: counts each key on its own', async () => {
+      // Prepare
+      const limiter = await make(inWindow(0));
+      const [a, b] = [randomUUID(), randomUUID()];
+      await limiter.consume(a, 1, WINDOW);
+
+      // Act
+      const other = await limiter.consume(b, 1, WINDOW);
+
+      // Assess
+      expect(other.allowed).toBe(true);
+      expect((await limiter.consume(a, 1, WINDOW)).allowed).toBe(false);
+    });
+  });
+}

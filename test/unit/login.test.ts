@@ -1,0 +1,75 @@
+import { hash } from '@node-rs/argon2';
+import { describe, expect, it, vi } from 'vitest';
+import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
+import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
+import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
+import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
+import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
+import { logIn, type LoginDeps } from '../../shared/domain/login.js';
+import { AuthError } from '../../shared/errors.js';
+import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+async function setup() {
+  const clock = new FrozenClock();
+  const hasher = new Argon2Hasher();
+  const users = new MemoryUserStore();
+  const deps: LoginDeps = {
+    clock,
+    users,
+    hasher,
+    limiter: new MemoryRateLimiter(clock),
+    refreshTokens: new MemoryRefreshTokenStore(),
+    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+    session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
+    passwordPolicy: { minLength: 15, maxLength: 256 },
+    limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900 },
+    dummyHash: dummyHashFactory(hasher),
+  };
+  return { deps, users, hasher, clock };
+}
+
+const attempt = (deps: LoginDeps, email: string, password: string) =>
+  logIn(deps, { email, password, sourceIp: '192.0.2.1' }).then(
+    () => 'ok',
+    (e: unknown) => (e instanceof AuthError ? e.code : String(e)),
+  );
+
+describe('Use-case: logIn', () => {
+  it('S2: an unknown email still costs exactly one argon2 verify (against the dummy hash)', async () => {
+    const { deps, hasher } = await setup();
+    const verify = vi.spyOn(hasher, 'verify');
+    expect(await attempt(deps, 'nobody@example.com', PASSWORD)).toBe('invalid_credentials');
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(verify.mock.calls[0]![0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('S7: a stored hash with weaker parameters is upgraded at the next successful login', async () => {
+    const { deps, users } = await setup();
+    const weak = await hash(PASSWORD, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await users.create({ id: 'u-weak', email: 'weak@example.com', passwordHash: weak, roles: ['user'], emailVerified: false, createdAt: 0 });
+    expect(await attempt(deps, 'weak@example.com', PASSWORD)).toBe('ok');
+    const stored = (await users.findById('u-weak'))!.passwordHash!;
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await attempt(deps, 'weak@example.com', PASSWORD)).toBe('ok');
+  });
+
+  it('S46: a password over the maximum never reaches argon2', async () => {
+    const { deps, hasher } = await setup();
+    const verify = vi.spyOn(hasher, 'verify');
+    const h = vi.spyOn(hasher, 'hash');
+    expect(await attempt(deps, 'a@example.com', 'x'.repeat(5000))).toBe('invalid_credentials');
+    expect(verify).not.toHaveBeenCalled();
+    expect(h).not.toHaveBeenCalled();
+  });
+
+  it('S4: the lock lifts when the window ends', async () => {
+    const { deps, users, hasher, clock } = await setup();
+    await users.create({ id: 'u-1', email: 'a@example.com', passwordHash: await hasher.hash(PASSWORD), roles: [], emailVerified: false, createdAt: 0 });
+    for (let i = 0; i < 5; i++) expect(await attempt(deps, 'a@example.com', 'wrong password here')).toBe('invalid_credentials');
+    expect(await attempt(deps, 'a@example.com', PASSWORD)).toBe('too_many_attempts');
+    clock.advance(901);
+    expect(await attempt(deps, 'a@example.com', PASSWORD)).toBe('ok');
+  });
+});
