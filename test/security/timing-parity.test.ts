@@ -1,0 +1,74 @@
+/**
+ * S2: an unknown email costs the same as a wrong password. Interleaved warm samples of both cases through
+ * the real use-case (argon2id at OWASP parameters, in-memory stores so I/O noise does not drown the
+ * signal); the medians must agree. The tolerance is wide enough for a noisy shared CI machine but far
+ * below the ~100% gap a missing dummy verify would cause. `npm run bench` reports the precise ratio.
+ */
+import { describe, expect, it } from 'vitest';
+import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
+import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
+import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
+import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
+import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
+import { logIn, type LoginDeps } from '../../shared/domain/login.js';
+import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+describe('Timing parity', () => {
+  it('S2: unknown email and wrong password take the same time (interleaved medians within 25%)', async () => {
+    const clock = new FrozenClock();
+    const hasher = new Argon2Hasher();
+    const users = new MemoryUserStore();
+    await users.create({
+      id: 'u-1',
+      email: 'known@example.com',
+      passwordHash: await hasher.hash('the real password, long enough'),
+      roles: [],
+      emailVerified: false,
+      createdAt: 0,
+    });
+    const deps: LoginDeps = {
+      clock,
+      users,
+      hasher,
+      limiter: new MemoryRateLimiter(clock),
+      refreshTokens: new MemoryRefreshTokenStore(),
+      issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://a.test', audience: 'https://a.test', ttlSeconds: 900 }),
+      session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
+      passwordPolicy: { minLength: 15, maxLength: 256 },
+      limits: { maxAttemptsPerAccount: 1_000_000, maxAttemptsPerIp: 1_000_000, windowSeconds: 900 },
+      dummyHash: dummyHashFactory(hasher),
+    };
+    const time = async (email: string) => {
+      const t0 = performance.now();
+      await logIn(deps, { email, password: 'a wrong password, long enough', sourceIp: '192.0.2.1' }).catch(() => undefined);
+      return performance.now() - t0;
+    };
+    // Warm up both paths (dummy hash creation, JIT).
+    for (let i = 0; i < 5; i++) {
+      await time('known@example.com');
+      await time('unknown@example.com');
+    }
+
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      // Alternate which case goes first so drift affects both equally.
+      if (i % 2) {
+        known.push(await time('known@example.com'));
+        unknown.push(await time('unknown@example.com'));
+      } else {
+        unknown.push(await time('unknown@example.com'));
+        known.push(await time('known@example.com'));
+      }
+    }
+    const ratio = median(unknown) / median(known);
+    console.log(`S2 timing: median known=${median(known).toFixed(2)} ms unknown=${median(unknown).toFixed(2)} ms ratio=${ratio.toFixed(3)}`);
+    expect(ratio).toBeGreaterThan(0.75);
+    expect(ratio).toBeLessThan(1.25);
+  });
+});
