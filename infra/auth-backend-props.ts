@@ -1,0 +1,164 @@
+/**
+ * The public props of `AuthBackend` and their validation: a value the functions' config (`shared/config.ts`)
+ * would refuse at cold start fails synth instead, naming the property.
+ */
+import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { TABLES } from '../shared/adapters/dynamo/tables.js';
+
+export const MAX_ACCESS_TOKEN_TTL = Duration.minutes(15);
+
+/** Environment variables the construct owns (or forbids); `environment` may not set them. */
+export const MANAGED_ENV = new Set([
+  'ISSUER',
+  'AUDIENCE',
+  'ACCESS_TOKEN_TTL_SECONDS',
+  'REFRESH_REUSE_GRACE_SECONDS',
+  'CORS_ORIGINS',
+  'PASSWORD_MIN_LENGTH',
+  'KEY_RING_SECRET_ID',
+  'PUBLIC_KEYS_SECRET_ID',
+  'JWKS_URL',
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_LOG_LEVEL',
+  ...TABLES.map((t) => t.envVar),
+  // Local-runner switches: in AWS they would swap Secrets Manager for a key file or DynamoDB for another endpoint.
+  'KEY_RING_FILE',
+  'DYNAMODB_ENDPOINT',
+]);
+
+export interface AuthBackendProps {
+  /**
+   * The token issuer (`iss`), an https URL without a trailing slash. Verifiers fetch `${issuer}/.well-known/jwks.json`,
+   * so a custom issuer must route to this API (e.g. a custom domain mapped to it).
+   * @default - the HTTP API's execute-api endpoint URL
+   */
+  readonly issuer?: string;
+
+  /**
+   * The access-token audience (`aud`).
+   * @default - the issuer
+   */
+  readonly audience?: string;
+
+  /**
+   * Browser origins allowed by CORS, with credentials (`https://app.example.com`: no path, no trailing slash).
+   * `*` is refused: credentials are never shared with any origin.
+   * @default - no CORS: browsers can only call the API from its own origin
+   */
+  readonly corsOrigins?: string[];
+
+  /**
+   * Access-token lifetime, at most 15 minutes: it is the window in which a revoked session's token still works.
+   * @default Duration.minutes(15)
+   */
+  readonly accessTokenTtl?: Duration;
+
+  /**
+   * How long a just-rotated refresh token may be presented again (a client's own concurrent retry) before it
+   * counts as reuse. At most 60 seconds (S24).
+   * @default Duration.seconds(0) - no grace: any reuse revokes the family
+   */
+  readonly refreshReuseGrace?: Duration;
+
+  /**
+   * Minimum password length, 8 to 64 (NIST 800-63B-4 asks 15 for password-only accounts).
+   * @default 15
+   */
+  readonly passwordMinLength?: number;
+
+  /**
+   * How long API Gateway caches an authorizer decision, per token and route (S20). At most the access-token
+   * lifetime: a cached allow must not outlive the token's own `exp`. `Duration.seconds(0)` disables caching.
+   * @default Duration.seconds(60)
+   */
+  readonly authorizerCacheTtl?: Duration;
+
+  /**
+   * How often the signing key ring rotates (4 hours to 1000 days). Each rotation promotes `next` to `current`,
+   * so a key is published one full interval before it signs (S45).
+   * @default Duration.days(30)
+   */
+  readonly keyRotationInterval?: Duration;
+
+  /**
+   * Default route throttling of the API stage (per account and region, across all clients).
+   * @default - { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: ThrottleSettings;
+
+  /**
+   * Retention of the function and access log groups.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * What happens to the tables, secrets and log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Extra configuration for every function (see `shared/config.ts`), e.g. `{ REFRESH_IDLE_TTL_SECONDS: '86400' }`.
+   * Never put a secret here: environment variables are plain text in the template and the console. Variables
+   * the construct sets itself (issuer, table names, secret ids, …) cannot be overridden.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/** The props with their defaults applied and checked. */
+export interface Settings {
+  corsOrigins: string[];
+  accessTokenTtl: Duration;
+  refreshReuseGrace: Duration;
+  passwordMinLength: number;
+  authorizerCacheTtl: Duration;
+  keyRotationInterval: Duration;
+}
+
+/**
+ * Applies the defaults and fails synth, naming the property, on a value the functions' config (`shared/config.ts`)
+ * would refuse at cold start.
+ */
+export function resolveSettings(props: AuthBackendProps): Settings {
+  const s: Settings = {
+    corsOrigins: props.corsOrigins ?? [],
+    accessTokenTtl: props.accessTokenTtl ?? MAX_ACCESS_TOKEN_TTL,
+    refreshReuseGrace: props.refreshReuseGrace ?? Duration.seconds(0),
+    passwordMinLength: props.passwordMinLength ?? 15,
+    authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
+    keyRotationInterval: props.keyRotationInterval ?? Duration.days(30),
+  };
+  const fail = (message: string): never => {
+    throw new Error(`AuthBackend: ${message}`);
+  };
+  for (const origin of s.corsOrigins) {
+    let ok = false;
+    try {
+      ok = new URL(origin).origin === origin;
+    } catch {
+      ok = false;
+    }
+    if (!ok) fail(`corsOrigins: "${origin}" is not an origin like https://app.example.com (no path, no trailing slash, never "*")`);
+  }
+  const ttl = s.accessTokenTtl.toSeconds();
+  if (ttl < 60 || ttl > MAX_ACCESS_TOKEN_TTL.toSeconds()) fail(`accessTokenTtl must be between 1 and 15 minutes, got ${ttl} s`);
+  const grace = s.refreshReuseGrace.toSeconds();
+  if (grace < 0 || grace > 60) fail(`refreshReuseGrace must be between 0 and 60 seconds (S24), got ${grace} s`);
+  if (!Number.isInteger(s.passwordMinLength) || s.passwordMinLength < 8 || s.passwordMinLength > 64) {
+    fail(`passwordMinLength must be an integer from 8 to 64, got ${s.passwordMinLength}`);
+  }
+  const cache = s.authorizerCacheTtl.toSeconds();
+  if (cache < 0 || cache > ttl) fail(`authorizerCacheTtl (${cache} s) must not exceed accessTokenTtl (${ttl} s) (S20)`);
+  if (props.issuer !== undefined && !Token.isUnresolved(props.issuer) && !/^https:\/\/[^/]+(\/.*[^/])?$/.test(props.issuer)) {
+    fail(`issuer must be an https URL without a trailing slash, got "${props.issuer}"`);
+  }
+  const overridden = Object.keys(props.environment ?? {}).filter((k) => MANAGED_ENV.has(k));
+  if (overridden.length) fail(`environment may not set ${overridden.join(', ')}: use the matching property, if any`);
+  if (props.audience !== undefined && props.audience.trim() === '') fail('audience must not be empty');
+  return s;
+}

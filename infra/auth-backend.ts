@@ -1,0 +1,379 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type CfnStage,
+  type HttpRouteIntegration,
+  type IHttpApi,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { TABLES } from '../shared/adapters/dynamo/tables.js';
+import { ROUTES, routeKey } from '../shared/routes.js';
+import { resolveSettings, type AuthBackendProps } from './auth-backend-props.js';
+import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
+import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
+
+export type { AuthBackendProps } from './auth-backend-props.js';
+
+/** The project root: `functions/`, `node_modules/` and the lock file live here. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib offers (cdk-nag's AwsSolutions-L1 checks the same list).
+ * The AWS SDK v3 drops Node 20 in 2027.
+ */
+const RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * One JSON line per request with what an operator needs and nothing a client sent: no body, no headers (so no
+ * `Authorization` and no cookie), no query string (S49).
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTimeEpoch',
+    ip: '$context.identity.sourceIp',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationErrorMessage: '$context.integrationErrorMessage',
+  }),
+);
+
+/** A route another team adds to its own HTTP API, behind this backend's authorizer. */
+export interface ProtectRouteOptions {
+  /** The path, e.g. `/orders/{id}`. */
+  readonly path: string;
+  /** @default [HttpMethod.ANY] */
+  readonly methods?: HttpMethod[];
+  readonly integration: HttpRouteIntegration;
+}
+
+/**
+ * The authentication backend: DynamoDB tables, the signing key ring in Secrets Manager with its rotation,
+ * one Lambda per endpoint, and an HTTP API whose routes come from `ROUTES` — protected ones behind the
+ * Lambda authorizer.
+ *
+ * Permissions are granted per function from `infra/function-specs.ts`: only the signers and the rotation
+ * function can read the private key ring, the JWKS function reads public keys only, and the authorizer has no
+ * AWS permission beyond writing its logs — it fetches the public JWKS over HTTPS (S44).
+ *
+ * @example
+ * const backend = new AuthBackend(this, 'Auth', { corsOrigins: ['https://app.example.com'] });
+ * backend.protectRoute(ordersApi, { path: '/orders', methods: [HttpMethod.GET], integration: ordersIntegration });
+ */
+export class AuthBackend extends Construct {
+  /** The HTTP API serving every route of `ROUTES`. */
+  public readonly api: HttpApi;
+  /** The Lambda authorizer bound to `api`. An authorizer binds to one API: for another API see `protectRoute`. */
+  public readonly authorizer: HttpLambdaAuthorizer;
+  /** The authorizer function, for teams that build their own authorizer object on their own API. */
+  public readonly authorizerFunction: IFunction;
+  /** The tables, by their id in `TABLES`. */
+  public readonly tables: Readonly<Record<TableId, Table>>;
+  /** The private signing key ring. Readable by the token signers and the rotation function only. */
+  public readonly keyRingSecret: Secret;
+  /** The public JWKS, written by the rotation function and served by the JWKS function. */
+  public readonly publicKeysSecret: Secret;
+  /** Every function, by name. */
+  public readonly functions: Readonly<Record<AuthFunctionName, NodejsFunction>>;
+  /** The token issuer the functions were configured with. */
+  public readonly issuer: string;
+  /** Where verifiers fetch the public keys. */
+  public readonly jwksUrl: string;
+
+  private readonly authorizerCacheTtl: Duration;
+  private readonly foreignAuthorizers = new Map<IHttpApi, HttpLambdaAuthorizer>();
+
+  constructor(scope: Construct, id: string, props: AuthBackendProps = {}) {
+    super(scope, id);
+    const settings = resolveSettings(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.authorizerCacheTtl = settings.authorizerCacheTtl;
+
+    this.tables = this.createTables(removalPolicy);
+
+    // Both secrets start as a meaningless generated string, so no key ever sits in the template. The rotation
+    // schedule below runs the rotation function once at deploy (rotateImmediatelyOnUpdate), which replaces the
+    // placeholder with a real ring and publishes its public half; until then the signers fail closed.
+    this.keyRingSecret = new Secret(this, 'KeyRing', {
+      description: 'Signing key ring (private JWKs). Written only by its rotation function.',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy,
+    });
+    this.publicKeysSecret = new Secret(this, 'PublicKeys', {
+      description: 'Public JWKS of the signing key ring. Written by the key-ring rotation function.',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.publicKeysSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Holds only public keys, derived from the key ring; it is rewritten by the key ring rotation (which has its own schedule), so rotating it separately has no meaning.',
+    });
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${Names.uniqueId(this)}-api`,
+      description: 'Authentication API: sign-up, sign-in, refresh, logout, JWKS',
+      corsPreflight: settings.corsOrigins.length
+        ? {
+            allowOrigins: settings.corsOrigins,
+            allowCredentials: true,
+            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+            allowHeaders: ['authorization', 'content-type', 'x-token-delivery'],
+            // Lets a browser client read how long to wait after a 429.
+            exposeHeaders: ['retry-after'],
+            maxAge: Duration.hours(1),
+          }
+        : undefined,
+    });
+    this.configureStage(props.throttle ?? { rateLimit: 100, burstLimit: 200 }, removalPolicy, logRetention);
+
+    this.issuer = props.issuer ?? this.api.apiEndpoint;
+    this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+
+    const commonEnv: Record<string, string> = {
+      ...props.environment,
+      ISSUER: this.issuer,
+      ...(props.audience !== undefined ? { AUDIENCE: props.audience } : {}),
+      ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtl.toSeconds()),
+      REFRESH_REUSE_GRACE_SECONDS: String(settings.refreshReuseGrace.toSeconds()),
+      CORS_ORIGINS: settings.corsOrigins.join(','),
+      PASSWORD_MIN_LENGTH: String(settings.passwordMinLength),
+      POWERTOOLS_SERVICE_NAME: 'auth',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+
+    const functions = {} as Record<AuthFunctionName, NodejsFunction>;
+    for (const name of FUNCTION_NAMES) {
+      functions[name] = this.createFunction(name, FUNCTION_SPECS[name], commonEnv, removalPolicy, logRetention);
+    }
+    this.functions = functions;
+    this.authorizerFunction = functions.authorizer;
+
+    this.keyRingSecret.addRotationSchedule('Rotation', {
+      rotationLambda: functions['rotate-keys'],
+      automaticallyAfter: settings.keyRotationInterval,
+      rotateImmediatelyOnUpdate: true,
+    });
+
+    this.authorizer = this.createAuthorizer('Authorizer');
+    this.addRoutes();
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the authentication API' });
+    new CfnOutput(this, 'JwksUrl', { value: this.jwksUrl, description: 'Public keys for access-token verifiers' });
+    new CfnOutput(this, 'AuthorizerFunctionArn', {
+      value: this.authorizerFunction.functionArn,
+      description: 'The Lambda authorizer, for other APIs that accept these access tokens',
+    });
+  }
+
+  /**
+   * Adds a route to another team's HTTP API behind this backend's authorizer, creating one authorizer object for
+   * that API on first use (an API Gateway authorizer binds to exactly one API).
+   *
+   * The authorizer authenticates (signature, `exp`, `iss`, `aud`, `typ`: 401) and enforces role and scope
+   * requirements only for the routes it knows from `ROUTES`. It cannot know the requirements of routes outside
+   * that table, so on such routes any valid access token passes: the route's own Lambda must check roles and
+   * scopes from the identity the authorizer passes, with the shared helper `requireRole` (403).
+   *
+   * @example
+   * backend.protectRoute(ordersApi, { path: '/orders/{id}', methods: [HttpMethod.GET], integration });
+   */
+  public protectRoute(api: HttpApi, options: ProtectRouteOptions): void {
+    let authorizer = api === this.api ? this.authorizer : this.foreignAuthorizers.get(api);
+    if (!authorizer) {
+      authorizer = this.createAuthorizer(`${Names.uniqueId(this)}Authorizer`);
+      this.foreignAuthorizers.set(api, authorizer);
+    }
+    api.addRoutes({ path: options.path, methods: options.methods ?? [HttpMethod.ANY], integration: options.integration, authorizer });
+  }
+
+  private createAuthorizer(id: string): HttpLambdaAuthorizer {
+    return new HttpLambdaAuthorizer(id, this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      // The route key is part of the cache key: an allow cached for one route is never reused on another route,
+      // which may require a role the caller lacks (S20).
+      identitySource: ['$request.header.Authorization', '$context.routeKey'],
+      resultsCacheTtl: this.authorizerCacheTtl,
+    });
+  }
+
+  private createTables(removalPolicy: RemovalPolicy): Record<TableId, Table> {
+    const tables = {} as Record<TableId, Table>;
+    for (const def of TABLES) {
+      const table = new Table(this, def.id, {
+        partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        encryption: TableEncryption.AWS_MANAGED,
+        timeToLiveAttribute: def.ttlAttribute,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: def.pointInTimeRecovery },
+        removalPolicy,
+      });
+      for (const gsi of def.globalSecondaryIndexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: gsi.indexName,
+          partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
+          projectionType: gsi.projection === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
+        });
+      }
+      if (!def.pointInTimeRecovery) {
+        const reason = NO_PITR_REASONS[def.id];
+        if (!reason) throw new Error(`AuthBackend: table ${def.id} has no point-in-time recovery; say why in NO_PITR_REASONS`);
+        Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason });
+      }
+      tables[def.id] = table;
+    }
+    return tables;
+  }
+
+  /** Access logging and default throttling on the `$default` stage, set on the L1: the L2 HttpApi exposes neither. */
+  private configureStage(throttle: ThrottleSettings, removalPolicy: RemovalPolicy, retention: RetentionDays): void {
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy });
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    stage.accessLogSettings = { destinationArn: accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT.toString() };
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: throttle.rateLimit,
+      throttlingBurstLimit: throttle.burstLimit,
+    };
+  }
+
+  private createFunction(
+    name: AuthFunctionName,
+    spec: FunctionSpec,
+    commonEnv: Record<string, string>,
+    removalPolicy: RemovalPolicy,
+    retention: RetentionDays,
+  ): NodejsFunction {
+    const scope = new Construct(this, pascalCase(name));
+    // argon2 is a native binding; only the linux-x64 binary is installable where this is synthesized, so the
+    // password functions run on x86_64 with that binary copied into their asset. Everything else is pure JS
+    // and runs on arm64 (cheaper per GB-second).
+    const architecture = spec.argon2 ? Architecture.X86_64 : Architecture.ARM_64;
+    if (spec.argon2) assertArgon2BinaryInstalled(PROJECT_ROOT, architecture);
+
+    const logGroup = new LogGroup(scope, 'Logs', { retention, removalPolicy });
+    // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its own log
+    // group and nothing else until a grant below says so.
+    const role = new Role(scope, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${name} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const environment: Record<string, string> = { ...commonEnv };
+    for (const def of TABLES) {
+      const access = spec.tables?.[def.id];
+      if (!access) continue;
+      const table = this.tables[def.id];
+      environment[def.envVar] = table.tableName;
+      if (access === 'readWrite') table.grantReadWriteData(role);
+      else table.grantReadData(role);
+      if (def.globalSecondaryIndexes.length > 0) {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(table)}.Arn>/index/*]`,
+          reason: `grant${access === 'readWrite' ? 'ReadWrite' : 'Read'}Data scopes index access to the indexes of this one table (${def.globalSecondaryIndexes.map((i) => `${i.indexName}, ${i.projection} projection`).join('; ')}); no other table or index is reachable.`,
+        });
+      }
+    }
+    if (spec.keyRing) environment.KEY_RING_SECRET_ID = this.keyRingSecret.secretArn;
+    if (spec.keyRing === 'read') this.keyRingSecret.grantRead(role);
+    if (spec.keyRing === 'rotate') {
+      // The rotation schedule (constructor) grants the rotation function its access to the ring, plus this one.
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Added by the RotationSchedule construct: secretsmanager:GetRandomPassword supports no resource-level permissions, so it can only be granted on *; it reads no secret.',
+      });
+    }
+    if (spec.publicKeys) {
+      environment.PUBLIC_KEYS_SECRET_ID = this.publicKeysSecret.secretArn;
+      if (spec.publicKeys === 'read') this.publicKeysSecret.grantRead(role);
+      else this.publicKeysSecret.grantWrite(role);
+    }
+    if (spec.jwksUrl) environment.JWKS_URL = this.jwksUrl;
+
+    return new NodejsFunction(scope, 'Function', {
+      entry: `${PROJECT_ROOT}functions/${name}/handler.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: spec.description,
+      runtime: RUNTIME,
+      architecture,
+      memorySize: spec.memorySize,
+      timeout: spec.timeout,
+      role,
+      logGroup,
+      // No X-Ray: it would add xray:PutTraceSegments on * to every role, and the authorizer's role stays logs-only (S44).
+      tracing: Tracing.DISABLED,
+      environment,
+      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true }),
+    });
+  }
+
+  private addRoutes(): void {
+    const integrations = new Map<AuthFunctionName, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, this.functions[route.fn]);
+        integrations.set(route.fn, integration);
+      }
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer: route.auth ? this.authorizer : undefined,
+      });
+      if (!route.auth && created) {
+        const why = PUBLIC_ROUTE_REASONS[route.fn];
+        if (!why) throw new Error(`AuthBackend: ${routeKey(route)} has no authorizer; say why in PUBLIC_ROUTE_REASONS or add \`auth\` to ROUTES`);
+        Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${routeKey(route)} is public by nature: ${why}.` });
+      }
+    }
+  }
+
+  private logicalIdOf(table: Table): string {
+    return Stack.of(this).getLogicalId(table.node.defaultChild as CfnElement);
+  }
+}
+
+/** Why a table of `TABLES` goes without point-in-time recovery (cdk-nag AwsSolutions-DDB3). */
+const NO_PITR_REASONS: Partial<Record<TableId, string>> = {
+  RefreshTokens:
+    'Rows are hashed refresh tokens that expire within 30 days. Restoring an earlier copy would resurrect rotated and revoked tokens (undoing logout and reuse detection), so a restore must never be the recovery path; losing the table only signs users out.',
+  Ephemeral:
+    'Holds only OAuth transactions and rate-limit counters that expire within minutes by TTL; a restore has no value and would reset lockout counters.',
+};
+
+/** Why a route of `ROUTES` without `auth` cannot be behind the authorizer (cdk-nag AwsSolutions-APIG4). */
+const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
+  signup: 'it creates the account the caller will authenticate with, so the caller has no token yet',
+  login: 'it is where a caller without a token authenticates (password); it is rate limited per account and IP',
+  refresh: 'it authenticates with the refresh token (cookie or body) that the function itself verifies, because the access token has expired',
+  logout: 'it authenticates with the refresh token it revokes (verified by the function, which also refuses foreign origins); the GET route exists only to answer 405',
+  jwks: 'verifiers, including the authorizer itself, fetch the public keys anonymously (RFC 7517); it serves no secret',
+  'openid-configuration': 'issuer metadata is public by design (RFC 8414) and contains no secret',
+};
+
+function pascalCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}
+

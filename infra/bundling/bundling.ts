@@ -1,0 +1,103 @@
+/**
+ * esbuild options shared by every function, and the one deliberate exception: the native argon2 binding.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Architecture, type Runtime } from 'aws-cdk-lib/aws-lambda';
+import { OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+const ARGON2 = '@node-rs/argon2';
+
+/** The `@node-rs/argon2` platform package that matches a Lambda architecture (Lambda's Amazon Linux is glibc). */
+export function argon2NativePackage(architecture: Architecture): string {
+  return architecture === Architecture.ARM_64 ? `${ARGON2}-linux-arm64-gnu` : `${ARGON2}-linux-x64-gnu`;
+}
+
+/**
+ * Copies `@node-rs/argon2` and its Linux platform binary from the project's `node_modules` into the asset,
+ * next to `index.mjs`, where Node's resolution finds them at runtime.
+ *
+ * Why not `bundling.nodeModules: ['@node-rs/argon2']`: that runs `npm install` inside the asset directory at
+ * synth time, which needs the network and, outside Docker, installs the binary of the machine that synthesizes
+ * (a Mac would ship a darwin binary). Copying the exact, lock-file-pinned files the tests ran against is offline,
+ * reproducible and fast. The catch is that the platform package must be installed locally — npm only installs
+ * the one matching the current machine, which is why the argon2 functions run on x86_64 (see `AuthBackend`).
+ * POSIX shell commands: CDK runs them with `bash -c` locally and `sh -c` in its Docker fallback.
+ */
+export class Argon2NativeBinding implements ICommandHooks {
+  constructor(private readonly architecture: Architecture) {}
+
+  beforeBundling(): string[] {
+    return [];
+  }
+
+  beforeInstall(): string[] {
+    return [];
+  }
+
+  afterBundling(inputDir: string, outputDir: string): string[] {
+    const target = `${outputDir}/node_modules/@node-rs`;
+    return [
+      `mkdir -p "${target}"`,
+      ...[ARGON2, argon2NativePackage(this.architecture)].map(
+        (pkg) => `cp -R "${inputDir}/node_modules/${pkg}" "${target}/"`,
+      ),
+    ];
+  }
+}
+
+/** Fails at synth, with the fix, when the binary the asset needs is not installed. */
+export function assertArgon2BinaryInstalled(projectRoot: string, architecture: Architecture): void {
+  const pkg = argon2NativePackage(architecture);
+  if (!existsSync(join(projectRoot, 'node_modules', pkg, 'package.json'))) {
+    throw new Error(
+      `${pkg} is not installed in ${projectRoot}/node_modules, so the argon2 functions cannot be packaged. ` +
+        `Install it explicitly (e.g. npm install --no-save --os=linux --cpu=${architecture === Architecture.ARM_64 ? 'arm64' : 'x64'} ${pkg}).`,
+    );
+  }
+}
+
+export interface FunctionBundlingProps {
+  readonly runtime: Runtime;
+  readonly architecture: Architecture;
+  /** Ship the real `@node-rs/argon2` (external + copied binary) instead of the throwing stub. */
+  readonly argon2: boolean;
+}
+
+/** esbuild flags `--target=node24` from `nodejs24.x`. */
+function esbuildTarget(runtime: Runtime): string {
+  const match = /^nodejs(\d+)/.exec(runtime.name);
+  if (!match) throw new Error(`Not a Node.js runtime: ${runtime.name}`);
+  return `node${match[1]}`;
+}
+
+/**
+ * Bundling for one function: minified ESM for the runtime's Node version.
+ *
+ * The AWS SDK v3 clients are bundled, not taken from the runtime: the bundle then runs the exact SDK version
+ * the tests ran against (the runtime's copy changes under a deployed function without notice), and esbuild's
+ * tree-shaking of the modular clients keeps cold starts small and predictable — one file to parse, no
+ * resolution through the runtime's large `node_modules`. Source maps are off: they would roughly double each
+ * asset and `--enable-source-maps` slows every cold start; error logs carry the function name and request id,
+ * and `keepNames` keeps class and function names readable in stack traces.
+ */
+export function functionBundling(props: FunctionBundlingProps): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: esbuildTarget(props.runtime),
+    minify: true,
+    keepNames: true,
+    sourceMap: false,
+    mainFields: ['module', 'main'],
+    // Lets bundled CommonJS dependencies call `require` from an ES module bundle.
+    banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+    bundleAwsSDK: true,
+    ...(props.argon2
+      ? { externalModules: [ARGON2], commandHooks: new Argon2NativeBinding(props.architecture) }
+      : {
+          externalModules: [],
+          // Relative to the project root (esbuild's working directory, locally and in the Docker fallback).
+          esbuildArgs: { '--alias': [`${ARGON2}=./infra/bundling/argon2-unavailable.ts`] },
+        }),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * What each Lambda of the backend is, as data: which tables and secrets it may touch, whether it hashes
+ * passwords (native argon2), and how it is sized. `AuthBackend` turns each entry into a function, its role,
+ * its log group, its environment and its grants, so the least-privilege picture is readable in one place.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { TableDefinition } from '../shared/adapters/dynamo/tables.js';
+import type { FunctionName } from '../shared/routes.js';
+
+/** Every Lambda of the backend: the route handlers of `ROUTES`, the authorizer and the key-ring rotation. */
+export type AuthFunctionName = FunctionName | 'authorizer' | 'rotate-keys';
+
+export type TableId = TableDefinition['id'];
+
+export interface FunctionSpec {
+  /** One line for the console and the template. */
+  readonly description: string;
+  /** Tables the function touches. Only these get an environment variable and a grant. */
+  readonly tables?: Partial<Record<TableId, 'read' | 'readWrite'>>;
+  /** `read`: signs tokens with the current private key. `rotate`: the Secrets Manager rotation function. */
+  readonly keyRing?: 'read' | 'rotate';
+  /** `read`: serves the public JWKS. `write`: publishes it (the rotation function). */
+  readonly publicKeys?: 'read' | 'write';
+  /** Hashes passwords with `@node-rs/argon2`: runs on x86_64 with the native binary copied into its asset. */
+  readonly argon2?: boolean;
+  /** Reads public keys from `JWKS_URL` over HTTPS (the authorizer). */
+  readonly jwksUrl?: boolean;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+}
+
+const HANDLER_TIMEOUT = Duration.seconds(10);
+
+export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = {
+  signup: {
+    description: 'POST /auth/signup: create an account (argon2id) and sign in',
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    keyRing: 'read',
+    argon2: true,
+    // argon2id at m=19 MiB is CPU-bound; Lambda CPU scales with memory, so 1 GB keeps a hash in the tens of ms.
+    memorySize: 1024,
+    timeout: HANDLER_TIMEOUT,
+  },
+  login: {
+    description: 'POST /auth/login: password sign-in with per-account and per-IP limits',
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
+    keyRing: 'read',
+    argon2: true,
+    memorySize: 1024,
+    timeout: HANDLER_TIMEOUT,
+  },
+  refresh: {
+    description: 'POST /auth/refresh: rotate the refresh token, issue a new access token',
+    tables: { Users: 'read', RefreshTokens: 'readWrite' },
+    keyRing: 'read',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  logout: {
+    description: "POST /auth/logout: revoke this session's refresh-token family",
+    tables: { RefreshTokens: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'logout-all': {
+    description: 'POST /auth/logout-all: revoke every session of the caller',
+    tables: { RefreshTokens: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  jwks: {
+    description: 'GET /.well-known/jwks.json: the public signing keys',
+    publicKeys: 'read',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'openid-configuration': {
+    description: 'GET /.well-known/openid-configuration: issuer metadata',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  me: {
+    description: 'GET /auth/me: echoes the identity the authorizer passed',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  authorizer: {
+    description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
+    // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).
+    jwksUrl: true,
+    memorySize: 256,
+    // API Gateway waits for the authorizer on every uncached request; fail fast rather than hold the client.
+    timeout: Duration.seconds(3),
+  },
+  'rotate-keys': {
+    description: 'Secrets Manager rotation of the signing key ring; publishes the public JWKS',
+    keyRing: 'rotate',
+    publicKeys: 'write',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+};
+
+export const FUNCTION_NAMES = Object.keys(FUNCTION_SPECS) as AuthFunctionName[];

@@ -1,0 +1,366 @@
+/**
+ * CDK assertions on the synthesized AuthBackend: routes from ROUTES, the authorizer (S20), tables, the key ring
+ * and its rotation, least-privilege IAM (S44), access logs without secrets (S49), and the Lambda assets.
+ * One synth for the whole file (bundling runs esbuild for every function).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Duration, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Construct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../../shared/adapters/dynamo/tables.js';
+import { ROUTES, routeKey } from '../../shared/routes.js';
+import { AuthBackend, type AuthBackendProps } from '../../infra/auth-backend.js';
+import { AuthStack } from '../../infra/auth-stack.js';
+import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MISSING_HANDLERS = FUNCTION_NAMES.filter((n) => !existsSync(join(ROOT, 'functions', n, 'handler.ts')));
+const ORIGIN = 'https://app.example.com';
+const ARGON2_BINARY = 'node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node';
+
+type Json = Record<string, any>;
+
+if (MISSING_HANDLERS.length) {
+  console.warn(`[test/infra] stack assertions skipped until these handlers exist: ${MISSING_HANDLERS.map((n) => `functions/${n}/handler.ts`).join(', ')}`);
+}
+
+describe('Construct: AuthBackend (props validation)', () => {
+  // validate() runs before any resource, so these need no handler and no bundling.
+  const build = (props: AuthBackendProps) => () => new AuthBackend(new Stack(new App(), 'S'), 'Auth', props);
+
+  it('S20: throws when the authorizer cache outlives the access token', () => {
+    expect(build({ accessTokenTtl: Duration.minutes(5), authorizerCacheTtl: Duration.minutes(6) })).toThrow(/authorizerCacheTtl/);
+  });
+  it('throws when the access token lives longer than 15 minutes', () => {
+    expect(build({ accessTokenTtl: Duration.minutes(16) })).toThrow(/accessTokenTtl/);
+  });
+  it('S42: throws on a wildcard or malformed CORS origin', () => {
+    expect(build({ corsOrigins: ['*'] })).toThrow(/corsOrigins/);
+    expect(build({ corsOrigins: [`${ORIGIN}/`] })).toThrow(/corsOrigins/);
+  });
+  it('S24: throws on a refresh reuse grace above 60 s', () => {
+    expect(build({ refreshReuseGrace: Duration.seconds(61) })).toThrow(/refreshReuseGrace/);
+  });
+  it('throws when `environment` tries to override a managed variable or switch to a local adapter', () => {
+    expect(build({ environment: { KEY_RING_SECRET_ID: 'x' } })).toThrow(/KEY_RING_SECRET_ID/);
+    expect(build({ environment: { KEY_RING_FILE: '/tmp/ring.json' } })).toThrow(/KEY_RING_FILE/);
+  });
+});
+
+describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', () => {
+  let outdir: string;
+  let stack: AuthStack;
+  let backend: AuthBackend;
+  let template: Template;
+  let json: Json;
+  let other: Template;
+
+  const logicalId = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  const fnId = (name: AuthFunctionName) => logicalId(backend.functions[name]);
+  const fnProps = (name: AuthFunctionName): Json => json.Resources[fnId(name)].Properties;
+  const roleId = (name: AuthFunctionName) => logicalId(backend.functions[name].role as unknown as Construct);
+  const statementsOf = (name: AuthFunctionName): Json[] =>
+    Object.values<Json>(json.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: Json) => ref.Ref === roleId(name)))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement);
+  const refsTo = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+  const assetDir = (name: AuthFunctionName) => {
+    const key: string = fnProps(name).Code.S3Key;
+    return join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+  };
+  const apiId = () => logicalId(backend.api);
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'auth-stack-test-'));
+    // The built-in CloudFormation schema validation (~6 s) runs in nag.test.ts, which synthesizes the real app.
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    stack = new AuthStack(app, 'AuthBackendStack', { backend: { corsOrigins: [ORIGIN] } });
+    backend = stack.backend;
+
+    // Another team's API in its own stack, protected with this backend's authorizer function.
+    const orders = new Stack(app, 'OrdersStack');
+    const ordersApi = new HttpApi(orders, 'OrdersApi');
+    backend.protectRoute(ordersApi, {
+      path: '/orders',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Orders', backend.functions.me),
+    });
+
+    template = Template.fromStack(stack);
+    json = template.toJSON();
+    other = Template.fromStack(orders);
+  });
+
+  afterAll(() => {
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  describe('functions', () => {
+    it('creates exactly one Lambda per function, on the newest Node runtime', () => {
+      const fns = template.findResources('AWS::Lambda::Function');
+      expect(Object.keys(fns)).toHaveLength(FUNCTION_NAMES.length);
+      for (const name of FUNCTION_NAMES) {
+        expect(fnProps(name)).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
+      }
+    });
+
+    it('sizes and times out each function as specified (authorizer 3 s)', () => {
+      for (const name of FUNCTION_NAMES) {
+        const spec = FUNCTION_SPECS[name];
+        expect(fnProps(name), name).toMatchObject({ MemorySize: spec.memorySize, Timeout: spec.timeout.toSeconds() });
+      }
+      expect(fnProps('authorizer').Timeout).toBe(3);
+    });
+
+    it('gives every function its own log group with a retention, and no X-Ray data', () => {
+      for (const name of FUNCTION_NAMES) {
+        const ref = fnProps(name).LoggingConfig.LogGroup.Ref;
+        expect(json.Resources[ref].Properties.RetentionInDays, name).toBeGreaterThan(0);
+        expect(fnProps(name).TracingConfig?.Mode ?? 'PassThrough').toBe('PassThrough');
+      }
+    });
+
+    it('runs signup and login on x86_64 with the native argon2 binary in their asset', () => {
+      for (const name of ['signup', 'login'] as const) {
+        expect(fnProps(name).Architectures).toEqual(['x86_64']);
+        expect(existsSync(join(assetDir(name), ARGON2_BINARY)), `${name} asset lacks ${ARGON2_BINARY}`).toBe(true);
+        expect(existsSync(join(assetDir(name), 'node_modules/@node-rs/argon2/index.js'))).toBe(true);
+      }
+    });
+
+    it('runs every other function on arm64 without any native module', () => {
+      for (const name of FUNCTION_NAMES.filter((n) => !FUNCTION_SPECS[n].argon2)) {
+        expect(fnProps(name).Architectures, name).toEqual(['arm64']);
+        expect(readdirSync(assetDir(name)), name).toEqual(['index.mjs']);
+        // The stub alias replaced the native package: nothing left to resolve at cold start.
+        expect(readFileSync(join(assetDir(name), 'index.mjs'), 'utf8'), name).not.toMatch(/from\s*"@node-rs\/argon2"/);
+      }
+    });
+
+    it('bundles no AWS SDK into the authorizer', () => {
+      const code = readFileSync(join(assetDir('authorizer'), 'index.mjs'), 'utf8');
+      expect(code).not.toContain('@aws-sdk');
+      expect(code).not.toContain('aws-sdk-js');
+      expect(code).not.toContain('@smithy');
+    });
+
+    it('configures every function with the issuer, lifetimes and CORS origins, and no source-map flag', () => {
+      for (const name of FUNCTION_NAMES) {
+        const env = fnProps(name).Environment.Variables;
+        expect(env, name).toMatchObject({
+          ACCESS_TOKEN_TTL_SECONDS: '900',
+          REFRESH_REUSE_GRACE_SECONDS: '0',
+          CORS_ORIGINS: ORIGIN,
+          PASSWORD_MIN_LENGTH: '15',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        });
+        expect(env.ISSUER).toEqual({ 'Fn::GetAtt': [apiId(), 'ApiEndpoint'] });
+        expect(env.NODE_OPTIONS).toBeUndefined();
+      }
+      expect(fnProps('authorizer').Environment.Variables.JWKS_URL).toEqual({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId(), 'ApiEndpoint'] }, '/.well-known/jwks.json']],
+      });
+    });
+
+    it('passes each function only the tables and secrets it uses', () => {
+      const keyRing = logicalId(backend.keyRingSecret);
+      const publicKeys = logicalId(backend.publicKeysSecret);
+      for (const name of FUNCTION_NAMES) {
+        const spec = FUNCTION_SPECS[name];
+        const env = fnProps(name).Environment.Variables;
+        for (const def of TABLES) {
+          if (spec.tables?.[def.id]) expect(env[def.envVar], `${name} ${def.envVar}`).toEqual({ Ref: logicalId(backend.tables[def.id]) });
+          else expect(env[def.envVar], `${name} ${def.envVar}`).toBeUndefined();
+        }
+        if (spec.keyRing) expect(env.KEY_RING_SECRET_ID).toEqual({ Ref: keyRing });
+        else expect(env.KEY_RING_SECRET_ID, name).toBeUndefined();
+        if (spec.publicKeys) expect(env.PUBLIC_KEYS_SECRET_ID).toEqual({ Ref: publicKeys });
+        else expect(env.PUBLIC_KEYS_SECRET_ID, name).toBeUndefined();
+      }
+    });
+  });
+
+  describe('HTTP API', () => {
+    const routes = () =>
+      Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties as Json);
+
+    it('creates one route per ROUTES entry, with its route key', () => {
+      const keys = routes().map((r) => r.RouteKey).sort();
+      expect(keys).toEqual(ROUTES.map(routeKey).sort());
+    });
+
+    it('puts the authorizer on protected routes and only there', () => {
+      const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+      for (const route of ROUTES) {
+        const r = routes().find((x) => x.RouteKey === routeKey(route))!;
+        if (route.auth) {
+          expect(r, routeKey(route)).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+        } else {
+          expect(r.AuthorizationType ?? 'NONE', routeKey(route)).toBe('NONE');
+          expect(r.AuthorizerId).toBeUndefined();
+        }
+      }
+    });
+
+    it('S20: keys the authorizer cache on the token and the route, for at most the token lifetime', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      const [authorizer] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+      const p = authorizer.Properties;
+      expect(p).toMatchObject({ AuthorizerType: 'REQUEST', EnableSimpleResponses: true, AuthorizerPayloadFormatVersion: '2.0' });
+      expect(p.IdentitySource).toEqual(expect.arrayContaining(['$request.header.Authorization', '$context.routeKey']));
+      expect(p.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(900);
+      expect(p.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(Number(fnProps('me').Environment.Variables.ACCESS_TOKEN_TTL_SECONDS));
+      expect(JSON.stringify(p.AuthorizerUri)).toContain(fnId('authorizer'));
+    });
+
+    it('S42: allows CORS with credentials from the configured origins only', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: { AllowOrigins: [ORIGIN], AllowCredentials: true },
+      });
+      expect(JSON.stringify(template.findResources('AWS::ApiGatewayV2::Api'))).not.toContain('"*"');
+    });
+
+    it('S49: access-logs the default stage without body, headers or authorizer output', () => {
+      const [stage] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const format: string = stage.Properties.AccessLogSettings.Format;
+      for (const field of ['$context.requestId', '$context.identity.sourceIp', '$context.routeKey', '$context.status', '$context.responseLatency', '$context.integrationErrorMessage']) {
+        expect(format).toContain(field);
+      }
+      expect(format).not.toMatch(/authorization|body|\$request\.|header|cookie|querystring|\$context\.authorizer/i);
+      expect(stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][1]).toBe('Arn');
+    });
+
+    it('S49: throttles the default stage and leaves data tracing and execution logging off', () => {
+      const [stage] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const settings = stage.Properties.DefaultRouteSettings;
+      expect(settings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+      expect(settings.DataTraceEnabled ?? false).toBe(false);
+      expect(settings.LoggingLevel).toBeUndefined();
+    });
+
+    it('exports the API URL, the JWKS URL and the authorizer function ARN', () => {
+      const outputs = Object.keys(json.Outputs);
+      for (const name of ['ApiUrl', 'JwksUrl', 'AuthorizerFunctionArn']) {
+        expect(outputs.some((o) => o.startsWith(`Auth${name}`)), name).toBe(true);
+      }
+    });
+
+    it('S20: protectRoute gives another API its own authorizer object from the same function', () => {
+      const [authorizer] = Object.values<Json>(other.findResources('AWS::ApiGatewayV2::Authorizer'));
+      expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization', '$context.routeKey']);
+      other.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /orders', AuthorizationType: 'CUSTOM' });
+      other.resourceCountIs('AWS::Lambda::Permission', 2); // the authorizer invoke + the route's integration
+    });
+  });
+
+  describe('data', () => {
+    it('creates the tables of TABLES: on demand, AWS-managed encryption, pk string, no physical names', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
+      for (const def of TABLES) {
+        const p = json.Resources[logicalId(backend.tables[def.id])].Properties;
+        expect(p, def.id).toMatchObject({
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          SSESpecification: { SSEEnabled: true },
+        });
+        expect(p.TableName).toBeUndefined();
+        if (def.ttlAttribute) expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+        else expect(p.TimeToLiveSpecification).toBeUndefined();
+        expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ?? false, def.id).toBe(def.pointInTimeRecovery);
+      }
+      expect(json.Resources[logicalId(backend.tables.Users)].Properties.PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
+    });
+
+    it('creates the familiesByUser index on the refresh-token table', () => {
+      const p = json.Resources[logicalId(backend.tables.RefreshTokens)].Properties;
+      expect(p.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: 'familiesByUser',
+          KeySchema: [{ AttributeName: 'familyOwner', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]);
+    });
+
+    it('rotates the key ring with the rotate-keys function, at deploy and every 30 days', () => {
+      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        SecretId: { Ref: logicalId(backend.keyRingSecret) },
+        RotationLambdaARN: { 'Fn::GetAtt': [fnId('rotate-keys'), 'Arn'] },
+        RotateImmediatelyOnUpdate: true,
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      });
+    });
+
+    it('S44: puts no key material in the template: both secrets start as generated placeholders', () => {
+      const text = JSON.stringify(json);
+      expect(text).not.toContain('"d":');
+      expect(text).not.toContain('PRIVATE KEY');
+      expect(text).not.toContain('privateJwk');
+      for (const secret of Object.values<Json>(template.findResources('AWS::SecretsManager::Secret'))) {
+        expect(secret.Properties.SecretString).toBeUndefined();
+        expect(secret.Properties.GenerateSecretString).toBeDefined();
+      }
+    });
+  });
+
+  describe('IAM', () => {
+    const allStatements = () =>
+      Object.values<Json>(template.findResources('AWS::IAM::Policy')).flatMap((r) => r.Properties.PolicyDocument.Statement as Json[]);
+    const actionsOf = (s: Json): string[] => [s.Action].flat();
+
+    it('S44: the authorizer may write its own logs and nothing else', () => {
+      const statements = statementsOf('authorizer');
+      expect(statements).toHaveLength(1);
+      expect(actionsOf(statements[0]).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      const role = json.Resources[roleId('authorizer')].Properties;
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.Policies).toBeUndefined();
+    });
+
+    it('S44: only the signers and the rotation function can read the private key ring', () => {
+      const keyRing = logicalId(backend.keyRingSecret);
+      const readers = FUNCTION_NAMES.filter((n) =>
+        statementsOf(n).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && refsTo(s.Resource, keyRing)),
+      );
+      expect(readers.sort()).toEqual(['login', 'refresh', 'rotate-keys', 'signup']);
+    });
+
+    it('S44: the JWKS function reads the public keys secret and not the key ring', () => {
+      const secretStatements = statementsOf('jwks').filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements).toHaveLength(1);
+      expect(secretStatements[0].Resource).toEqual({ Ref: logicalId(backend.publicKeysSecret) });
+      expect(refsTo(statementsOf('jwks'), logicalId(backend.keyRingSecret))).toBe(false);
+    });
+
+    it('grants table access only to the functions that use the table', () => {
+      for (const name of FUNCTION_NAMES) {
+        for (const def of TABLES) {
+          const granted = statementsOf(name).some((s) => refsTo(s.Resource, logicalId(backend.tables[def.id])));
+          expect(granted, `${name} → ${def.id}`).toBe(FUNCTION_SPECS[name].tables?.[def.id] !== undefined);
+        }
+      }
+    });
+
+    it('uses no service-wide wildcard actions and no AWS managed policies', () => {
+      for (const s of allStatements()) {
+        for (const action of actionsOf(s)) expect(action).not.toMatch(/^(\*|dynamodb:\*|secretsmanager:\*|logs:\*)$/);
+      }
+      for (const role of Object.values<Json>(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('allows a wildcard resource only for GetRandomPassword (no resource-level permissions)', () => {
+      const wildcard = allStatements().filter((s) => [s.Resource].flat().includes('*'));
+      expect(wildcard.flatMap(actionsOf)).toEqual(['secretsmanager:GetRandomPassword']);
+    });
+  });
+});
