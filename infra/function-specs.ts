@@ -84,6 +84,30 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
+  'admin-get-user': {
+    description: 'GET /admin/users/{id} (admin): an account without its password hash',
+    tables: { Users: 'read' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-set-roles': {
+    description: "PUT /admin/users/{id}/roles (admin): replace a user's roles",
+    tables: { Users: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-revoke-sessions': {
+    description: 'POST /admin/users/{id}/revoke-sessions (admin): end every session of a user',
+    tables: { Users: 'read', RefreshTokens: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-disable-user': {
+    description: 'POST /admin/users/{id}/disable (admin): disable an account and end its sessions',
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
   authorizer: {
     description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
     // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).

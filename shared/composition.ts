@@ -15,6 +15,7 @@ import { FileKeyRing } from './adapters/local/file-key-ring.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from './adapters/secrets-manager-key-ring.js';
 import { loadConfig, required, type Config } from './config.js';
 import { AccessTokenIssuer } from './domain/access-token.js';
+import type { AdminDeps } from './domain/admin.js';
 import type { LoginDeps } from './domain/login.js';
 import type { RefreshDeps } from './domain/refresh.js';
 import type { SessionDeps } from './domain/session.js';
@@ -104,9 +105,14 @@ export function loginDeps(): LoginDeps {
       windowSeconds: c.LOGIN_WINDOW_SECONDS,
     },
     dummyHash: dummyHashFactory(getHasher()),
+    adminEmails: c.ADMIN_EMAILS,
   };
 }
 
 export function refreshDeps(): RefreshDeps {
   return { ...sessionDeps(), users: getUserStore(), reuseGraceSeconds: getConfig().REFRESH_REUSE_GRACE_SECONDS };
+}
+
+export function adminDeps(): AdminDeps {
+  return { clock: systemClock, users: getUserStore(), refreshTokens: getRefreshTokenStore() };
 }

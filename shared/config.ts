@@ -48,6 +48,8 @@ export const configSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_IP: int(100, 1, 100000),
   LOGIN_WINDOW_SECONDS: int(900, 60, 86400),
   DEFAULT_ROLES: list('user'),
+  /** Accounts with these (verified) emails get the `admin` role at sign-in. Bootstrap only; no default password exists. */
+  ADMIN_EMAILS: list(''),
   CORS_ORIGINS: z
     .string()
     .default('')

@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   forbidden_origin: 403,
+  account_disabled: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,

@@ -16,6 +16,9 @@ export type SecurityEventType =
   | 'logout'
   | 'logout_all'
   | 'authorizer_deny'
+  | 'role_change'
+  | 'account_disabled'
+  | 'sessions_revoked'
   | 'key_rotation';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */

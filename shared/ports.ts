@@ -17,6 +17,8 @@ export interface User {
   roles: string[];
   emailVerified: boolean;
   createdAt: number;
+  /** A disabled account cannot sign in or refresh. */
+  disabled?: boolean;
 }
 
 export interface UserStore {
@@ -25,6 +27,10 @@ export interface UserStore {
   findByEmail(email: string): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /** Replaces the user's roles; returns the updated user, or undefined when there is no such user. */
+  setRoles(userId: string, roles: string[]): Promise<User | undefined>;
+  /** Disables or re-enables the account; returns the updated user, or undefined when there is no such user. */
+  setDisabled(userId: string, disabled: boolean): Promise<User | undefined>;
 }
 
 export type RefreshTokenStatus = 'active' | 'rotated';

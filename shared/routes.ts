@@ -10,7 +10,11 @@ export type FunctionName =
   | 'logout-all'
   | 'jwks'
   | 'openid-configuration'
-  | 'me';
+  | 'me'
+  | 'admin-get-user'
+  | 'admin-set-roles'
+  | 'admin-revoke-sessions'
+  | 'admin-disable-user';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -38,6 +42,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks' },
   { method: 'GET', path: '/.well-known/openid-configuration', fn: 'openid-configuration' },
   { method: 'GET', path: '/auth/me', fn: 'me', auth: { roles: ['user', 'admin'] } },
+  // The admin API: the authorizer answers 403 to a valid token without the admin role.
+  { method: 'GET', path: '/admin/users/{id}', fn: 'admin-get-user', auth: { roles: ['admin'] } },
+  { method: 'PUT', path: '/admin/users/{id}/roles', fn: 'admin-set-roles', auth: { roles: ['admin'] } },
+  { method: 'POST', path: '/admin/users/{id}/revoke-sessions', fn: 'admin-revoke-sessions', auth: { roles: ['admin'] } },
+  { method: 'POST', path: '/admin/users/{id}/disable', fn: 'admin-disable-user', auth: { roles: ['admin'] } },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

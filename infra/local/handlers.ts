@@ -15,6 +15,10 @@ export const HANDLERS: Record<FunctionName, Loader> = {
   jwks: () => import('../../functions/jwks/handler.js'),
   'openid-configuration': () => import('../../functions/openid-configuration/handler.js'),
   me: () => import('../../functions/me/handler.js'),
+  'admin-get-user': () => import('../../functions/admin-get-user/handler.js'),
+  'admin-set-roles': () => import('../../functions/admin-set-roles/handler.js'),
+  'admin-revoke-sessions': () => import('../../functions/admin-revoke-sessions/handler.js'),
+  'admin-disable-user': () => import('../../functions/admin-disable-user/handler.js'),
 };
 
 export const loadAuthorizer: Loader = () => import('../../functions/authorizer/handler.js');

@@ -3,7 +3,7 @@
  * stack), a key ring file under `.data/`, every handler of the route table and the authorizer behind an
  * API-Gateway-like server on loopback. No AWS account, no Docker.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -83,6 +83,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       ...options.env,
     };
     Object.assign(process.env, env);
+    // Lets one-off commands (npm run admin:grant) find this run's DynamoDB Local and tables.
+    await writeFile(join(dataDir, 'local-runtime.json'), JSON.stringify({ url, dynamoEndpoint: endpoint, tables }, null, 2));
     corsOrigins.push(...(process.env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
     const loaded = await Promise.all(

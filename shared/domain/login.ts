@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import { logger, securityEvent } from '../log.js';
-import type { PasswordHasher, RateLimiter, UserStore } from '../ports.js';
+import type { PasswordHasher, RateLimiter, User, UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
@@ -20,6 +20,8 @@ export interface LoginDeps extends SessionDeps {
   limits: LoginLimits;
   /** A hash of a random password made with the current parameters; verified when the email is unknown. */
   dummyHash: () => Promise<string>;
+  /** Canonical emails that receive the `admin` role at sign-in once verified (bootstrap). */
+  adminEmails?: string[];
 }
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
@@ -61,14 +63,29 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
     throw invalidCredentials();
   }
 
+  // Only after the password matched: a disabled account is not revealed to someone guessing.
+  if (user.disabled) {
+    securityEvent('login_failure', { userId: user.id, reason: 'disabled' });
+    throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+  }
+  const sessionUser = await bootstrapAdmin(deps, user);
+
   const upgrade = deps.hasher.needsRehash(user.passwordHash)
     ? deps.hasher.hash(password).then((h) => deps.users.updatePasswordHash(user.id, h))
     : Promise.resolve();
   const [tokens] = await Promise.all([
-    startSession(deps, user),
+    startSession(deps, sessionUser),
     deps.limiter.reset(accountKey, windowSeconds),
     upgrade.catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) })),
   ]);
   securityEvent('login_success', { userId: user.id });
   return tokens;
+}
+
+/** ADMIN_EMAILS bootstrap: a verified address on the list gets the `admin` role, persisted, at sign-in. */
+async function bootstrapAdmin(deps: LoginDeps, user: User): Promise<User> {
+  if (!user.emailVerified || user.roles.includes('admin') || !deps.adminEmails?.includes(user.email)) return user;
+  const updated = await deps.users.setRoles(user.id, [...user.roles, 'admin']);
+  securityEvent('role_change', { userId: user.id, roles: 'admin', by: 'ADMIN_EMAILS' });
+  return updated ?? user;
 }

@@ -67,7 +67,8 @@ async function handleRotated(deps: RefreshDeps, presented: RefreshTokenRecord): 
 
 async function issueFor(deps: RefreshDeps, userId: string) {
   const user = await deps.users.findById(userId);
-  if (!user) throw invalidToken();
+  // A disabled account keeps no session: its refresh fails, and `disableUser` revokes its families too.
+  if (!user || user.disabled) throw invalidToken();
   // Roles and email are read fresh on every refresh, so changes reach the next access token.
   return deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles });
 }

@@ -136,6 +136,27 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       expect((await store.findByEmail(user.email))?.passwordHash).toBe('new-hash');
       expect(unknown).toBeInstanceOf(ConditionFailedError);
     });
+
+    it('sets roles and the disabled flag, and answers undefined for an unknown user without creating one', async () => {
+      // Prepare
+      const store = await make();
+      const user = newUser();
+      await store.create(user);
+
+      // Act
+      const withRoles = await store.setRoles(user.id, ['user', 'admin']);
+      const disabled = await store.setDisabled(user.id, true);
+      const unknownId = randomUUID();
+      const unknown = await store.setRoles(unknownId, ['admin']);
+
+      // Assess
+      expect(withRoles?.roles).toEqual(['user', 'admin']);
+      expect(disabled?.disabled).toBe(true);
+      expect(await store.findByEmail(user.email)).toMatchObject({ roles: ['user', 'admin'], disabled: true });
+      expect((await store.setDisabled(user.id, false))?.disabled).toBeFalsy();
+      expect(unknown).toBeUndefined();
+      expect(await store.findById(unknownId)).toBeUndefined();
+    });
   });
 }
 

@@ -59,6 +59,40 @@ export class DynamoUserStore implements UserStore {
       throw e;
     }
   }
+
+  setRoles(userId: string, roles: string[]): Promise<User | undefined> {
+    return this.updateProfile(userId, 'SET #roles = :v', { '#roles': 'roles' }, { ':v': [...roles] });
+  }
+
+  setDisabled(userId: string, disabled: boolean): Promise<User | undefined> {
+    return this.updateProfile(userId, 'SET #disabled = :v', { '#disabled': 'disabled' }, { ':v': disabled });
+  }
+
+  /** One conditional UpdateItem on the profile; undefined when the user does not exist (no stub is created). */
+  private async updateProfile(
+    userId: string,
+    UpdateExpression: string,
+    ExpressionAttributeNames: Record<string, string>,
+    ExpressionAttributeValues: Record<string, unknown>,
+  ): Promise<User | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userKey(userId) },
+          UpdateExpression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames,
+          ExpressionAttributeValues,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? fromItem(out.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return undefined;
+      throw e;
+    }
+  }
 }
 
 function toItem(user: User) {
@@ -69,6 +103,7 @@ function toItem(user: User) {
     roles: [...user.roles],
     emailVerified: user.emailVerified,
     createdAt: user.createdAt,
+    disabled: user.disabled,
   };
 }
 
@@ -81,5 +116,6 @@ function fromItem(item: Record<string, unknown>): User {
     createdAt: item['createdAt'] as number,
   };
   if (typeof item['passwordHash'] === 'string') user.passwordHash = item['passwordHash'];
+  if (item['disabled'] === true) user.disabled = true;
   return user;
 }

@@ -32,4 +32,19 @@ export class MemoryUserStore implements UserStore {
     if (!user) throw new ConditionFailedError('update password hash: no such user');
     user.passwordHash = passwordHash;
   }
+
+  async setRoles(userId: string, roles: string[]): Promise<User | undefined> {
+    const user = this.users.get(userId);
+    if (!user) return undefined;
+    user.roles = [...roles];
+    return structuredClone(user);
+  }
+
+  async setDisabled(userId: string, disabled: boolean): Promise<User | undefined> {
+    const user = this.users.get(userId);
+    if (!user) return undefined;
+    if (disabled) user.disabled = true;
+    else delete user.disabled;
+    return structuredClone(user);
+  }
 }

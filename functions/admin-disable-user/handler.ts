@@ -1,0 +1,15 @@
+import { getAuthContext } from '../../shared/auth-context.js';
+import { adminDeps, getConfig } from '../../shared/composition.js';
+import { disableUser, type AdminDeps } from '../../shared/domain/admin.js';
+import { httpHandler } from '../../shared/http/handler.js';
+import { pathId } from '../../shared/http/params.js';
+
+/** POST /admin/users/{id}/disable (role admin) — the account can no longer sign in or refresh. */
+export const createHandler = (deps: AdminDeps, config = getConfig()) =>
+  httpHandler({ methods: ['POST'], maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
+    const actor = getAuthContext(req.event);
+    await disableUser(deps, actor.sub, pathId(req.event, 'id'));
+    return { statusCode: 204 };
+  });
+
+export const handler = createHandler(adminDeps());
