@@ -5,6 +5,7 @@
 import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
 
 export const MAX_ACCESS_TOKEN_TTL = Duration.minutes(15);
@@ -88,6 +89,26 @@ export interface AuthBackendProps {
    * @default - { rateLimit: 100, burstLimit: 200 }
    */
   readonly throttle?: ThrottleSettings;
+
+  /**
+   * Tighter throttling of the public credential-accepting writes (`POST /auth/*` routes without the authorizer:
+   * signup, login, refresh, logout, …), which are what credential stuffing and sign-up abuse hit. API Gateway
+   * limits are per account and region, not per client: per-account and per-IP limits in the functions do the rest.
+   * @default - { rateLimit: 20, burstLimit: 40 }
+   */
+  readonly authWriteThrottle?: ThrottleSettings;
+
+  /**
+   * SNS topic notified by the security alarms (refresh-token reuse, sign-in failure spikes, lockouts).
+   * @default - alarms are created without actions
+   */
+  readonly alarmTopic?: ITopic;
+
+  /**
+   * Failed sign-ins in 5 minutes that raise the failure-spike alarm.
+   * @default 100
+   */
+  readonly loginFailureAlarmThreshold?: number;
 
   /**
    * Retention of the function and access log groups.

@@ -23,6 +23,7 @@ import { TABLES } from '../shared/adapters/dynamo/tables.js';
 import { ROUTES, routeKey } from '../shared/routes.js';
 import { resolveSettings, type AuthBackendProps } from './auth-backend-props.js';
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
+import { SecurityAlarms } from './monitoring.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
 
 export type { AuthBackendProps } from './auth-backend-props.js';
@@ -96,6 +97,8 @@ export class AuthBackend extends Construct {
   public readonly issuer: string;
   /** Where verifiers fetch the public keys. */
   public readonly jwksUrl: string;
+  /** Alarms on refresh-token reuse and sign-in failure/lockout spikes. */
+  public readonly securityAlarms: SecurityAlarms;
 
   private readonly authorizerCacheTtl: Duration;
   private readonly foreignAuthorizers = new Map<IHttpApi, HttpLambdaAuthorizer>();
@@ -175,6 +178,12 @@ export class AuthBackend extends Construct {
 
     this.authorizer = this.createAuthorizer('Authorizer');
     this.addRoutes();
+    this.throttleAuthWrites(props.authWriteThrottle ?? { rateLimit: 20, burstLimit: 40 });
+    this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
+      serviceName: commonEnv.POWERTOOLS_SERVICE_NAME!,
+      topic: props.alarmTopic,
+      loginFailureThreshold: props.loginFailureAlarmThreshold,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the authentication API' });
     new CfnOutput(this, 'JwksUrl', { value: this.jwksUrl, description: 'Public keys for access-token verifiers' });
@@ -348,6 +357,18 @@ export class AuthBackend extends Construct {
         Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${routeKey(route)} is public by nature: ${why}.` });
       }
     }
+  }
+
+  /** Per-route throttling of the public credential-accepting writes, on top of the stage default. */
+  private throttleAuthWrites(throttle: ThrottleSettings): void {
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    const settings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
+    for (const route of ROUTES) {
+      if (route.method === 'POST' && route.path.startsWith('/auth/') && !route.auth) {
+        settings[routeKey(route)] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+      }
+    }
+    stage.routeSettings = settings;
   }
 
   private logicalIdOf(table: Table): string {

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { countSecurityEvent } from './metrics.js';
 
 /**
  * One structured JSON logger per container (Powertools). Nothing here ever logs a request body,
@@ -24,4 +25,5 @@ export type SecurityEventType =
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {
   logger.info(`security_event ${type}`, { securityEvent: type, ...fields });
+  countSecurityEvent(type);
 }

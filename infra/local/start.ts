@@ -78,6 +78,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_SERVICE_NAME: 'auth-local',
+      // CloudWatch embedded metrics mean nothing locally; security events still log as JSON lines.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       ...tables,
       ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_|PASSWORD_|LOGIN_|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_|POWERTOOLS_LOG_LEVEL|ISSUER)$/),
       ...options.env,

@@ -244,6 +244,24 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       expect(settings.LoggingLevel).toBeUndefined();
     });
 
+    it('S4: throttles every public POST /auth/* route tighter than the stage default', () => {
+      const [stage] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const routeSettings = stage.Properties.RouteSettings as Record<string, Json>;
+      const publicWrites = ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/auth/') && !r.auth).map(routeKey);
+      expect(publicWrites).toContain('POST /auth/login');
+      expect(Object.keys(routeSettings).sort()).toEqual([...publicWrites].sort());
+      for (const key of publicWrites) expect(routeSettings[key]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    });
+
+    it('S50: alarms on refresh-token reuse, sign-in failure spikes and lockouts from the functions\' metrics', () => {
+      const alarms = Object.values<Json>(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+      const byMetric = Object.fromEntries(alarms.map((a) => [a.MetricName, a]));
+      expect(byMetric.RefreshTokenReuse).toMatchObject({ Namespace: 'Auth', Threshold: 1, Statistic: 'Sum' });
+      expect(byMetric.LoginFailure).toMatchObject({ Namespace: 'Auth', Threshold: 100 });
+      expect(byMetric.LoginLocked).toMatchObject({ Namespace: 'Auth' });
+      for (const a of alarms) expect(a.Dimensions).toEqual([{ Name: 'service', Value: 'auth' }]);
+    });
+
     it('exports the API URL, the JWKS URL and the authorizer function ARN', () => {
       const outputs = Object.keys(json.Outputs);
       for (const name of ['ApiUrl', 'JwksUrl', 'AuthorizerFunctionArn']) {

@@ -1,0 +1,22 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+describe('Function: securityEvent metrics', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('S50: a refresh reuse emits one EMF metric line in namespace Auth that the stack alarm watches', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const { securityEvent } = await import('../../shared/log.js');
+    securityEvent('refresh_reuse', { familyId: 'f-1', userId: 'u-1' });
+    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Auth', Metrics: [{ Name: 'RefreshTokenReuse', Unit: 'Count' }] });
+    expect(emf[0].RefreshTokenReuse).toBe(1);
+    const event = lines.flatMap((l) => l.split('\n')).find((l) => l.includes('securityEvent'))!;
+    expect(JSON.parse(event)).toMatchObject({ securityEvent: 'refresh_reuse', familyId: 'f-1', level: 'INFO' });
+  });
+});
