@@ -1,78 +1,37 @@
 /**
  * The composition root: config, SDK clients and adapters, built once per container (module scope) and
- * only when a function asks for them, so each bundle carries and initialises only what it uses.
+ * only when a function asks for them, so each bundle carries and initialises only what it uses. A function
+ * that needs no DynamoDB imports `composition-config.ts` / `composition-keys.ts` directly instead.
  * In AWS the stores are DynamoDB and the ring is in Secrets Manager; the local runner sets
  * DYNAMODB_ENDPOINT (DynamoDB Local) and KEY_RING_FILE instead.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Argon2Hasher, dummyHashFactory } from './adapters/argon2-hasher.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.js';
 import { DynamoRefreshTokenStore } from './adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from './adapters/dynamo/user-store.js';
-import type { JwksSource } from './adapters/jwks-source.js';
-import { FileKeyRing } from './adapters/local/file-key-ring.js';
-import { SecretsManagerJwksSource, SecretsManagerKeyRing } from './adapters/secrets-manager-key-ring.js';
-import { loadConfig, required, type Config } from './config.js';
-import { AccessTokenIssuer } from './domain/access-token.js';
+import { getConfig, once, systemClock } from './composition-config.js';
+import { getIssuer } from './composition-keys.js';
+import { required, type Config } from './config.js';
 import type { AdminDeps } from './domain/admin.js';
 import type { LoginDeps } from './domain/login.js';
 import type { RefreshDeps } from './domain/refresh.js';
 import type { SessionDeps } from './domain/session.js';
 import type { SignUpDeps } from './domain/signup.js';
-import type { Clock, KeyRing } from './ports.js';
 
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
-  };
-};
+// Config, clock, key ring and issuer live in small modules of their own (see composition-config.ts for why);
+// re-exported so that handlers may keep importing everything from here.
+export { getConfig, systemClock } from './composition-config.js';
+export { getIssuer, getJwksSource, getKeyRing } from './composition-keys.js';
 
-export const systemClock: Clock = { now: () => Date.now() };
+const getDoc = /* @__PURE__ */ once(() => createDocumentClient({ endpoint: getConfig().DYNAMODB_ENDPOINT }));
 
-export const getConfig = once((): Config => loadConfig(process.env));
-
-const getDoc = once(() => createDocumentClient({ endpoint: getConfig().DYNAMODB_ENDPOINT }));
-const getSecrets = once(() => new SecretsManagerClient({}));
-const getFileRing = once(() => new FileKeyRing(required(getConfig().KEY_RING_FILE, 'KEY_RING_FILE'), getConfig().SIGNING_ALG));
-
-export const getUserStore = once(() => new DynamoUserStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE')));
-export const getRefreshTokenStore = once(
+export const getUserStore = /* @__PURE__ */ once(() => new DynamoUserStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE')));
+export const getRefreshTokenStore = /* @__PURE__ */ once(
   () => new DynamoRefreshTokenStore(getDoc(), required(getConfig().REFRESH_TOKENS_TABLE, 'REFRESH_TOKENS_TABLE')),
 );
-export const getRateLimiter = once(() => new DynamoRateLimiter(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE')));
-export const getHasher = once(() => new Argon2Hasher());
-
-export const getKeyRing = once((): KeyRing => {
-  const c = getConfig();
-  if (c.KEY_RING_FILE) return getFileRing();
-  return new SecretsManagerKeyRing(getSecrets(), required(c.KEY_RING_SECRET_ID, 'KEY_RING_SECRET_ID'), {
-    cacheSeconds: c.KEY_RING_CACHE_SECONDS,
-  });
-});
-
-export const getJwksSource = once((): JwksSource => {
-  const c = getConfig();
-  if (c.KEY_RING_FILE) return getFileRing();
-  return new SecretsManagerJwksSource(getSecrets(), required(c.PUBLIC_KEYS_SECRET_ID, 'PUBLIC_KEYS_SECRET_ID'), {
-    cacheSeconds: c.KEY_RING_CACHE_SECONDS,
-  });
-});
-
-export const getIssuer = once(() => {
-  const c = getConfig();
-  return new AccessTokenIssuer(getKeyRing(), systemClock, {
-    issuer: c.ISSUER,
-    audience: c.AUDIENCE,
-    ttlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
-  });
-});
+export const getRateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE')));
+export const getHasher = /* @__PURE__ */ once(() => new Argon2Hasher());
 
 export function sessionDeps(): SessionDeps {
   const c = getConfig();

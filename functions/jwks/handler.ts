@@ -1,5 +1,6 @@
 import type { JwksSource } from '../../shared/adapters/jwks-source.js';
-import { getConfig, getJwksSource } from '../../shared/composition.js';
+import { getConfig } from '../../shared/composition-config.js';
+import { getJwksSource } from '../../shared/composition-keys.js';
 import { AuthError } from '../../shared/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 

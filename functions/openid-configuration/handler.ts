@@ -1,4 +1,4 @@
-import { getConfig } from '../../shared/composition.js';
+import { getConfig } from '../../shared/composition-config.js';
 import type { Config } from '../../shared/config.js';
 import { httpHandler } from '../../shared/http/handler.js';
 

@@ -2,11 +2,11 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { AuthError } from '../errors.js';
 import { logger } from '../log.js';
 
-export interface HttpOptions<S extends z.ZodType | undefined> {
+export interface HttpOptions<S extends z.core.$ZodType | undefined> {
   /** Methods this function answers; anything else is `405` with `Allow`. */
   methods: string[];
   /** zod schema of the JSON body; omit for routes without a body. */
@@ -50,9 +50,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * a generic 500 that carries only a correlation id.
  * @example export const handler = httpHandler({ methods: ['POST'], body: schema, maxBodyBytes }, async (req) => …);
  */
-export function httpHandler<S extends z.ZodType | undefined = undefined>(
+export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
   options: HttpOptions<S>,
-  fn: (req: HttpRequest<S extends z.ZodType ? z.output<S> : undefined>) => Promise<HttpResponse>,
+  fn: (req: HttpRequest<S extends z.core.$ZodType ? z.output<S> : undefined>) => Promise<HttpResponse>,
 ) {
   return middy<Event, Result, Error, Context>()
     .use(
@@ -77,7 +77,7 @@ export function httpHandler<S extends z.ZodType | undefined = undefined>(
       const body = options.body ? validate(options.body, raw ?? {}) : undefined;
       const response = await fn({
         event,
-        body: body as S extends z.ZodType ? z.output<S> : undefined,
+        body: body as S extends z.core.$ZodType ? z.output<S> : undefined,
         headers,
         sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
         requestId,
@@ -104,8 +104,9 @@ function readBody(event: Event, maxBytes: number, contentType: string | undefine
   }
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
+function validate<S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> {
+  // Functional form: accepts schemas built with `zod` or `zod/mini` alike.
+  const parsed = z.safeParse(schema, input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : 'body';

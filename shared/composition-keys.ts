@@ -1,0 +1,42 @@
+/**
+ * Composition of the key ring, the published JWKS and the token issuer: Secrets Manager in AWS, a key-ring
+ * file locally (KEY_RING_FILE). No DynamoDB here, so the JWKS function's bundle carries no DynamoDB client.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { JwksSource } from './adapters/jwks-source.js';
+import { FileKeyRing } from './adapters/local/file-key-ring.js';
+import { SecretsManagerJwksSource, SecretsManagerKeyRing } from './adapters/secrets-manager-key-ring.js';
+import { getConfig, once, systemClock } from './composition-config.js';
+import { required } from './config.js';
+import { AccessTokenIssuer } from './domain/access-token.js';
+import type { KeyRing } from './ports.js';
+
+const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
+const getFileRing = /* @__PURE__ */ once(
+  () => new FileKeyRing(required(getConfig().KEY_RING_FILE, 'KEY_RING_FILE'), getConfig().SIGNING_ALG),
+);
+
+export const getKeyRing = /* @__PURE__ */ once((): KeyRing => {
+  const c = getConfig();
+  if (c.KEY_RING_FILE) return getFileRing();
+  return new SecretsManagerKeyRing(getSecrets(), required(c.KEY_RING_SECRET_ID, 'KEY_RING_SECRET_ID'), {
+    cacheSeconds: c.KEY_RING_CACHE_SECONDS,
+  });
+});
+
+export const getJwksSource = /* @__PURE__ */ once((): JwksSource => {
+  const c = getConfig();
+  if (c.KEY_RING_FILE) return getFileRing();
+  return new SecretsManagerJwksSource(getSecrets(), required(c.PUBLIC_KEYS_SECRET_ID, 'PUBLIC_KEYS_SECRET_ID'), {
+    cacheSeconds: c.KEY_RING_CACHE_SECONDS,
+  });
+});
+
+export const getIssuer = /* @__PURE__ */ once(() => {
+  const c = getConfig();
+  return new AccessTokenIssuer(getKeyRing(), systemClock, {
+    issuer: c.ISSUER,
+    audience: c.AUDIENCE,
+    ttlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
+  });
+});
