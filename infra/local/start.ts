@@ -60,6 +60,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       },
       authorizer: (e, c) => authorizer(e, c),
       corsOrigins,
+      extraRoutes: {
+        // Local only, never deployed: the API description, generated from the same route table and schemas.
+        'GET /openapi.json': async (_req, res) => {
+          const { buildOpenApi } = await import('../openapi/document.js');
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(buildOpenApi()));
+        },
+      },
       authorizerCacheSeconds: Number(options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60),
     });
     await new Promise<void>((ok, fail) => {

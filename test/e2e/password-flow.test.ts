@@ -204,6 +204,13 @@ describe('Password sign-in flow (e2e)', () => {
     expect(meta.body).toMatchObject({ issuer: backend.url, jwks_uri: `${backend.url}/.well-known/jwks.json` });
   });
 
+  it('the local runner serves the OpenAPI description at /openapi.json', async () => {
+    const res = await call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body.paths['/auth/login'].post).toBeTruthy();
+  });
+
   it('unknown routes are 404 like API Gateway', async () => {
     const res = await call('GET', '/auth/nope');
     expect(res.status).toBe(404);

@@ -1,0 +1,132 @@
+/**
+ * What the OpenAPI description says about each route of `ROUTES`: summary, body schema (the very zod schema the
+ * handler validates with) and the answers it can give. Keyed by route key; a test fails when a route of
+ * `ROUTES` has no entry here, or an entry names no route.
+ */
+import type { ZodMiniType } from 'zod/mini';
+import { setRolesSchema } from '../../functions/admin-set-roles/schema.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/schemas.js';
+
+export type ResponseKind = 'tokens' | 'empty' | 'json' | 'html' | 'redirect' | 'gateway';
+
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  tags: string[];
+  body?: ZodMiniType;
+  /** Reads the refresh cookie. */
+  refreshCookie?: boolean;
+  success: { status: number; kind: ResponseKind; description: string; schema?: Record<string, unknown> };
+  /** The error codes this route answers with (statuses from ERROR_STATUS). */
+  errors: ErrorCode[];
+}
+
+const common: ErrorCode[] = ['invalid_json', 'payload_too_large', 'unsupported_media_type', 'internal_error'];
+const user = {
+  type: 'object',
+  required: ['id', 'email', 'roles', 'emailVerified', 'disabled', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string', format: 'email' },
+    roles: { type: 'array', items: { type: 'string' } },
+    emailVerified: { type: 'boolean' },
+    disabled: { type: 'boolean' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /auth/signup': {
+    summary: 'Create a password account and sign in',
+    tags: ['password'],
+    body: credentialsSchema,
+    success: { status: 201, kind: 'tokens', description: 'Signed in; the refresh token is in the cookie (or the body when asked)' },
+    errors: ['invalid_request', 'email_taken', 'weak_password', ...common],
+  },
+  'POST /auth/login': {
+    summary: 'Sign in with email and password',
+    description: 'Unknown email and wrong password answer identically. Attempts are limited per account and per IP.',
+    tags: ['password'],
+    body: credentialsSchema,
+    success: { status: 200, kind: 'tokens', description: 'Signed in: a new session (refresh-token family)' },
+    errors: ['invalid_request', 'invalid_credentials', 'account_disabled', 'too_many_attempts', ...common],
+  },
+  'POST /auth/refresh': {
+    summary: 'Rotate the refresh token and get a new access token',
+    description: 'The presented token dies. Presenting it again revokes the whole session (token_reused).',
+    tags: ['session'],
+    body: refreshTokenBodySchema,
+    refreshCookie: true,
+    success: { status: 200, kind: 'tokens', description: 'New access token and refresh token' },
+    errors: ['invalid_token', 'token_reused', 'forbidden_origin', ...common],
+  },
+  'POST /auth/logout': {
+    summary: "Revoke this session's refresh-token family and clear the cookie",
+    tags: ['session'],
+    body: refreshTokenBodySchema,
+    refreshCookie: true,
+    success: { status: 204, kind: 'empty', description: 'Signed out (also for an unknown token)' },
+    errors: ['forbidden_origin', ...common],
+  },
+  'GET /auth/logout': {
+    summary: 'Not allowed: logout is a POST',
+    tags: ['session'],
+    success: { status: 405, kind: 'json', description: 'Always method_not_allowed' },
+    errors: ['method_not_allowed'],
+  },
+  'POST /auth/logout-all': {
+    summary: 'Revoke every session of the caller',
+    tags: ['session'],
+    success: { status: 204, kind: 'empty', description: 'Every refresh-token family of the user is revoked' },
+    errors: [...common],
+  },
+  'GET /.well-known/jwks.json': {
+    summary: 'Public signing keys (current, next, previous)',
+    tags: ['keys'],
+    success: { status: 200, kind: 'json', description: 'A JWK Set with public members only', schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } } },
+    errors: ['service_unavailable'],
+  },
+  'GET /.well-known/openid-configuration': {
+    summary: 'Issuer metadata',
+    tags: ['keys'],
+    success: { status: 200, kind: 'json', description: 'issuer, jwks_uri and the signing algorithms', schema: { type: 'object', required: ['issuer', 'jwks_uri'], properties: { issuer: { type: 'string' }, jwks_uri: { type: 'string' } } } },
+    errors: [],
+  },
+  'GET /auth/me': {
+    summary: 'The identity the authorizer passed (example protected route)',
+    tags: ['session'],
+    success: {
+      status: 200,
+      kind: 'json',
+      description: 'The caller',
+      schema: { type: 'object', required: ['sub', 'email', 'roles'], properties: { sub: { type: 'string' }, email: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } } },
+    },
+    errors: [],
+  },
+  'GET /admin/users/{id}': {
+    summary: 'Read an account (role admin)',
+    tags: ['admin'],
+    success: { status: 200, kind: 'json', description: 'The account, never its password hash', schema: user },
+    errors: ['invalid_request', 'not_found'],
+  },
+  'PUT /admin/users/{id}/roles': {
+    summary: "Replace a user's roles (role admin); effective at their next refresh",
+    tags: ['admin'],
+    body: setRolesSchema,
+    success: { status: 200, kind: 'json', description: 'The updated account', schema: user },
+    errors: ['invalid_request', 'not_found', ...common],
+  },
+  'POST /admin/users/{id}/revoke-sessions': {
+    summary: 'End every session of a user (role admin)',
+    tags: ['admin'],
+    success: { status: 204, kind: 'empty', description: 'Every refresh-token family of the user is revoked' },
+    errors: ['invalid_request', 'not_found'],
+  },
+  'POST /admin/users/{id}/disable': {
+    summary: 'Disable an account and end its sessions (role admin)',
+    tags: ['admin'],
+    success: { status: 204, kind: 'empty', description: 'The account can no longer sign in or refresh' },
+    errors: ['invalid_request', 'not_found'],
+  },
+};
