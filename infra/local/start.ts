@@ -12,6 +12,7 @@ import { ROUTES, type FunctionName } from '../../shared/routes.js';
 import { startDynamoLocal } from './dynamo-local.js';
 import { createGateway } from './gateway.js';
 import { HANDLERS, loadAuthorizer } from './handlers.js';
+import { demoRoutes } from './demo/serve.js';
 
 export interface LocalOptions {
   /** 0 picks a free port. */
@@ -61,6 +62,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       authorizer: (e, c) => authorizer(e, c),
       corsOrigins,
       extraRoutes: {
+        ...demoRoutes,
         // Local only, never deployed: the API description, generated from the same route table and schemas.
         'GET /openapi.json': async (_req, res) => {
           const { buildOpenApi } = await import('../openapi/document.js');
