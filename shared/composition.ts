@@ -4,18 +4,24 @@
  * In AWS the stores are DynamoDB and the ring is in Secrets Manager; the local runner sets
  * DYNAMODB_ENDPOINT (DynamoDB Local) and KEY_RING_FILE instead.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Argon2Hasher, dummyHashFactory } from './adapters/argon2-hasher.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.js';
 import { DynamoRefreshTokenStore } from './adapters/dynamo/refresh-token-store.js';
+import { DynamoOAuthTransactionStore } from './adapters/dynamo/oauth-transaction-store.js';
 import { DynamoUserStore } from './adapters/dynamo/user-store.js';
 import type { JwksSource } from './adapters/jwks-source.js';
 import { FileKeyRing } from './adapters/local/file-key-ring.js';
+import { GitHubProviderClient } from './adapters/oauth/github-client.js';
+import { OidcProviderClient } from './adapters/oauth/oidc-client.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from './adapters/secrets-manager-key-ring.js';
 import { loadConfig, required, type Config } from './config.js';
 import { AccessTokenIssuer } from './domain/access-token.js';
 import type { LoginDeps } from './domain/login.js';
+import type { OAuthProviderClient } from './domain/oauth/provider-client.js';
+import { resolveProviders } from './domain/oauth/providers.js';
+import type { OAuthDeps } from './domain/oauth/sign-in.js';
 import type { RefreshDeps } from './domain/refresh.js';
 import type { SessionDeps } from './domain/session.js';
 import type { SignUpDeps } from './domain/signup.js';
@@ -109,4 +115,54 @@ export function loginDeps(): LoginDeps {
 
 export function refreshDeps(): RefreshDeps {
   return { ...sessionDeps(), users: getUserStore(), reuseGraceSeconds: getConfig().REFRESH_REUSE_GRACE_SECONDS };
+}
+
+export const getOAuthTransactionStore = once(
+  () => new DynamoOAuthTransactionStore(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE')),
+);
+
+/** A client secret named by ARN is read once per container (AWSCURRENT), never put in the environment. */
+const secretCache = new Map<string, Promise<string>>();
+function readSecret(arn: string): Promise<string> {
+  let value = secretCache.get(arn);
+  if (!value) {
+    value = getSecrets()
+      .send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }))
+      .then((out) => {
+        if (!out.SecretString) throw new Error('OAuth client secret is empty');
+        return out.SecretString.trim();
+      });
+    value.catch(() => secretCache.delete(arn));
+    secretCache.set(arn, value);
+  }
+  return value;
+}
+
+export const getOAuthProviders = once((): Record<string, OAuthProviderClient> => {
+  const c = getConfig();
+  const clients: Record<string, OAuthProviderClient> = {};
+  for (const [name, p] of Object.entries(resolveProviders(c.OAUTH_PROVIDERS))) {
+    const options = {
+      allowInsecure: c.OAUTH_ALLOW_INSECURE_ISSUER,
+      clockToleranceSeconds: c.CLOCK_TOLERANCE_SECONDS,
+      clientSecret: async () => (p.clientSecretArn ? readSecret(p.clientSecretArn) : p.clientSecret),
+    };
+    clients[name] = p.kind === 'github' ? new GitHubProviderClient(p, options) : new OidcProviderClient(p, options);
+  }
+  return clients;
+});
+
+export function oauthDeps(): OAuthDeps {
+  const c = getConfig();
+  const providers = getOAuthProviders();
+  return {
+    ...sessionDeps(),
+    users: getUserStore(),
+    transactions: getOAuthTransactionStore(),
+    provider: (name) => (Object.hasOwn(providers, name) ? providers[name] : undefined),
+    callbackUrl: (name) => `${c.ISSUER}/auth/oauth/${encodeURIComponent(name)}/callback`,
+    allowedRedirectOrigins: c.ALLOWED_REDIRECT_ORIGINS,
+    transactionTtlSeconds: c.OAUTH_TRANSACTION_TTL_SECONDS,
+    defaultRoles: c.DEFAULT_ROLES,
+  };
 }

@@ -3,6 +3,7 @@
  * message that names the variable. Secrets never have defaults and never live here.
  */
 import { z } from 'zod';
+import { oauthProvidersSchema } from './domain/oauth/providers.js';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const list = (def: string) =>
@@ -73,6 +74,37 @@ export const configSchema = z.object({
   JWKS_COOLDOWN_SECONDS: int(30, 1, 3600),
   JWKS_CACHE_SECONDS: int(600, 1, 86400),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
+  /** JSON: `{ "<name>": { issuer, clientId, clientSecret?|clientSecretArn?, scopes?, preset? } }` (shared/domain/oauth/providers.ts). */
+  OAUTH_PROVIDERS: z
+    .string()
+    .default('{}')
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(oauthProvidersSchema),
+  /** Local development and tests only: lets an OAuth issuer use http://. The CDK construct refuses it. */
+  OAUTH_ALLOW_INSECURE_ISSUER: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Exact origins that may receive the browser after social sign-in (S39). */
+  ALLOWED_REDIRECT_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin)),
+  /** Lifetime of an OAuth transaction (state, PKCE verifier, nonce) and its binding cookie (S34: ≤ 10 min). */
+  OAUTH_TRANSACTION_TTL_SECONDS: int(600, 60, 600),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL'> & {

@@ -16,7 +16,10 @@ export type SecurityEventType =
   | 'logout'
   | 'logout_all'
   | 'authorizer_deny'
-  | 'key_rotation';
+  | 'key_rotation'
+  | 'oauth_success'
+  | 'oauth_failure'
+  | 'oauth_link';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {

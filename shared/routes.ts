@@ -10,7 +10,9 @@ export type FunctionName =
   | 'logout-all'
   | 'jwks'
   | 'openid-configuration'
-  | 'me';
+  | 'me'
+  | 'oauth-authorize'
+  | 'oauth-callback';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -38,6 +40,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks' },
   { method: 'GET', path: '/.well-known/openid-configuration', fn: 'openid-configuration' },
   { method: 'GET', path: '/auth/me', fn: 'me', auth: { roles: ['user', 'admin'] } },
+  { method: 'GET', path: '/auth/oauth/{provider}/authorize', fn: 'oauth-authorize' },
+  { method: 'GET', path: '/auth/oauth/{provider}/callback', fn: 'oauth-callback' },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

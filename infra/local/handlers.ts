@@ -15,6 +15,8 @@ export const HANDLERS: Record<FunctionName, Loader> = {
   jwks: () => import('../../functions/jwks/handler.js'),
   'openid-configuration': () => import('../../functions/openid-configuration/handler.js'),
   me: () => import('../../functions/me/handler.js'),
+  'oauth-authorize': () => import('../../functions/oauth-authorize/handler.js'),
+  'oauth-callback': () => import('../../functions/oauth-callback/handler.js'),
 };
 
 export const loadAuthorizer: Loader = () => import('../../functions/authorizer/handler.js');
