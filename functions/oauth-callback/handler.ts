@@ -24,7 +24,8 @@ export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
     });
     // The URL carried a code: never leak it through Referer.
     const headers = { 'Referrer-Policy': 'no-referrer', Pragma: 'no-cache' };
-    const cookies = [clearBindingCookie()];
+    // Cleared only once a transaction was consumed: a forged callback must not be able to cancel a real flow's cookie.
+    const cookies = result.ok || result.redirectTo ? [clearBindingCookie()] : [];
     if (result.ok) {
       cookies.push(refreshCookie(result.tokens.refreshToken, { name: config.REFRESH_COOKIE_NAME, maxAgeSeconds: result.tokens.refreshExpiresIn }));
       return { statusCode: 302, headers: { ...headers, Location: result.redirectTo }, cookies };

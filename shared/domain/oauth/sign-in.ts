@@ -119,7 +119,7 @@ export async function completeOAuthSignIn(
       notBefore: tx.createdAt,
     });
     const user = await findOrCreateUser(deps, input.provider, identity);
-    const tokens = await startSession(deps, { ...user, amr: ['oauth'] });
+    const tokens = await startSession(deps, user);
     securityEvent('oauth_success', { provider: input.provider, userId: user.id });
     return { ok: true, tokens, redirectTo: tx.redirectTo, userId: user.id };
   } catch (e) {
