@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuthError, ConditionFailedError } from '../../errors.js';
-import { securityEvent } from '../../log.js';
+import { logger, securityEvent } from '../../log.js';
 import type { OAuthIdentity, OAuthTransactionStore, User, UserStore } from '../../ports.js';
 import { canonicalizeEmail } from '../email.js';
 import { constantTimeEqual, sha256Hex } from '../secrets.js';
@@ -124,7 +124,8 @@ export async function completeOAuthSignIn(
     return { ok: true, tokens, redirectTo: tx.redirectTo, userId: user.id };
   } catch (e) {
     if (e instanceof OAuthFlowError) return fail(e.code, { reason: e.message });
-    // Store or key-ring failures: the browser still goes back to the app, with a generic code.
+    // Store or key-ring failures: the browser still goes back to the app, with a generic code; operators get the cause.
+    logger.error('oauth callback failed', { cause: e instanceof Error ? { name: e.name, message: e.message.slice(0, 300) } : typeof e });
     return fail('server_error', { reason: e instanceof Error ? e.name : 'unknown' });
   }
 }
