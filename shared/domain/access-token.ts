@@ -14,8 +14,6 @@ export interface AccessTokenSubject {
   id: string;
   email: string;
   roles: string[];
-  /** How the user signed in (e.g. `['oauth']` after social sign-in); omitted from the token when absent. */
-  amr?: string[];
 }
 
 export interface IssuedAccessToken {
@@ -52,7 +50,6 @@ export class AccessTokenIssuer {
       roles: subject.roles,
       scope,
       client_id: this.options.audience,
-      ...(subject.amr ? { amr: subject.amr } : {}),
     })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)

@@ -51,17 +51,14 @@ export function newRefreshToken(
  * Starts a new refresh-token family for `user` (S8: every sign-in gets a fresh family; whatever refresh
  * cookie the browser carried is ignored) and issues the first access token.
  */
-export async function startSession(
-  deps: SessionDeps,
-  user: Pick<User, 'id' | 'email' | 'roles'> & { amr?: string[] },
-): Promise<SessionTokens> {
+export async function startSession(deps: SessionDeps, user: Pick<User, 'id' | 'email' | 'roles'>): Promise<SessionTokens> {
   const now = nowSeconds(deps.clock);
   const familyId = randomUUID();
   const familyExpiresAt = now + deps.session.absoluteTtlSeconds;
   const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt }, now, deps.session.idleTtlSeconds);
   const [, access] = await Promise.all([
     deps.refreshTokens.createFamily({ familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt }, first.record),
-    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, ...(user.amr ? { amr: user.amr } : {}) }),
+    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles }),
   ]);
   return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now };
 }
