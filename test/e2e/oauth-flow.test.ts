@@ -369,11 +369,14 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect((await refreshWith(jar))!.email).toBe(email);
   });
 
-  it('GitHub preset (against a local stand-in of its endpoints): verified primary email signs in; PKCE checked by the stand-in', async () => {
+  it('S35 S38: GitHub preset (against a local stand-in of its endpoints): verified primary email signs in; PKCE checked by the stand-in, verifier in no URL', async () => {
     github.primary = { email: uniqueEmail('gh'), verified: true };
     github.userId = 1001;
-    const { res, jar } = await signIn({ email: 'ignored@example.com' }, 'gh');
+    const { res, jar, authorizeLocation, callbackUrl } = await signIn({ email: 'ignored@example.com' }, 'gh');
     expect(res.location).toBe(home);
+    // S35: the verifier reached the token endpoint (43 chars), and no URL of the flow carried it.
+    expect(github.lastVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    for (const u of [authorizeLocation, callbackUrl, res.location!]) expect(decodeURIComponent(u)).not.toContain(github.lastVerifier);
     const first = (await refreshWith(jar))!;
     expect(first.email).toBe(github.primary.email);
     // The identity is (https://github.com, 1001): signing in again is the same account even with another primary email.
@@ -396,6 +399,8 @@ interface GitHubStandIn {
   close(): Promise<void>;
   primary: { email: string; verified: boolean };
   userId: number;
+  /** The PKCE verifier of the last token request the stand-in received. */
+  lastVerifier?: string;
 }
 
 /**
@@ -430,6 +435,7 @@ async function startGitHubStandIn(secret: string): Promise<GitHubStandIn> {
       const grant = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       const verifier = form.get('code_verifier') ?? '';
+      state.lastVerifier = verifier;
       const ok =
         grant &&
         form.get('client_secret') === secret &&
