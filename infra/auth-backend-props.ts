@@ -7,6 +7,7 @@ import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
+import { oauthProviderSchema, PROVIDER_NAME, type Preset } from '../shared/domain/oauth/providers.js';
 
 export const MAX_ACCESS_TOKEN_TTL = Duration.minutes(15);
 
@@ -28,7 +29,33 @@ export const MANAGED_ENV = new Set([
   // Local-runner switches: in AWS they would swap Secrets Manager for a key file or DynamoDB for another endpoint.
   'KEY_RING_FILE',
   'DYNAMODB_ENDPOINT',
+  // Social sign-in: set from `oauthProviders` / `allowedRedirectOrigins`; the insecure switch is local-only.
+  'OAUTH_PROVIDERS',
+  'OAUTH_ALLOW_INSECURE_ISSUER',
+  'ALLOWED_REDIRECT_ORIGINS',
 ]);
+
+/** One social sign-in provider of the deployed stack (see README, "Social sign-in"). */
+export interface AuthBackendOAuthProvider {
+  /**
+   * The https issuer identifier; discovery reads `<issuer>/.well-known/openid-configuration`.
+   * @default - the preset's issuer
+   */
+  readonly issuer?: string;
+  readonly clientId: string;
+  /**
+   * ARN of a Secrets Manager secret whose value is the client secret; the callback function gets read access to it.
+   * There is deliberately no way to give the secret itself: it would sit in the template as plain text.
+   * @default - a public client (PKCE only)
+   */
+  readonly clientSecretArn?: string;
+  /** @default - the preset's scopes, or openid email profile */
+  readonly scopes?: string[];
+  /** @default - any OpenID Connect provider, by discovery */
+  readonly preset?: Preset;
+  /** Microsoft Entra ID: the tenant id (GUID) or `consumers`. @default - none */
+  readonly tenant?: string;
+}
 
 export interface AuthBackendProps {
   /**
@@ -129,6 +156,19 @@ export interface AuthBackendProps {
    * @default - none
    */
   readonly environment?: Record<string, string>;
+
+  /**
+   * Social sign-in providers by name (the `{provider}` of `/auth/oauth/{provider}/authorize`), e.g.
+   * `{ google: { preset: 'google', clientId, clientSecretArn } }`.
+   * @default - no social sign-in
+   */
+  readonly oauthProviders?: Record<string, AuthBackendOAuthProvider>;
+
+  /**
+   * Exact origins the browser may be sent back to after social sign-in (`redirectTo`, S39).
+   * @default - the CORS origins
+   */
+  readonly allowedRedirectOrigins?: string[];
 }
 
 /** The props with their defaults applied and checked. */
@@ -139,6 +179,8 @@ export interface Settings {
   passwordMinLength: number;
   authorizerCacheTtl: Duration;
   keyRotationInterval: Duration;
+  oauthProviders: Record<string, AuthBackendOAuthProvider>;
+  allowedRedirectOrigins: string[];
 }
 
 /**
@@ -153,6 +195,8 @@ export function resolveSettings(props: AuthBackendProps): Settings {
     passwordMinLength: props.passwordMinLength ?? 15,
     authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
     keyRotationInterval: props.keyRotationInterval ?? Duration.days(30),
+    oauthProviders: props.oauthProviders ?? {},
+    allowedRedirectOrigins: props.allowedRedirectOrigins ?? props.corsOrigins ?? [],
   };
   const fail = (message: string): never => {
     throw new Error(`AuthBackend: ${message}`);
@@ -178,8 +222,35 @@ export function resolveSettings(props: AuthBackendProps): Settings {
   if (props.issuer !== undefined && !Token.isUnresolved(props.issuer) && !/^https:\/\/[^/]+(\/.*[^/])?$/.test(props.issuer)) {
     fail(`issuer must be an https URL without a trailing slash, got "${props.issuer}"`);
   }
+  if (props.environment && 'OAUTH_ALLOW_INSECURE_ISSUER' in props.environment) {
+    fail('OAUTH_ALLOW_INSECURE_ISSUER is for local development and tests only: a deployed stack talks to https issuers only');
+  }
+  validateOAuth(s, fail);
   const overridden = Object.keys(props.environment ?? {}).filter((k) => MANAGED_ENV.has(k));
   if (overridden.length) fail(`environment may not set ${overridden.join(', ')}: use the matching property, if any`);
   if (props.audience !== undefined && props.audience.trim() === '') fail('audience must not be empty');
   return s;
+}
+
+function validateOAuth(s: Settings, fail: (message: string) => never): void {
+  for (const origin of s.allowedRedirectOrigins) {
+    let ok = false;
+    try {
+      ok = new URL(origin).origin === origin && origin.startsWith('https://');
+    } catch {
+      ok = false;
+    }
+    if (!ok) fail(`allowedRedirectOrigins: "${origin}" is not an https origin like https://app.example.com`);
+  }
+  for (const [name, p] of Object.entries(s.oauthProviders)) {
+    if (!PROVIDER_NAME.test(name)) fail(`oauthProviders: "${name}" must be lower-case letters, digits and dashes`);
+    const raw = p as unknown as Record<string, unknown>;
+    if ('clientSecret' in raw) fail(`oauthProviders.${name}: give clientSecretArn (a Secrets Manager ARN), never clientSecret: it would be plain text in the template`);
+    if ('endpoints' in raw) fail(`oauthProviders.${name}: endpoints overrides are for tests only`);
+    const parsed = oauthProviderSchema.safeParse(p);
+    if (!parsed.success) fail(`oauthProviders.${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'provider'} ${i.message}`).join('; ')}`);
+    if (p.issuer !== undefined && !Token.isUnresolved(p.issuer) && !p.issuer.startsWith('https://')) {
+      fail(`oauthProviders.${name}: issuer must be https (http issuers are for local development only)`);
+    }
+  }
 }

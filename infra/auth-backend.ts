@@ -21,7 +21,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
 import { ROUTES, routeKey } from '../shared/routes.js';
-import { resolveSettings, type AuthBackendProps } from './auth-backend-props.js';
+import { resolveSettings, type AuthBackendProps, type Settings } from './auth-backend-props.js';
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
 import { SecurityAlarms } from './monitoring.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
@@ -101,6 +101,7 @@ export class AuthBackend extends Construct {
   public readonly securityAlarms: SecurityAlarms;
 
   private readonly authorizerCacheTtl: Duration;
+  private oauthClientSecretArns: string[] = [];
   private readonly foreignAuthorizers = new Map<IHttpApi, HttpLambdaAuthorizer>();
 
   constructor(scope: Construct, id: string, props: AuthBackendProps = {}) {
@@ -161,7 +162,9 @@ export class AuthBackend extends Construct {
       PASSWORD_MIN_LENGTH: String(settings.passwordMinLength),
       POWERTOOLS_SERVICE_NAME: 'auth',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      ...oauthEnvironment(settings),
     };
+    this.oauthClientSecretArns = Object.values(settings.oauthProviders).flatMap((p) => (p.clientSecretArn ? [p.clientSecretArn] : []));
 
     const functions = {} as Record<AuthFunctionName, NodejsFunction>;
     for (const name of FUNCTION_NAMES) {
@@ -317,6 +320,9 @@ export class AuthBackend extends Construct {
       else this.publicKeysSecret.grantWrite(role);
     }
     if (spec.jwksUrl) environment.JWKS_URL = this.jwksUrl;
+    if (spec.oauthClientSecrets) {
+      this.oauthClientSecretArns.forEach((arn, i) => Secret.fromSecretCompleteArn(scope, `OAuthClientSecret${i}`, arn).grantRead(role));
+    }
 
     return new NodejsFunction(scope, 'Function', {
       entry: `${PROJECT_ROOT}functions/${name}/handler.ts`,
@@ -392,7 +398,17 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
   logout: 'it authenticates with the refresh token it revokes (verified by the function, which also refuses foreign origins); the GET route exists only to answer 405',
   jwks: 'verifiers, including the authorizer itself, fetch the public keys anonymously (RFC 7517); it serves no secret',
   'openid-configuration': 'issuer metadata is public by design (RFC 8414) and contains no secret',
+  'oauth-authorize': 'it starts social sign-in for a caller who has no token yet; it only stores a short-lived transaction and redirects to an allowlisted provider',
+  'oauth-callback': 'the provider sends the browser back here without a token of ours; the function authenticates the callback itself (single-use state bound to the browser, PKCE, ID token validation)',
 };
+
+/** The functions' view of the social sign-in props (client secrets only by ARN: never in the template). */
+function oauthEnvironment(settings: Settings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (Object.keys(settings.oauthProviders).length) env.OAUTH_PROVIDERS = JSON.stringify(settings.oauthProviders);
+  if (settings.allowedRedirectOrigins.length) env.ALLOWED_REDIRECT_ORIGINS = settings.allowedRedirectOrigins.join(',');
+  return env;
+}
 
 function pascalCase(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

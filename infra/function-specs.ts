@@ -25,6 +25,8 @@ export interface FunctionSpec {
   readonly argon2?: boolean;
   /** Reads public keys from `JWKS_URL` over HTTPS (the authorizer). */
   readonly jwksUrl?: boolean;
+  /** Reads the OAuth client secrets named by ARN in `oauthProviders` (the OAuth callback). */
+  readonly oauthClientSecrets?: boolean;
   readonly memorySize: number;
   readonly timeout: Duration;
 }
@@ -105,6 +107,20 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   'admin-disable-user': {
     description: 'POST /admin/users/{id}/disable (admin): disable an account and end its sessions',
     tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'oauth-authorize': {
+    description: 'GET /auth/oauth/{provider}/authorize: start authorization code + PKCE, 302 to the provider',
+    tables: { Ephemeral: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'oauth-callback': {
+    description: 'GET /auth/oauth/{provider}/callback: redeem the code, validate the ID token, sign in',
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
+    keyRing: 'read',
+    oauthClientSecrets: true,
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },

@@ -24,7 +24,7 @@ import type { SignUpDeps } from './domain/signup.js';
 export { getConfig, systemClock } from './composition-config.js';
 export { getIssuer, getJwksSource, getKeyRing } from './composition-keys.js';
 
-const getDoc = /* @__PURE__ */ once(() => createDocumentClient({ endpoint: getConfig().DYNAMODB_ENDPOINT }));
+export const getDoc = /* @__PURE__ */ once(() => createDocumentClient({ endpoint: getConfig().DYNAMODB_ENDPOINT }));
 
 export const getUserStore = /* @__PURE__ */ once(() => new DynamoUserStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE')));
 export const getRefreshTokenStore = /* @__PURE__ */ once(

@@ -7,6 +7,7 @@
  * Each check carries its own message because `zod/mini` ships no locale (its default is "Invalid input").
  */
 import * as z from 'zod/mini';
+import { oauthProvidersSchema } from './domain/oauth/providers.js';
 
 const int = (def: number, min: number, max: number) =>
   z._default(
@@ -71,6 +72,27 @@ export const configSchema = z.object({
   JWKS_COOLDOWN_SECONDS: int(30, 1, 3600),
   JWKS_CACHE_SECONDS: int(600, 1, 86400),
   DYNAMODB_ENDPOINT: z.optional(url()),
+  /** JSON: `{ "<name>": { issuer, clientId, clientSecret?|clientSecretArn?, scopes?, preset? } }` (shared/domain/oauth/providers.ts). */
+  OAUTH_PROVIDERS: z.pipe(
+    z.pipe(
+      z._default(z.string(), '{}'),
+      z.transform((s: string, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'must be a JSON object', input: s });
+          return z.NEVER;
+        }
+      }),
+    ),
+    oauthProvidersSchema,
+  ),
+  /** Local development and tests only: lets an OAuth issuer use http://. The CDK construct refuses it. */
+  OAUTH_ALLOW_INSECURE_ISSUER: z.pipe(z._default(z.enum(['true', 'false'], 'must be true or false'), 'false'), z.transform((v: 'true' | 'false') => v === 'true')),
+  /** Exact origins that may receive the browser after social sign-in (S39). */
+  ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
+  /** Lifetime of an OAuth transaction (state, PKCE verifier, nonce) and its binding cookie (S34: ≤ 10 min). */
+  OAUTH_TRANSACTION_TTL_SECONDS: int(600, 60, 600),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL'> & {

@@ -5,6 +5,7 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_json: 400,
+  invalid_redirect: 400,
   invalid_credentials: 401,
   invalid_token: 401,
   token_reused: 401,
@@ -13,6 +14,7 @@ export const ERROR_STATUS = {
   forbidden_origin: 403,
   account_disabled: 403,
   not_found: 404,
+  unknown_provider: 404,
   method_not_allowed: 405,
   email_taken: 409,
   payload_too_large: 413,

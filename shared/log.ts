@@ -20,7 +20,10 @@ export type SecurityEventType =
   | 'role_change'
   | 'account_disabled'
   | 'sessions_revoked'
-  | 'key_rotation';
+  | 'key_rotation'
+  | 'oauth_success'
+  | 'oauth_failure'
+  | 'oauth_link';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {

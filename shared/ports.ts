@@ -31,6 +31,15 @@ export interface UserStore {
   setRoles(userId: string, roles: string[]): Promise<User | undefined>;
   /** Disables or re-enables the account; returns the updated user, or undefined when there is no such user. */
   setDisabled(userId: string, disabled: boolean): Promise<User | undefined>;
+  /** The user an external identity (issuer, subject) is linked to (S38: never looked up by email alone). */
+  findByIdentity(identity: OAuthIdentity): Promise<User | undefined>;
+  /**
+   * Creates the user and links `identity` to it in one transaction; throws `ConditionFailedError` when the email
+   * or the identity is already taken.
+   */
+  createWithIdentity(user: User, identity: OAuthIdentity): Promise<void>;
+  /** Links `identity` to an existing user; throws `ConditionFailedError` when it is linked already or the user is gone. */
+  linkIdentity(userId: string, identity: OAuthIdentity): Promise<void>;
 }
 
 export type RefreshTokenStatus = 'active' | 'rotated';
@@ -129,4 +138,40 @@ export interface KeyRing {
 export interface PublicKeySource {
   /** Returns the public JWK for `kid`, or undefined when it is not in our ring (after at most one rate-limited refetch). */
   getKey(kid: string): Promise<JWK | undefined>;
+}
+
+/** An external account: the issuer that asserted it and its subject there (S38). */
+export interface OAuthIdentity {
+  /** The provider's issuer identifier (e.g. `https://accounts.google.com`). */
+  issuer: string;
+  subject: string;
+}
+
+/** One authorization request in flight (S34, S35, S37): created by authorize, consumed once by the callback. */
+export interface OAuthTransaction {
+  /** SHA-256 of `state`, hex. The raw state lives only in the provider redirect and the callback URL. */
+  stateHash: string;
+  /** The provider name from the authorize URL; the callback must come back on the same provider's route. */
+  provider: string;
+  /** The issuer the request went to (mix-up defence). */
+  issuer: string;
+  /** PKCE verifier; never leaves the server (S35). */
+  codeVerifier: string;
+  nonce: string;
+  redirectTo: string;
+  /** SHA-256 of the random value in the browser-binding cookie. */
+  bindingHash: string;
+  createdAt: number; // epoch seconds
+  /** Epoch seconds; also the DynamoDB TTL attribute. */
+  expiresAt: number;
+}
+
+export interface OAuthTransactionStore {
+  /** Stores a new transaction (a colliding state hash throws `ConditionFailedError`). */
+  create(tx: OAuthTransaction): Promise<void>;
+  /**
+   * Removes and returns the transaction in one conditional write, or undefined when it is unknown, already
+   * consumed or expired at `nowSeconds`. Of N concurrent consumers, at most one gets it.
+   */
+  consume(stateHash: string, nowSeconds: number): Promise<OAuthTransaction | undefined>;
 }

@@ -14,7 +14,9 @@ export type FunctionName =
   | 'admin-get-user'
   | 'admin-set-roles'
   | 'admin-revoke-sessions'
-  | 'admin-disable-user';
+  | 'admin-disable-user'
+  | 'oauth-authorize'
+  | 'oauth-callback';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -47,6 +49,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/admin/users/{id}/roles', fn: 'admin-set-roles', auth: { roles: ['admin'] } },
   { method: 'POST', path: '/admin/users/{id}/revoke-sessions', fn: 'admin-revoke-sessions', auth: { roles: ['admin'] } },
   { method: 'POST', path: '/admin/users/{id}/disable', fn: 'admin-disable-user', auth: { roles: ['admin'] } },
+  { method: 'GET', path: '/auth/oauth/{provider}/authorize', fn: 'oauth-authorize' },
+  { method: 'GET', path: '/auth/oauth/{provider}/callback', fn: 'oauth-callback' },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

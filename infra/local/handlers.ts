@@ -19,6 +19,8 @@ export const HANDLERS: Record<FunctionName, Loader> = {
   'admin-set-roles': () => import('../../functions/admin-set-roles/handler.js'),
   'admin-revoke-sessions': () => import('../../functions/admin-revoke-sessions/handler.js'),
   'admin-disable-user': () => import('../../functions/admin-disable-user/handler.js'),
+  'oauth-authorize': () => import('../../functions/oauth-authorize/handler.js'),
+  'oauth-callback': () => import('../../functions/oauth-callback/handler.js'),
 };
 
 export const loadAuthorizer: Loader = () => import('../../functions/authorizer/handler.js');

@@ -7,7 +7,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const backend = await startLocal({ port }).catch((e: unknown) => {
+const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => {
   console.error(`Could not start the local backend: ${e instanceof Error ? e.message : String(e)}`);
   if (e instanceof Error && /java|ENOENT|spawn/i.test(e.message)) {
     console.error('DynamoDB Local needs a Java 17+ runtime: on Debian/Ubuntu, apt-get install -y openjdk-17-jre-headless');
@@ -26,7 +26,10 @@ Local auth backend listening on ${backend.url}
   GET  ${backend.url}/auth/me              (Authorization: Bearer …, via the authorizer)
   GET  ${backend.url}/.well-known/jwks.json
   GET  ${backend.url}/.well-known/openid-configuration
-
+${backend.devOidcIssuer ? `
+  Social sign-in with the local OpenID provider (${backend.devOidcIssuer}; any email signs in), open in a browser:
+  ${backend.url}/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(`${backend.url}/`)}
+` : ''}
 Press Ctrl+C to stop.`);
 
 let stopping = false;

@@ -6,10 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
 import { ROUTES, type FunctionName } from '../../shared/routes.js';
 import { startDynamoLocal } from './dynamo-local.js';
+import { startDevOidc, type DevOidc } from './dev-oidc.js';
 import { createGateway } from './gateway.js';
 import { HANDLERS, loadAuthorizer } from './handlers.js';
 import { demoRoutes } from './demo/serve.js';
@@ -26,11 +28,18 @@ export interface LocalOptions {
   tablePrefix?: string;
   /** Extra environment for the handlers (wins over the local defaults, loses to nothing). */
   env?: Record<string, string>;
+  /**
+   * Also run the local OpenID provider (infra/local/dev-oidc.ts) and register it as OAuth provider `dev`, unless
+   * OAUTH_PROVIDERS is given. `npm start` turns it on.
+   */
+  devOidc?: boolean;
 }
 
 export interface LocalBackend {
   url: string;
   port: number;
+  /** The local OpenID provider's issuer, when `devOidc` started it. */
+  devOidcIssuer?: string;
   close(): Promise<void>;
 }
 
@@ -79,7 +88,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host}:${port}`;
 
+    const userEnv = { ...pick(process.env, /^(OAUTH_PROVIDERS)$/), ...options.env };
+    const devOidc: (DevOidc & { env: Record<string, string> }) | undefined = options.devOidc && !userEnv.OAUTH_PROVIDERS ? await startDevProvider(url) : undefined;
     const env: Record<string, string> = {
+      ...devOidc?.env,
+      ALLOWED_REDIRECT_ORIGINS: [url, `http://localhost:${port}`].join(','),
       ISSUER: url,
       CORS_ORIGINS: [url, `http://localhost:${port}`].join(','),
       DYNAMODB_ENDPOINT: endpoint,
@@ -92,6 +105,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...tables,
       ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_|PASSWORD_|LOGIN_|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_|POWERTOOLS_LOG_LEVEL|ISSUER)$/),
+      ...pick(process.env, /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS|ALLOWED_REDIRECT_ORIGINS)$/),
       ...options.env,
     };
     Object.assign(process.env, env);
@@ -108,9 +122,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     return {
       url,
       port,
+      devOidcIssuer: devOidc?.issuer,
       async close() {
         server.closeAllConnections();
         await new Promise<void>((ok) => server.close(() => ok()));
+        await devOidc?.close();
         await dynamo?.stop();
       },
     };
@@ -122,4 +138,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => pattern.test(e[0]) && e[1] !== undefined && e[1] !== ''));
+}
+
+/** The local OpenID provider as provider `dev`: a fresh client secret per start, http allowed (loopback only). */
+async function startDevProvider(url: string): Promise<DevOidc & { env: Record<string, string> }> {
+  const client = { clientId: 'local-dev', clientSecret: randomBytes(24).toString('base64url'), redirectUris: [`${url}/auth/oauth/dev/callback`] };
+  const oidc = await startDevOidc({ clients: () => [client] });
+  return {
+    ...oidc,
+    env: {
+      OAUTH_PROVIDERS: JSON.stringify({ dev: { issuer: oidc.issuer, clientId: client.clientId, clientSecret: client.clientSecret } }),
+      OAUTH_ALLOW_INSECURE_ISSUER: 'true',
+    },
+  };
 }

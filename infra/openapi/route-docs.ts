@@ -104,6 +104,20 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     },
     errors: [],
   },
+  'GET /auth/oauth/{provider}/authorize': {
+    summary: 'Start social sign-in (authorization code + PKCE S256, state, nonce)',
+    description: 'Query: redirectTo (an URL on an allowed origin). Sets the __Host-oauth_tx browser-binding cookie.',
+    tags: ['social'],
+    success: { status: 302, kind: 'redirect', description: "To the provider's authorization endpoint" },
+    errors: ['invalid_redirect', 'unknown_provider'],
+  },
+  'GET /auth/oauth/{provider}/callback': {
+    summary: 'Finish social sign-in: single-use state, code exchange, ID token validation, find/create/link the user',
+    description: 'Query: code, state (and iss when the provider sends it). Failures redirect to redirectTo with error=<code>.',
+    tags: ['social'],
+    success: { status: 302, kind: 'redirect', description: 'To redirectTo with the refresh cookie set; no token in the URL' },
+    errors: [],
+  },
   'GET /admin/users/{id}': {
     summary: 'Read an account (role admin)',
     tags: ['admin'],

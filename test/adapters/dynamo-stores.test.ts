@@ -4,7 +4,9 @@ import { DynamoRateLimiter } from '../../shared/adapters/dynamo/rate-limiter.js'
 import { DynamoRefreshTokenStore } from '../../shared/adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamo/user-store.js';
 import { freshTables, type FreshTables } from '../helpers/dynamo.js';
+import { DynamoOAuthTransactionStore } from '../../shared/adapters/dynamo/oauth-transaction-store.js';
 import { rateLimiterContract, refreshTokenStoreContract, userStoreContract } from './store-contract.js';
+import { oauthTransactionStoreContract, userIdentityContract } from './store-contract.js';
 
 // One set of tables for the file; every test uses random ids and keys, so tests cannot see each other's items.
 let local: FreshTables;
@@ -26,3 +28,7 @@ refreshTokenStoreContract('DynamoRefreshTokenStore', async (clock) => ({
 }));
 
 rateLimiterContract('DynamoRateLimiter', async (clock) => new DynamoRateLimiter(local.doc, local.tables.EPHEMERAL_TABLE, clock));
+
+userIdentityContract('DynamoUserStore', async () => new DynamoUserStore(local.doc, local.tables.USERS_TABLE));
+
+oauthTransactionStoreContract('DynamoOAuthTransactionStore', async () => new DynamoOAuthTransactionStore(local.doc, local.tables.EPHEMERAL_TABLE));

@@ -1,7 +1,9 @@
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
 import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
+import { MemoryOAuthTransactionStore } from '../../shared/adapters/memory/oauth-transaction-store.js';
 import { rateLimiterContract, refreshTokenStoreContract, userStoreContract } from './store-contract.js';
+import { oauthTransactionStoreContract, userIdentityContract } from './store-contract.js';
 
 userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
 
@@ -11,3 +13,7 @@ refreshTokenStoreContract('MemoryRefreshTokenStore', async (clock) => {
 });
 
 rateLimiterContract('MemoryRateLimiter', async (clock) => new MemoryRateLimiter(clock));
+
+userIdentityContract('MemoryUserStore', async () => new MemoryUserStore());
+
+oauthTransactionStoreContract('MemoryOAuthTransactionStore', async () => new MemoryOAuthTransactionStore());

@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConditionFailedError } from '../../shared/errors.js';
 import type { Clock, RateLimiter, RefreshFamily, RefreshTokenRecord, RefreshTokenStore, User, UserStore } from '../../shared/ports.js';
+import type { OAuthIdentity, OAuthTransaction, OAuthTransactionStore } from '../../shared/ports.js';
 
 /**
  * Epoch seconds a year ahead: every `expiresAt` written by these tests is in the real future, so DynamoDB
@@ -447,6 +448,160 @@ export function rateLimiterContract(name: string, make: (clock: Clock) => Promis
       // Assess
       expect(other.allowed).toBe(true);
       expect((await limiter.consume(a, 1, WINDOW)).allowed).toBe(false);
+    });
+  });
+}
+
+const newIdentity = (): OAuthIdentity => ({ issuer: 'https://idp.example.com', subject: randomUUID() });
+
+/** The identity methods of `UserStore` (social sign-in, S38). */
+export function userIdentityContract(name: string, make: () => Promise<UserStore>): void {
+  describe(`Class: ${name} (UserStore identities contract)`, () => {
+    it('S38: creates a user with its identity in one step and finds it by (issuer, subject)', async () => {
+      // Prepare
+      const store = await make();
+      const { passwordHash: _, ...user } = newUser();
+      const identity = newIdentity();
+
+      // Act
+      await store.createWithIdentity({ ...user, emailVerified: true }, identity);
+
+      // Assess
+      expect(await store.findByIdentity(identity)).toEqual({ ...user, emailVerified: true });
+      expect(await store.findByEmail(user.email)).toEqual({ ...user, emailVerified: true });
+      expect(await store.findByIdentity({ issuer: 'https://other.example.com', subject: identity.subject })).toBeUndefined();
+    });
+
+    it('S38: createWithIdentity throws ConditionFailedError and writes nothing when the email or the identity is taken', async () => {
+      // Prepare
+      const store = await make();
+      const first = newUser();
+      const identity = newIdentity();
+      await store.createWithIdentity(first, identity);
+      const sameEmail = newUser(first.email);
+      const sameIdentity = newUser();
+
+      // Act
+      const e1 = await failure(store.createWithIdentity(sameEmail, newIdentity()));
+      const e2 = await failure(store.createWithIdentity(sameIdentity, identity));
+
+      // Assess
+      expect(e1).toBeInstanceOf(ConditionFailedError);
+      expect(e2).toBeInstanceOf(ConditionFailedError);
+      expect(await store.findById(sameEmail.id)).toBeUndefined();
+      expect(await store.findById(sameIdentity.id)).toBeUndefined();
+      expect(await store.findByEmail(sameIdentity.email)).toBeUndefined();
+      expect((await store.findByIdentity(identity))?.id).toBe(first.id);
+    });
+
+    it('S38: links an identity to an existing user once; a second link or an unknown user throws', async () => {
+      // Prepare
+      const store = await make();
+      const user = newUser();
+      const other = newUser();
+      await store.create(user);
+      await store.create(other);
+      const identity = newIdentity();
+
+      // Act
+      await store.linkIdentity(user.id, identity);
+      const again = await failure(store.linkIdentity(other.id, identity));
+      const unknown = await failure(store.linkIdentity(randomUUID(), newIdentity()));
+
+      // Assess
+      expect((await store.findByIdentity(identity))?.id).toBe(user.id);
+      expect(again).toBeInstanceOf(ConditionFailedError);
+      expect(unknown).toBeInstanceOf(ConditionFailedError);
+    });
+
+    it('S38: of 5 concurrent links of one identity, exactly one wins', async () => {
+      // Prepare
+      const store = await make();
+      const users = Array.from({ length: 5 }, () => newUser());
+      for (const u of users) await store.create(u);
+      const identity = newIdentity();
+
+      // Act
+      const { fulfilled, errors } = await outcomes(users.map((u) => store.linkIdentity(u.id, identity)));
+
+      // Assess
+      expect(fulfilled).toBe(1);
+      for (const e of errors) expect(e).toBeInstanceOf(ConditionFailedError);
+    });
+  });
+}
+
+function newTransaction(now = T0): OAuthTransaction {
+  return {
+    stateHash: sha256Hex(randomBytes(32).toString('base64url')),
+    provider: 'dev',
+    issuer: 'https://idp.example.com',
+    codeVerifier: randomBytes(32).toString('base64url'),
+    nonce: randomBytes(32).toString('base64url'),
+    redirectTo: 'https://app.example.com/',
+    bindingHash: sha256Hex(randomBytes(32).toString('base64url')),
+    createdAt: now,
+    expiresAt: now + 600,
+  };
+}
+
+export function oauthTransactionStoreContract(name: string, make: () => Promise<OAuthTransactionStore>): void {
+  describe(`Class: ${name} (OAuthTransactionStore contract)`, () => {
+    it('S34: returns the transaction once; a second consume gets nothing', async () => {
+      // Prepare
+      const store = await make();
+      const tx = newTransaction();
+      await store.create(tx);
+
+      // Act
+      const first = await store.consume(tx.stateHash, T0);
+      const second = await store.consume(tx.stateHash, T0);
+
+      // Assess
+      expect(first).toEqual(tx);
+      expect(second).toBeUndefined();
+    });
+
+    it('S34: of 10 concurrent consumes, exactly one gets the transaction', async () => {
+      // Prepare
+      const store = await make();
+      const tx = newTransaction();
+      await store.create(tx);
+
+      // Act
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.consume(tx.stateHash, T0)));
+
+      // Assess
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
+
+    it('S34: refuses an expired transaction that TTL has not deleted yet, and an unknown state', async () => {
+      // Prepare
+      const store = await make();
+      const tx = newTransaction();
+      await store.create(tx);
+
+      // Act
+      const expired = await store.consume(tx.stateHash, tx.expiresAt);
+      const unknown = await store.consume(sha256Hex('nope'), T0);
+
+      // Assess
+      expect(expired).toBeUndefined();
+      expect(unknown).toBeUndefined();
+    });
+
+    it('throws ConditionFailedError on a colliding state hash', async () => {
+      // Prepare
+      const store = await make();
+      const tx = newTransaction();
+      await store.create(tx);
+
+      // Act
+      const e = await failure(store.create({ ...tx, nonce: 'other' }));
+
+      // Assess
+      expect(e).toBeInstanceOf(ConditionFailedError);
+      expect((await store.consume(tx.stateHash, T0))?.nonce).toBe(tx.nonce);
     });
   });
 }

@@ -11,6 +11,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalBackend } from '../../infra/local/start.js';
 
+// The waitForFunction callbacks run in the page, where `document` exists; Node's type check does not know it.
+declare const document: { querySelector(s: string): { textContent: string | null } | null };
+
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let backend: LocalBackend;

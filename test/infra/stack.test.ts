@@ -348,7 +348,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       const readers = FUNCTION_NAMES.filter((n) =>
         statementsOf(n).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && refsTo(s.Resource, keyRing)),
       );
-      expect(readers.sort()).toEqual(['login', 'refresh', 'rotate-keys', 'signup']);
+      expect(readers.sort()).toEqual(['login', 'oauth-callback', 'refresh', 'rotate-keys', 'signup']);
     });
 
     it('S44: the JWKS function reads the public keys secret and not the key ring', () => {

@@ -19,12 +19,6 @@ export const PENDING: Record<string, string> = {
   S31: 'email links and codes arrive with issue #3',
   S32: 'email links and codes arrive with issue #3',
   S33: 'email links and codes arrive with issue #3',
-  S34: 'OAuth/OIDC sign-in arrives with issue #4',
-  S35: 'OAuth/OIDC sign-in arrives with issue #4',
-  S36: 'OAuth/OIDC sign-in arrives with issue #4',
-  S37: 'OAuth/OIDC sign-in arrives with issue #4',
-  S38: 'OAuth/OIDC sign-in arrives with issue #4',
-  S39: 'redirect allowlists arrive with the email (#3) and OAuth (#4) flows',
 };
 
 export interface Requirement {

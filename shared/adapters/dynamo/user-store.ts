@@ -1,10 +1,11 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../errors.js';
-import type { User, UserStore } from '../../ports.js';
+import type { OAuthIdentity, User, UserStore } from '../../ports.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
 const userKey = (id: string) => `USER#${id}`;
 const emailKey = (email: string) => `EMAIL#${email}`;
+const identityKey = (i: OAuthIdentity) => `IDENTITY#${i.issuer}#${i.subject}`;
 
 /**
  * Users in one table: `USER#<id>` holds the profile, `EMAIL#<canonical email>` is a uniqueness lock that
@@ -93,6 +94,42 @@ export class DynamoUserStore implements UserStore {
       throw e;
     }
   }
+  async findByIdentity(identity: OAuthIdentity): Promise<User | undefined> {
+    const link = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: identityKey(identity) }, ConsistentRead: true }));
+    const userId = link.Item?.['userId'];
+    return typeof userId === 'string' ? this.findById(userId) : undefined;
+  }
+
+  /** The user, its email lock and its first identity: one transaction, each item new (S38: identity is unique). */
+  async createWithIdentity(user: User, identity: OAuthIdentity): Promise<void> {
+    const TableName = this.tableName;
+    const ConditionExpression = 'attribute_not_exists(pk)';
+    await transactWrite(
+      this.doc,
+      [
+        { Put: { TableName, Item: { pk: userKey(user.id), ...toItem(user) }, ConditionExpression } },
+        { Put: { TableName, Item: { pk: emailKey(user.email), userId: user.id }, ConditionExpression } },
+        { Put: { TableName, Item: identityItem(user.id, identity, user.createdAt), ConditionExpression } },
+      ],
+      'create user with identity',
+    );
+  }
+
+  async linkIdentity(userId: string, identity: OAuthIdentity): Promise<void> {
+    const TableName = this.tableName;
+    await transactWrite(
+      this.doc,
+      [
+        { ConditionCheck: { TableName, Key: { pk: userKey(userId) }, ConditionExpression: 'attribute_exists(pk)' } },
+        { Put: { TableName, Item: identityItem(userId, identity, Date.now()), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+      'link identity',
+    );
+  }
+}
+
+function identityItem(userId: string, identity: OAuthIdentity, linkedAt: number) {
+  return { pk: identityKey(identity), userId, issuer: identity.issuer, subject: identity.subject, linkedAt };
 }
 
 function toItem(user: User) {

@@ -1,5 +1,5 @@
 import { ConditionFailedError } from '../../errors.js';
-import type { User, UserStore } from '../../ports.js';
+import type { OAuthIdentity, User, UserStore } from '../../ports.js';
 
 /**
  * In-memory `UserStore` with the DynamoDB store's semantics: the email lock and the user are taken together
@@ -10,6 +10,7 @@ import type { User, UserStore } from '../../ports.js';
 export class MemoryUserStore implements UserStore {
   private readonly users = new Map<string, User>();
   private readonly emails = new Map<string, string>();
+  private readonly identities = new Map<string, string>();
 
   async create(user: User): Promise<void> {
     if (this.users.has(user.id) || this.emails.has(user.email)) throw new ConditionFailedError('create user: condition failed');
@@ -47,4 +48,22 @@ export class MemoryUserStore implements UserStore {
     else delete user.disabled;
     return structuredClone(user);
   }
+
+  async findByIdentity(identity: OAuthIdentity): Promise<User | undefined> {
+    const id = this.identities.get(identityKey(identity));
+    return id === undefined ? undefined : this.findById(id);
+  }
+
+  async createWithIdentity(user: User, identity: OAuthIdentity): Promise<void> {
+    if (this.identities.has(identityKey(identity))) throw new ConditionFailedError('create user with identity: condition failed');
+    await this.create(user);
+    this.identities.set(identityKey(identity), user.id);
+  }
+
+  async linkIdentity(userId: string, identity: OAuthIdentity): Promise<void> {
+    if (!this.users.has(userId) || this.identities.has(identityKey(identity))) throw new ConditionFailedError('link identity: condition failed');
+    this.identities.set(identityKey(identity), userId);
+  }
 }
+
+const identityKey = (i: OAuthIdentity) => `${i.issuer}#${i.subject}`;

@@ -1,0 +1,43 @@
+import { getConfig } from '../../shared/composition-config.js';
+import { oauthDeps } from '../../shared/composition-oauth.js';
+import { withError } from '../../shared/domain/oauth/redirect.js';
+import { completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
+import { readCookie, refreshCookie } from '../../shared/http/cookies.js';
+import { httpHandler } from '../../shared/http/handler.js';
+import { clearBindingCookie, OAUTH_BINDING_COOKIE } from '../../shared/http/oauth-cookies.js';
+
+/** The page for a failure without a transaction (so without a known, allowlisted place to send the browser). */
+const errorPage = (code: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Sign-in failed</title></head>
+<body><h1>Sign-in failed</h1><p>The sign-in could not be completed (<code>${code}</code>). Go back to the application and start again.</p></body></html>`;
+
+/**
+ * GET /auth/oauth/{provider}/callback?code&state — finish social sign-in: 302 to `redirectTo` with the refresh
+ * cookie (no token in the URL), or with `error=<code>`; a small error page when there is nowhere safe to go.
+ */
+export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
+  httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
+    const result = await completeOAuthSignIn(deps, {
+      provider: req.event.pathParameters?.['provider'] ?? '',
+      params: new URLSearchParams(req.event.rawQueryString ?? ''),
+      bindingCookie: readCookie(req.event.cookies, req.headers.cookie, OAUTH_BINDING_COOKIE),
+    });
+    // The URL carried a code: never leak it through Referer.
+    const headers = { 'Referrer-Policy': 'no-referrer', Pragma: 'no-cache' };
+    // Cleared only once a transaction was consumed: a forged callback must not be able to cancel a real flow's cookie.
+    const cookies = result.ok || result.redirectTo ? [clearBindingCookie()] : [];
+    if (result.ok) {
+      cookies.push(refreshCookie(result.tokens.refreshToken, { name: config.REFRESH_COOKIE_NAME, maxAgeSeconds: result.tokens.refreshExpiresIn }));
+      return { statusCode: 302, headers: { ...headers, Location: result.redirectTo }, cookies };
+    }
+    if (result.redirectTo) return { statusCode: 302, headers: { ...headers, Location: withError(result.redirectTo, result.code) }, cookies };
+    return {
+      statusCode: result.code === 'unknown_provider' ? 404 : 400,
+      headers: { ...headers, 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'" },
+      cookies,
+      html: errorPage(result.code),
+    };
+  });
+
+export const handler = createHandler(oauthDeps());

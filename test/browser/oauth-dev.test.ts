@@ -1,0 +1,73 @@
+/**
+ * Social sign-in in a real browser (headless Chromium): our authorize endpoint → the local OpenID provider's login
+ * page (infra/local/dev-oidc.ts, as `npm start` runs it) → back to the app, signed in: the refresh cookie is set and
+ * a POST /auth/refresh from the page's own origin succeeds.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocal, type LocalBackend } from '../../infra/local/start.js';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let backend: LocalBackend;
+let browser: Browser;
+
+beforeAll(async () => {
+  backend = await startLocal({
+    port: 0,
+    devOidc: true,
+    dynamoEndpoint: process.env.DYNAMODB_ENDPOINT,
+    dataDir: mkdtempSync(join(tmpdir(), 'auth-browser-')),
+    tablePrefix: `browser-oauth-${randomBytes(4).toString('hex')}-`,
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await backend?.close();
+});
+
+describe('Browser: social sign-in with the dev provider', () => {
+  it('S34 S40: authorize → provider login → back to redirectTo, signed in (refresh cookie works from the page)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = `browser.${randomBytes(4).toString('hex')}@example.com`;
+    const home = `${backend.url}/`;
+
+    await page.goto(`${backend.url}/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(home)}`);
+    expect(new URL(page.url()).origin).toBe(backend.devOidcIssuer);
+    await page.fill('input[name=email]', email);
+    await Promise.all([page.waitForURL((u) => u.toString().startsWith(home)), page.click('button[type=submit]:not([name=deny])')]);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/oauth-dev-signed-in.png' });
+    expect(page.url()).toBe(home);
+    const cookies = await context.cookies(backend.url + '/auth');
+    const refresh = cookies.find((c) => c.name === '__Secure-refresh_token');
+    expect(refresh).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/auth' });
+    expect(cookies.find((c) => c.name === '__Host-oauth_tx')).toBeUndefined();
+
+    const result = await page.evaluate(async () => {
+      const r = await fetch('/auth/refresh', { method: 'POST', credentials: 'include' });
+      return { status: r.status, body: (await r.json()) as { accessToken?: string } };
+    });
+    expect(result.status).toBe(200);
+    expect(decodeJwt(result.body.accessToken!)).toMatchObject({ email, iss: backend.url });
+    await context.close();
+  });
+});
