@@ -16,6 +16,12 @@ const list = (def: string) =>
         .filter(Boolean),
     );
 
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true');
+
 /** An origin as browsers send it: scheme://host[:port], nothing else. */
 const origin = z.string().refine((s) => {
   try {
@@ -73,11 +79,45 @@ export const configSchema = z.object({
   JWKS_COOLDOWN_SECONDS: int(30, 1, 3600),
   JWKS_CACHE_SECONDS: int(600, 1, 86400),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
+  // Email sign-in (magic links, email verification, password reset).
+  MAGIC_LINKS_TABLE: z.string().min(1).optional(),
+  /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((s) => !s.endsWith('/'), 'must not end with a slash')
+    .optional(),
+  /** Exact origins `redirectTo` may point at (S39). Empty: no redirect is allowed. */
+  ALLOWED_REDIRECT_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin)),
+  MAGIC_LINKS_ENABLED: bool(true),
+  /** A magic link for an address without an account signs it up on verify. */
+  MAGIC_LINK_SIGNUP: bool(true),
+  /** Lifetime of every email link and code (S29: ≤ 10 min by default). */
+  MAGIC_LINK_TTL_SECONDS: int(600, 1, 3600),
+  EMAIL_CODE_MAX_ATTEMPTS: int(5, 1, 20),
+  MAIL_MAX_PER_ADDRESS: int(5, 1, 1000),
+  MAIL_MAX_PER_IP: int(50, 1, 100000),
+  MAIL_WINDOW_SECONDS: int(900, 60, 86400),
+  REQUIRE_EMAIL_VERIFICATION: bool(false),
+  /** `ses` in AWS; the local runner uses `outbox` (GET /_dev/outbox). */
+  MAILER: z.enum(['ses', 'outbox']).default('ses'),
+  MAIL_FROM: z.string().email().optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
 });
 
-export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL'> & {
+export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL' | 'PUBLIC_URL'> & {
   AUDIENCE: string;
   JWKS_URL: string;
+  PUBLIC_URL: string;
 };
 
 export class ConfigError extends Error {
@@ -103,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     AUDIENCE: c.AUDIENCE ?? c.ISSUER,
     JWKS_URL: c.JWKS_URL ?? `${c.ISSUER}/.well-known/jwks.json`,
+    PUBLIC_URL: c.PUBLIC_URL ?? c.ISSUER,
   };
 }
 

@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   forbidden_origin: 403,
+  email_not_verified: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,
@@ -20,6 +21,7 @@ export const ERROR_STATUS = {
   too_many_attempts: 429,
   internal_error: 500,
   service_unavailable: 503,
+  mail_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -16,7 +16,12 @@ export type SecurityEventType =
   | 'logout'
   | 'logout_all'
   | 'authorizer_deny'
-  | 'key_rotation';
+  | 'key_rotation'
+  | 'email_link_sent'
+  | 'email_link_used'
+  | 'email_code_failed'
+  | 'email_verified'
+  | 'password_reset';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {

@@ -10,7 +10,12 @@ export type FunctionName =
   | 'logout-all'
   | 'jwks'
   | 'openid-configuration'
-  | 'me';
+  | 'me'
+  | 'magic-link'
+  | 'magic-link-verify'
+  | 'verify-email'
+  | 'password-reset'
+  | 'password-reset-confirm';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -38,6 +43,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks' },
   { method: 'GET', path: '/.well-known/openid-configuration', fn: 'openid-configuration' },
   { method: 'GET', path: '/auth/me', fn: 'me', auth: { roles: ['user', 'admin'] } },
+  // Email flows. The GET routes serve landing pages that never consume a link (S31).
+  { method: 'POST', path: '/auth/magic-link', fn: 'magic-link' },
+  { method: 'GET', path: '/auth/magic-link/verify', fn: 'magic-link-verify' },
+  { method: 'POST', path: '/auth/magic-link/verify', fn: 'magic-link-verify' },
+  { method: 'GET', path: '/auth/verify-email', fn: 'verify-email' },
+  { method: 'POST', path: '/auth/verify-email', fn: 'verify-email' },
+  { method: 'POST', path: '/auth/password-reset', fn: 'password-reset' },
+  { method: 'GET', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
+  { method: 'POST', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

@@ -15,6 +15,11 @@ export const HANDLERS: Record<FunctionName, Loader> = {
   jwks: () => import('../../functions/jwks/handler.js'),
   'openid-configuration': () => import('../../functions/openid-configuration/handler.js'),
   me: () => import('../../functions/me/handler.js'),
+  'magic-link': () => import('../../functions/magic-link/handler.js'),
+  'magic-link-verify': () => import('../../functions/magic-link-verify/handler.js'),
+  'verify-email': () => import('../../functions/verify-email/handler.js'),
+  'password-reset': () => import('../../functions/password-reset/handler.js'),
+  'password-reset-confirm': () => import('../../functions/password-reset-confirm/handler.js'),
 };
 
 export const loadAuthorizer: Loader = () => import('../../functions/authorizer/handler.js');

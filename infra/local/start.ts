@@ -4,10 +4,12 @@
  * API-Gateway-like server on loopback. No AWS account, no Docker.
  */
 import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
+import { outbox } from '../../shared/adapters/local/outbox.js';
 import { ROUTES, type FunctionName } from '../../shared/routes.js';
 import { startDynamoLocal } from './dynamo-local.js';
 import { createGateway } from './gateway.js';
@@ -61,6 +63,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       authorizer: (e, c) => authorizer(e, c),
       corsOrigins,
       authorizerCacheSeconds: Number(options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60),
+      // Local only, never in ROUTES: the mails the handlers "sent" (MAILER=outbox), newest last.
+      extraRoutes: { 'GET /_dev/outbox': devOutboxRoute },
     });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -79,6 +83,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_SERVICE_NAME: 'auth-local',
       ...tables,
+      MAILER: 'outbox',
+      ...pick(process.env, /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION)$/),
       ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_|PASSWORD_|LOGIN_|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_|POWERTOOLS_LOG_LEVEL|ISSUER)$/),
       ...options.env,
     };
@@ -104,6 +110,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     await dynamo?.stop();
     throw e;
   }
+}
+
+function devOutboxRoute(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(outbox.list()));
 }
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {

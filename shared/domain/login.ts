@@ -20,6 +20,8 @@ export interface LoginDeps extends SessionDeps {
   limits: LoginLimits;
   /** A hash of a random password made with the current parameters; verified when the email is unknown. */
   dummyHash: () => Promise<string>;
+  /** REQUIRE_EMAIL_VERIFICATION: refuse (403 email_not_verified) an unverified account, after its password matched. */
+  requireEmailVerification?: boolean;
 }
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
@@ -59,6 +61,10 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
   if (!user || !user.passwordHash || !ok) {
     securityEvent('login_failure', { userId: user?.id });
     throw invalidCredentials();
+  }
+  // Only after the password matched: telling "unverified" to someone without the password would enumerate.
+  if (deps.requireEmailVerification && !user.emailVerified) {
+    throw new AuthError('email_not_verified', 'Confirm your email address first: use the link or code we mailed you.');
   }
 
   const upgrade = deps.hasher.needsRehash(user.passwordHash)

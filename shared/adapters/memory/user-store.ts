@@ -32,4 +32,10 @@ export class MemoryUserStore implements UserStore {
     if (!user) throw new ConditionFailedError('update password hash: no such user');
     user.passwordHash = passwordHash;
   }
+
+  async markEmailVerified(userId: string): Promise<void> {
+    const user = this.users.get(userId);
+    if (!user) throw new ConditionFailedError('mark email verified: no such user');
+    user.emailVerified = true;
+  }
 }
