@@ -1,7 +1,8 @@
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
 import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
-import { rateLimiterContract, refreshTokenStoreContract, userStoreContract } from './store-contract.js';
+import { MemoryEmailTokenStore } from '../../shared/adapters/memory/email-token-store.js';
+import { emailTokenStoreContract, rateLimiterContract, refreshTokenStoreContract, userStoreContract } from './store-contract.js';
 
 userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
 
@@ -11,3 +12,8 @@ refreshTokenStoreContract('MemoryRefreshTokenStore', async (clock) => {
 });
 
 rateLimiterContract('MemoryRateLimiter', async (clock) => new MemoryRateLimiter(clock));
+
+emailTokenStoreContract('MemoryEmailTokenStore', async () => {
+  const store = new MemoryEmailTokenStore();
+  return { store, scan: async () => store.dump() };
+});
