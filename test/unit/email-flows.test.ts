@@ -251,3 +251,29 @@ describe('Function: isAllowedRedirect', () => {
     expect(isAllowedRedirect(target, allowed)).toBe(false);
   });
 });
+
+describe('Timing: an address that gets no mail costs about what a send costs', () => {
+  it('S3: with MAGIC_LINK_SIGNUP=false, unknown-address requests take about as long as known ones (interleaved medians)', async () => {
+    const { magic, users } = await setup({ signupAllowed: false });
+    // A mail provider that takes ~30 ms per send.
+    magic.mailer = { send: () => new Promise((r) => setTimeout(r, 30)) } as Mailer;
+    magic.mailLimits = { perAddress: 1000, perIp: 100000, windowSeconds: 900 };
+    await users.create({ id: 'u1', email: 'known@example.com', roles: ['user'], emailVerified: true, createdAt: 0 });
+    const time = async (email: string) => {
+      const t = performance.now();
+      await requestMagicLink(magic, { email, sourceIp: IP });
+      return performance.now() - t;
+    };
+    for (let i = 0; i < 15; i++) await time('known@example.com'); // warm the send-time estimate
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      known.push(await time('known@example.com'));
+      unknown.push(await time(`nobody${i}@example.com`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = median(unknown) / median(known);
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.4);
+  });
+});
