@@ -254,10 +254,10 @@ describe('Function: isAllowedRedirect', () => {
 
 describe('Timing: an address that gets no mail costs about what a send costs', () => {
   it('S3: with MAGIC_LINK_SIGNUP=false, unknown-address requests take about as long as known ones (interleaved medians)', async () => {
-    const { magic, users } = await setup({ signupAllowed: false });
+    const { magic: base, users } = await setup({ signupAllowed: false });
     // A mail provider that takes ~30 ms per send.
-    magic.mailer = { send: () => new Promise((r) => setTimeout(r, 30)) } as Mailer;
-    magic.mailLimits = { perAddress: 1000, perIp: 100000, windowSeconds: 900 };
+    const slowMailer: Mailer = { send: () => new Promise((r) => setTimeout(r, 30)) };
+    const magic = { ...base, mailer: slowMailer, mailLimits: { perAddress: 1000, perIp: 100000, windowSeconds: 900 } };
     await users.create({ id: 'u1', email: 'known@example.com', roles: ['user'], emailVerified: true, createdAt: 0 });
     const time = async (email: string) => {
       const t = performance.now();
