@@ -79,3 +79,32 @@ describe('Handler: landing page (GET /auth/verify-email)', () => {
     expect(r.headers['Content-Type']).toBe('text/html; charset=utf-8');
   });
 });
+
+describe('Route table and configuration of the email flows', () => {
+  it('the dev outbox is not a route of ROUTES (so never deployed); every email route is', async () => {
+    const { ROUTES, routeKey } = await import('../../shared/routes.js');
+    const keys = ROUTES.map(routeKey);
+    expect(keys.some((k) => k.includes('/_dev'))).toBe(false);
+    for (const k of [
+      'POST /auth/magic-link',
+      'GET /auth/magic-link/verify',
+      'POST /auth/magic-link/verify',
+      'GET /auth/verify-email',
+      'POST /auth/verify-email',
+      'POST /auth/password-reset',
+      'GET /auth/password-reset/confirm',
+      'POST /auth/password-reset/confirm',
+    ]) {
+      expect(keys).toContain(k);
+    }
+  });
+
+  it('S29, S39: defaults (10-minute links, PUBLIC_URL = ISSUER, no redirect origin) and bad values fail naming the variable', async () => {
+    const { loadConfig } = await import('../../shared/config.js');
+    const c = loadConfig({ ISSUER: 'https://auth.test' });
+    expect(c).toMatchObject({ MAGIC_LINK_TTL_SECONDS: 600, PUBLIC_URL: 'https://auth.test', ALLOWED_REDIRECT_ORIGINS: [], MAGIC_LINKS_ENABLED: true, MAGIC_LINK_SIGNUP: true, REQUIRE_EMAIL_VERIFICATION: false, MAILER: 'ses' });
+    expect(() => loadConfig({ ISSUER: 'https://auth.test', ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com/path' })).toThrow(/ALLOWED_REDIRECT_ORIGINS/);
+    expect(() => loadConfig({ ISSUER: 'https://auth.test', PUBLIC_URL: 'https://auth.test/' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ ISSUER: 'https://auth.test', REQUIRE_EMAIL_VERIFICATION: 'yes' })).toThrow(/REQUIRE_EMAIL_VERIFICATION/);
+  });
+});
