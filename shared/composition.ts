@@ -136,7 +136,7 @@ export const getMailer = once((): Mailer => {
 });
 
 let mailTemplates: MailTemplates = defaultMailTemplates;
-/** Replaces the mail templates (call at module scope, before the first request). */
+/** Replaces the mail templates of this container (e.g. from a wrapper module that imports the handler). */
 export const setMailTemplates = (templates: MailTemplates): void => {
   mailTemplates = templates;
 };
@@ -155,7 +155,13 @@ export function mailDeps(): MailDeps {
   return {
     // Built lazily: a missing MAIL_FROM fails the first send (503 where allowed), not the cold start.
     mailer: { send: (m) => getMailer().send(m) },
-    templates: mailTemplates,
+    // Looked up at send time, so `setMailTemplates` works whenever it is called.
+    templates: {
+      magic_link: (i) => mailTemplates.magic_link(i),
+      verify_email: (i) => mailTemplates.verify_email(i),
+      password_reset: (i) => mailTemplates.password_reset(i),
+      account_exists: (i) => mailTemplates.account_exists(i),
+    },
     publicUrl: c.PUBLIC_URL,
     limiter: getRateLimiter(),
     mailLimits: { perAddress: c.MAIL_MAX_PER_ADDRESS, perIp: c.MAIL_MAX_PER_IP, windowSeconds: c.MAIL_WINDOW_SECONDS },
