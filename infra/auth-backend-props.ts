@@ -33,6 +33,10 @@ export const MANAGED_ENV = new Set([
   'OAUTH_PROVIDERS',
   'OAUTH_ALLOW_INSECURE_ISSUER',
   'ALLOWED_REDIRECT_ORIGINS',
+  // Mail: set from `mailFrom` / `sesConfigurationSet`; MAILER=outbox would send nothing in AWS.
+  'MAILER',
+  'MAIL_FROM',
+  'SES_CONFIGURATION_SET',
 ]);
 
 /** One social sign-in provider of the deployed stack (see README, "Social sign-in"). */
@@ -169,6 +173,27 @@ export interface AuthBackendProps {
    * @default - the CORS origins
    */
   readonly allowedRedirectOrigins?: string[];
+
+  /**
+   * Sender of the email flows' mails (magic links, verification, password reset), e.g. `no-reply@example.com`.
+   * Its domain (or the address itself) must be a verified SES identity in the stack's region; the mail functions
+   * may send only from that identity. Without it, mail cannot be sent: magic-link requests answer `503
+   * mail_unavailable` and the other flows log the failure.
+   * @default - no mail
+   */
+  readonly mailFrom?: string;
+
+  /**
+   * The SES identity `ses:SendEmail` is granted on: a domain (`example.com`) or an address.
+   * @default - the domain of `mailFrom`
+   */
+  readonly sesIdentity?: string;
+
+  /**
+   * An SES configuration set for delivery, bounce and complaint events.
+   * @default - none
+   */
+  readonly sesConfigurationSet?: string;
 }
 
 /** The props with their defaults applied and checked. */
@@ -229,6 +254,9 @@ export function resolveSettings(props: AuthBackendProps): Settings {
   const overridden = Object.keys(props.environment ?? {}).filter((k) => MANAGED_ENV.has(k));
   if (overridden.length) fail(`environment may not set ${overridden.join(', ')}: use the matching property, if any`);
   if (props.audience !== undefined && props.audience.trim() === '') fail('audience must not be empty');
+  if (props.mailFrom !== undefined && !Token.isUnresolved(props.mailFrom) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.mailFrom)) {
+    fail(`mailFrom must be an email address, got "${props.mailFrom}"`);
+  }
   return s;
 }
 

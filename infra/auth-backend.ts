@@ -13,7 +13,7 @@ import {
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -102,6 +102,7 @@ export class AuthBackend extends Construct {
 
   private readonly authorizerCacheTtl: Duration;
   private oauthClientSecretArns: string[] = [];
+  private readonly mail: { from?: string; identity?: string; configurationSet?: string };
   private readonly foreignAuthorizers = new Map<IHttpApi, HttpLambdaAuthorizer>();
 
   constructor(scope: Construct, id: string, props: AuthBackendProps = {}) {
@@ -110,6 +111,11 @@ export class AuthBackend extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     this.authorizerCacheTtl = settings.authorizerCacheTtl;
+    this.mail = {
+      from: props.mailFrom,
+      identity: props.sesIdentity ?? props.mailFrom?.split('@').pop(),
+      configurationSet: props.sesConfigurationSet,
+    };
 
     this.tables = this.createTables(removalPolicy);
 
@@ -323,6 +329,19 @@ export class AuthBackend extends Construct {
     if (spec.oauthClientSecrets) {
       this.oauthClientSecretArns.forEach((arn, i) => Secret.fromSecretCompleteArn(scope, `OAuthClientSecret${i}`, arn).grantRead(role));
     }
+    if (spec.mail) {
+      environment.MAILER = 'ses';
+      if (this.mail.from && this.mail.identity) {
+        environment.MAIL_FROM = this.mail.from;
+        const resources = [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: this.mail.identity })];
+        if (this.mail.configurationSet) {
+          environment.SES_CONFIGURATION_SET = this.mail.configurationSet;
+          resources.push(Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSet }));
+        }
+        // Only from the one sending identity: a compromised function cannot send as another verified domain.
+        role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources }));
+      }
+    }
 
     return new NodejsFunction(scope, 'Function', {
       entry: `${PROJECT_ROOT}functions/${name}/handler.ts`,
@@ -388,6 +407,8 @@ const NO_PITR_REASONS: Partial<Record<TableId, string>> = {
     'Rows are hashed refresh tokens that expire within 30 days. Restoring an earlier copy would resurrect rotated and revoked tokens (undoing logout and reuse detection), so a restore must never be the recovery path; losing the table only signs users out.',
   Ephemeral:
     'Holds only OAuth transactions and rate-limit counters that expire within minutes by TTL; a restore has no value and would reset lockout counters.',
+  MagicLinks:
+    'Holds only hashed single-use email links and codes that expire within minutes by TTL; a restore would resurrect used links, so it must never be the recovery path.',
 };
 
 /** Why a route of `ROUTES` without `auth` cannot be behind the authorizer (cdk-nag AwsSolutions-APIG4). */
@@ -400,6 +421,11 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
   'openid-configuration': 'issuer metadata is public by design (RFC 8414) and contains no secret',
   'oauth-authorize': 'it starts social sign-in for a caller who has no token yet; it only stores a short-lived transaction and redirects to an allowlisted provider',
   'oauth-callback': 'the provider sends the browser back here without a token of ours; the function authenticates the callback itself (single-use state bound to the browser, PKCE, ID token validation)',
+  'magic-link': 'it is where a caller without a token asks for a sign-in link by email; it answers the same for every address and is throttled per address and IP',
+  'magic-link-verify': 'the caller authenticates with the single-use emailed link token or code that the function verifies; the GET page consumes nothing',
+  'verify-email': 'the caller proves control of the mailbox with the single-use emailed token or code that the function verifies',
+  'password-reset': 'a caller who lost the password has no token; it answers the same for every address and is throttled per address and IP',
+  'password-reset-confirm': 'the caller authenticates with the single-use emailed reset token or code that the function verifies',
 };
 
 /** The functions' view of the social sign-in props (client secrets only by ARN: never in the template). */

@@ -5,7 +5,7 @@ import { AuthBackend, type AuthBackendProps } from './auth-backend.js';
 export interface AuthStackProps extends StackProps {
   /**
    * Passed to the backend. Unset members are read from CDK context: `corsOrigins` (comma-separated origins),
-   * `issuer`, `audience` — e.g. `cdk synth -c corsOrigins=https://app.example.com`.
+   * `issuer`, `audience`, `mailFrom` — e.g. `cdk synth -c corsOrigins=https://app.example.com`.
    * @default - context values, then the backend's defaults
    */
   readonly backend?: AuthBackendProps;
@@ -30,6 +30,7 @@ export class AuthStack extends Stack {
       corsOrigins,
       issuer: context('issuer'),
       audience: context('audience'),
+      mailFrom: context('mailFrom'),
       ...props.backend,
     });
   }

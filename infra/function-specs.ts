@@ -27,6 +27,8 @@ export interface FunctionSpec {
   readonly jwksUrl?: boolean;
   /** Reads the OAuth client secrets named by ARN in `oauthProviders` (the OAuth callback). */
   readonly oauthClientSecrets?: boolean;
+  /** Sends mail through SES (`ses:SendEmail` on the sending identity only). */
+  readonly mail?: boolean;
   readonly memorySize: number;
   readonly timeout: Duration;
 }
@@ -35,8 +37,10 @@ const HANDLER_TIMEOUT = Duration.seconds(10);
 
 export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = {
   signup: {
-    description: 'POST /auth/signup: create an account (argon2id) and sign in',
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    description: 'POST /auth/signup: create an account (argon2id), mail a verification link, sign in',
+    // MagicLinks + Ephemeral + mail: the verification link and the per-address mail budget.
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', MagicLinks: 'readWrite', Ephemeral: 'readWrite' },
+    mail: true,
     keyRing: 'read',
     argon2: true,
     // argon2id at m=19 MiB is CPU-bound; Lambda CPU scales with memory, so 1 GB keeps a hash in the tens of ms.
@@ -122,6 +126,42 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     keyRing: 'read',
     oauthClientSecrets: true,
     memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'magic-link': {
+    description: 'POST /auth/magic-link: mail a single-use sign-in link and code (throttled per address and IP)',
+    tables: { Users: 'read', MagicLinks: 'readWrite', Ephemeral: 'readWrite' },
+    mail: true,
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'magic-link-verify': {
+    description: 'GET/POST /auth/magic-link/verify: landing page; consume the link once and sign in',
+    // Users readWrite: a link for a new address creates a passwordless account and marks the address verified.
+    tables: { Users: 'readWrite', MagicLinks: 'readWrite', RefreshTokens: 'readWrite' },
+    keyRing: 'read',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'verify-email': {
+    description: 'GET/POST /auth/verify-email: landing page; confirm the address once',
+    tables: { Users: 'readWrite', MagicLinks: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'password-reset': {
+    description: 'POST /auth/password-reset: mail a reset link and code (same answer for every address)',
+    tables: { Users: 'read', MagicLinks: 'readWrite', Ephemeral: 'readWrite' },
+    mail: true,
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'password-reset-confirm': {
+    description: 'GET/POST /auth/password-reset/confirm: set a new password once, end every session',
+    // Ephemeral: lifts the login lock of the account (recovery by email, S4).
+    tables: { Users: 'readWrite', MagicLinks: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
+    argon2: true,
+    memorySize: 1024,
     timeout: HANDLER_TIMEOUT,
   },
   authorizer: {

@@ -43,7 +43,7 @@ export function sessionDeps(): SessionDeps {
   };
 }
 
-const passwordPolicy = (c: Config) => ({ minLength: c.PASSWORD_MIN_LENGTH, maxLength: c.PASSWORD_MAX_LENGTH });
+export const passwordPolicy = (c: Config) => ({ minLength: c.PASSWORD_MIN_LENGTH, maxLength: c.PASSWORD_MAX_LENGTH });
 
 export function signUpDeps(): SignUpDeps {
   const c = getConfig();
@@ -65,6 +65,7 @@ export function loginDeps(): LoginDeps {
     },
     dummyHash: dummyHashFactory(getHasher()),
     adminEmails: c.ADMIN_EMAILS,
+    requireEmailVerification: c.REQUIRE_EMAIL_VERIFICATION,
   };
 }
 

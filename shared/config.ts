@@ -23,6 +23,9 @@ const list = (def: string) => z.pipe(z._default(z.string(), def), z.transform(sp
 const nonEmpty = () => z.optional(z.string().check(z.minLength(1, 'must not be empty')));
 const url = () => z.url({ error: 'must be a URL' });
 
+const bool = (def: boolean) =>
+  z.pipe(z._default(z.enum(['true', 'false'], 'must be true or false'), def ? 'true' : 'false'), z.transform((v: 'true' | 'false') => v === 'true'));
+
 /** An origin as browsers send it: scheme://host[:port], nothing else. */
 const origin = z.string().check(
   z.refine((s) => {
@@ -88,16 +91,35 @@ export const configSchema = z.object({
     oauthProvidersSchema,
   ),
   /** Local development and tests only: lets an OAuth issuer use http://. The CDK construct refuses it. */
-  OAUTH_ALLOW_INSECURE_ISSUER: z.pipe(z._default(z.enum(['true', 'false'], 'must be true or false'), 'false'), z.transform((v: 'true' | 'false') => v === 'true')),
-  /** Exact origins that may receive the browser after social sign-in (S39). */
+  OAUTH_ALLOW_INSECURE_ISSUER: bool(false),
+  /** Exact origins that may receive the browser after social sign-in or an email link (S39). Empty: none. */
   ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
   /** Lifetime of an OAuth transaction (state, PKCE verifier, nonce) and its binding cookie (S34: ≤ 10 min). */
   OAUTH_TRANSACTION_TTL_SECONDS: int(600, 60, 600),
+  // Email sign-in (magic links, email verification, password reset).
+  MAGIC_LINKS_TABLE: nonEmpty(),
+  /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
+  PUBLIC_URL: z.optional(url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash'))),
+  MAGIC_LINKS_ENABLED: bool(true),
+  /** A magic link for an address without an account signs it up on verify. */
+  MAGIC_LINK_SIGNUP: bool(true),
+  /** Lifetime of every email link and code (S29: ≤ 10 min by default). */
+  MAGIC_LINK_TTL_SECONDS: int(600, 1, 3600),
+  EMAIL_CODE_MAX_ATTEMPTS: int(5, 1, 20),
+  MAIL_MAX_PER_ADDRESS: int(5, 1, 1000),
+  MAIL_MAX_PER_IP: int(50, 1, 100000),
+  MAIL_WINDOW_SECONDS: int(900, 60, 86400),
+  REQUIRE_EMAIL_VERIFICATION: bool(false),
+  /** `ses` in AWS; the local runner uses `outbox` (GET /_dev/outbox). */
+  MAILER: z._default(z.enum(['ses', 'outbox'], 'must be ses or outbox'), 'ses'),
+  MAIL_FROM: z.optional(z.email({ error: 'must be an email address' })),
+  SES_CONFIGURATION_SET: nonEmpty(),
 });
 
-export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL'> & {
+export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL' | 'PUBLIC_URL'> & {
   AUDIENCE: string;
   JWKS_URL: string;
+  PUBLIC_URL: string;
 };
 
 export class ConfigError extends Error {
@@ -123,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     AUDIENCE: c.AUDIENCE ?? c.ISSUER,
     JWKS_URL: c.JWKS_URL ?? `${c.ISSUER}/.well-known/jwks.json`,
+    PUBLIC_URL: c.PUBLIC_URL ?? c.ISSUER,
   };
 }
 

@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   forbidden_origin: 403,
   account_disabled: 403,
+  email_not_verified: 403,
   not_found: 404,
   unknown_provider: 404,
   method_not_allowed: 405,
@@ -23,6 +24,7 @@ export const ERROR_STATUS = {
   too_many_attempts: 429,
   internal_error: 500,
   service_unavailable: 503,
+  mail_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

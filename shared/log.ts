@@ -23,7 +23,12 @@ export type SecurityEventType =
   | 'key_rotation'
   | 'oauth_success'
   | 'oauth_failure'
-  | 'oauth_link';
+  | 'oauth_link'
+  | 'email_link_sent'
+  | 'email_link_used'
+  | 'email_code_failed'
+  | 'email_verified'
+  | 'password_reset';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {

@@ -16,7 +16,12 @@ export type FunctionName =
   | 'admin-revoke-sessions'
   | 'admin-disable-user'
   | 'oauth-authorize'
-  | 'oauth-callback';
+  | 'oauth-callback'
+  | 'magic-link'
+  | 'magic-link-verify'
+  | 'verify-email'
+  | 'password-reset'
+  | 'password-reset-confirm';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -51,6 +56,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/admin/users/{id}/disable', fn: 'admin-disable-user', auth: { roles: ['admin'] } },
   { method: 'GET', path: '/auth/oauth/{provider}/authorize', fn: 'oauth-authorize' },
   { method: 'GET', path: '/auth/oauth/{provider}/callback', fn: 'oauth-callback' },
+  // Email flows. The GET routes serve landing pages that never consume a link (S31).
+  { method: 'POST', path: '/auth/magic-link', fn: 'magic-link' },
+  { method: 'GET', path: '/auth/magic-link/verify', fn: 'magic-link-verify' },
+  { method: 'POST', path: '/auth/magic-link/verify', fn: 'magic-link-verify' },
+  { method: 'GET', path: '/auth/verify-email', fn: 'verify-email' },
+  { method: 'POST', path: '/auth/verify-email', fn: 'verify-email' },
+  { method: 'POST', path: '/auth/password-reset', fn: 'password-reset' },
+  { method: 'GET', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
+  { method: 'POST', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

@@ -21,6 +21,11 @@ export const HANDLERS: Record<FunctionName, Loader> = {
   'admin-disable-user': () => import('../../functions/admin-disable-user/handler.js'),
   'oauth-authorize': () => import('../../functions/oauth-authorize/handler.js'),
   'oauth-callback': () => import('../../functions/oauth-callback/handler.js'),
+  'magic-link': () => import('../../functions/magic-link/handler.js'),
+  'magic-link-verify': () => import('../../functions/magic-link-verify/handler.js'),
+  'verify-email': () => import('../../functions/verify-email/handler.js'),
+  'password-reset': () => import('../../functions/password-reset/handler.js'),
+  'password-reset-confirm': () => import('../../functions/password-reset-confirm/handler.js'),
 };
 
 export const loadAuthorizer: Loader = () => import('../../functions/authorizer/handler.js');

@@ -1,4 +1,5 @@
 /** `npm start`: the whole backend on loopback. PORT (default 3000) picks the port. */
+import { linksIn, outbox } from '../../shared/adapters/local/outbox.js';
 import { startLocal } from './start.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -26,11 +27,21 @@ Local auth backend listening on ${backend.url}
   GET  ${backend.url}/auth/me              (Authorization: Bearer …, via the authorizer)
   GET  ${backend.url}/.well-known/jwks.json
   GET  ${backend.url}/.well-known/openid-configuration
+  POST ${backend.url}/auth/magic-link      {"email","redirectTo"?}
+  POST ${backend.url}/auth/magic-link/verify  {"token"} or {"email","code"}
+  POST ${backend.url}/auth/verify-email    {"token"} or {"email","code"}
+  POST ${backend.url}/auth/password-reset  {"email"}
+  POST ${backend.url}/auth/password-reset/confirm  {"token"} or {"email","code"}, plus {"newPassword"}
+  GET  ${backend.url}/_dev/outbox          (local only: the mails sent, newest last; links are printed here too)
+
 ${backend.devOidcIssuer ? `
   Social sign-in with the local OpenID provider (${backend.devOidcIssuer}; any email signs in), open in a browser:
   ${backend.url}/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(`${backend.url}/`)}
 ` : ''}
 Press Ctrl+C to stop.`);
+
+// Local dev only: print each mail's links so they can be clicked from the terminal.
+outbox.onSend((m) => console.log(`[outbox] ${m.subject} → ${m.to}\n  ${linksIn(m).join('\n  ')}`));
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -4,11 +4,13 @@
  * API-Gateway-like server on loopback. No AWS account, no Docker.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
+import { outbox } from '../../shared/adapters/local/outbox.js';
 import { ROUTES, type FunctionName } from '../../shared/routes.js';
 import { startDynamoLocal } from './dynamo-local.js';
 import { startDevOidc, type DevOidc } from './dev-oidc.js';
@@ -78,6 +80,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify(buildOpenApi()));
         },
+        // Local only, never in ROUTES: the mails the handlers "sent" (MAILER=outbox), newest last.
+        'GET /_dev/outbox': devOutboxRoute,
       },
       authorizerCacheSeconds: Number(options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60),
     });
@@ -104,6 +108,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       // CloudWatch embedded metrics mean nothing locally; security events still log as JSON lines.
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...tables,
+      MAILER: 'outbox',
+      ...pick(process.env, /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION)$/),
       ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_|PASSWORD_|LOGIN_|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_|POWERTOOLS_LOG_LEVEL|ISSUER)$/),
       ...pick(process.env, /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS|ALLOWED_REDIRECT_ORIGINS)$/),
       ...options.env,
@@ -134,6 +140,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     await dynamo?.stop();
     throw e;
   }
+}
+
+function devOutboxRoute(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(outbox.list()));
 }
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {

@@ -6,6 +6,7 @@
 import type { ZodMiniType } from 'zod/mini';
 import { setRolesSchema } from '../../functions/admin-set-roles/schema.js';
 import type { ErrorCode } from '../../shared/errors.js';
+import { emailRequestSchema, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/schemas.js';
 
 export type ResponseKind = 'tokens' | 'empty' | 'json' | 'html' | 'redirect' | 'gateway';
@@ -117,6 +118,62 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['social'],
     success: { status: 302, kind: 'redirect', description: 'To redirectTo with the refresh cookie set; no token in the URL' },
     errors: [],
+  },
+  'POST /auth/magic-link': {
+    summary: 'Mail a single-use sign-in link and code',
+    description: 'The same 202 whether or not the address has an account. Throttled per address and per IP.',
+    tags: ['email'],
+    body: emailRequestSchema,
+    success: { status: 202, kind: 'json', description: 'Accepted (identical for every address)' },
+    errors: ['invalid_request', 'invalid_redirect', 'too_many_attempts', 'mail_unavailable', 'not_found', ...common],
+  },
+  'GET /auth/magic-link/verify': {
+    summary: 'Landing page of a sign-in link (consumes nothing; mail scanners follow GETs)',
+    description: 'Query: token. The page submits the token by POST, or asks first in another browser.',
+    tags: ['email'],
+    success: { status: 200, kind: 'html', description: 'A small HTML page with a strict CSP' },
+    errors: ['not_found'],
+  },
+  'POST /auth/magic-link/verify': {
+    summary: 'Consume a sign-in link ({token}) or code ({email, code}) exactly once and sign in',
+    tags: ['email'],
+    body: redemptionSchema,
+    success: { status: 200, kind: 'tokens', description: 'Signed in (a new account for a new address unless MAGIC_LINK_SIGNUP=false)' },
+    errors: ['invalid_request', 'invalid_token', 'not_found', ...common],
+  },
+  'GET /auth/verify-email': {
+    summary: 'Landing page of an email-verification link (consumes nothing)',
+    tags: ['email'],
+    success: { status: 200, kind: 'html', description: 'A small HTML page with a strict CSP' },
+    errors: [],
+  },
+  'POST /auth/verify-email': {
+    summary: 'Confirm the address with the emailed token or code, once',
+    tags: ['email'],
+    body: redemptionSchema,
+    success: { status: 200, kind: 'json', description: '{"emailVerified": true}', schema: { type: 'object', properties: { emailVerified: { const: true } } } },
+    errors: ['invalid_request', 'invalid_token', ...common],
+  },
+  'POST /auth/password-reset': {
+    summary: 'Mail a password-reset link and code',
+    description: 'The same 202 whether or not the address has an account.',
+    tags: ['email'],
+    body: emailRequestSchema,
+    success: { status: 202, kind: 'json', description: 'Accepted (identical for every address)' },
+    errors: ['invalid_request', 'too_many_attempts', ...common],
+  },
+  'GET /auth/password-reset/confirm': {
+    summary: 'Password-reset form page (consumes nothing)',
+    tags: ['email'],
+    success: { status: 200, kind: 'html', description: 'A small HTML form with a strict CSP' },
+    errors: [],
+  },
+  'POST /auth/password-reset/confirm': {
+    summary: 'Set a new password with the emailed token or code, once; every session ends',
+    tags: ['email'],
+    body: redemptionSchema,
+    success: { status: 204, kind: 'empty', description: 'Password set, email verified, every refresh-token family revoked' },
+    errors: ['invalid_request', 'invalid_token', 'weak_password', ...common],
   },
   'GET /admin/users/{id}': {
     summary: 'Read an account (role admin)',

@@ -22,6 +22,8 @@ export interface LoginDeps extends SessionDeps {
   dummyHash: () => Promise<string>;
   /** Canonical emails that receive the `admin` role at sign-in once verified (bootstrap). */
   adminEmails?: string[];
+  /** REQUIRE_EMAIL_VERIFICATION: refuse (403 email_not_verified) an unverified account, after its password matched. */
+  requireEmailVerification?: boolean;
 }
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
@@ -61,6 +63,10 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
   if (!user || !user.passwordHash || !ok) {
     securityEvent('login_failure', { userId: user?.id });
     throw invalidCredentials();
+  }
+  // Only after the password matched: telling "unverified" to someone without the password would enumerate.
+  if (deps.requireEmailVerification && !user.emailVerified) {
+    throw new AuthError('email_not_verified', 'Confirm your email address first: use the link or code we mailed you.');
   }
 
   // Only after the password matched: a disabled account is not revealed to someone guessing.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuthError, ConditionFailedError } from '../errors.js';
 import { securityEvent } from '../log.js';
-import type { PasswordHasher, UserStore } from '../ports.js';
+import type { PasswordHasher, User, UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js';
 import { startSession, type SessionDeps, type SessionTokens } from './session.js';
@@ -15,9 +15,14 @@ export interface SignUpDeps extends SessionDeps {
 
 /** Creates a password account and signs it in. Email uniqueness is a conditional write, not a lookup. */
 export async function signUp(deps: SignUpDeps, input: { email: string; password: string }): Promise<SessionTokens> {
+  return startSession(deps, await createPasswordAccount(deps, input));
+}
+
+/** Creates a password account (no session). Throws `409 email_taken` when the address has one. */
+export async function createPasswordAccount(deps: SignUpDeps, input: { email: string; password: string }): Promise<User> {
   const email = canonicalizeEmail(input.email);
   const password = checkNewPassword(input.password, deps.passwordPolicy);
-  const user = {
+  const user: User = {
     id: randomUUID(),
     email,
     passwordHash: await deps.hasher.hash(password),
@@ -32,5 +37,5 @@ export async function signUp(deps: SignUpDeps, input: { email: string; password:
     throw e;
   }
   securityEvent('signup', { userId: user.id });
-  return startSession(deps, user);
+  return user;
 }

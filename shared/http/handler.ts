@@ -15,6 +15,11 @@ export interface HttpOptions<S extends z.core.$ZodType | undefined> {
   maxBodyBytes: number;
   /** Cookie-authenticated route: refuse cross-origin requests (S41). */
   cookieAuth?: { allowedOrigins: string[] };
+  /**
+   * Directives merged over the default CSP of HTML responses (an `undefined` value removes a directive), for
+   * routes that serve a page with its own hashed inline script (the email landing pages).
+   */
+  contentSecurityPolicy?: Record<string, string | undefined>;
 }
 
 export interface HttpRequest<B> {
@@ -58,6 +63,8 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
     .use(
       httpSecurityHeaders({
         strictTransportSecurity: { maxAge: 2 * 365 * 24 * 3600, includeSubDomains: true, preload: false },
+        // Merged over middy's defaults; its typings do not admit the `undefined` that removes a directive.
+        ...(options.contentSecurityPolicy ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> } : {}),
       }),
     )
     .use(errorMapper())

@@ -5,7 +5,17 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConditionFailedError } from '../../shared/errors.js';
-import type { Clock, RateLimiter, RefreshFamily, RefreshTokenRecord, RefreshTokenStore, User, UserStore } from '../../shared/ports.js';
+import type {
+  Clock,
+  EmailTokenRecord,
+  EmailTokenStore,
+  RateLimiter,
+  RefreshFamily,
+  RefreshTokenRecord,
+  RefreshTokenStore,
+  User,
+  UserStore,
+} from '../../shared/ports.js';
 import type { OAuthIdentity, OAuthTransaction, OAuthTransactionStore } from '../../shared/ports.js';
 
 /**
@@ -157,6 +167,23 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       expect((await store.setDisabled(user.id, false))?.disabled).toBeFalsy();
       expect(unknown).toBeUndefined();
       expect(await store.findById(unknownId)).toBeUndefined();
+    });
+
+    it('markEmailVerified sets emailVerified, and throws ConditionFailedError for an unknown user', async () => {
+      // Prepare
+      const store = await make();
+      const user = newUser();
+      await store.create(user);
+
+      // Act
+      await store.markEmailVerified(user.id);
+      await store.markEmailVerified(user.id);
+      const unknown = await failure(store.markEmailVerified(randomUUID()));
+
+      // Assess
+      expect(await store.findById(user.id)).toEqual({ ...user, emailVerified: true });
+      expect(unknown).toBeInstanceOf(ConditionFailedError);
+      expect(await store.findById(randomUUID())).toBeUndefined();
     });
   });
 }
@@ -602,6 +629,169 @@ export function oauthTransactionStoreContract(name: string, make: () => Promise<
       // Assess
       expect(e).toBeInstanceOf(ConditionFailedError);
       expect((await store.consume(tx.stateHash, T0))?.nonce).toBe(tx.nonce);
+    });
+  });
+}
+
+export interface EmailTokenStoreHarness {
+  store: EmailTokenStore;
+  /** Every stored item, as a scan of the table returns it. */
+  scan(): Promise<unknown[]>;
+}
+
+/** A link record as the domain would issue it; `raw` and `code` are what the mail carries, never stored. */
+function newLink(overrides: Partial<EmailTokenRecord> = {}): { raw: string; code: string; record: EmailTokenRecord } {
+  const raw = `ml_${randomBytes(32).toString('base64url')}`;
+  const code = String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+  const email = overrides.email ?? `${randomUUID()}@example.com`;
+  const tokenHash = sha256Hex(raw);
+  return {
+    raw,
+    code,
+    record: {
+      tokenHash,
+      purpose: 'magic_link',
+      email,
+      emailHash: sha256Hex(email),
+      codeHash: sha256Hex(`${tokenHash}:${code}`),
+      createdAt: T0,
+      expiresAt: T0 + 600,
+      ...overrides,
+    },
+  };
+}
+
+export function emailTokenStoreContract(name: string, make: () => Promise<EmailTokenStoreHarness>): void {
+  describe(`Class: ${name} (EmailTokenStore contract)`, () => {
+    it('S29: stores a link readable by hash and as the latest of its address', async () => {
+      // Prepare
+      const { store } = await make();
+      const { record } = newLink({ userId: randomUUID(), redirectTo: 'https://app.example.com/x', bindingHash: sha256Hex('b') });
+
+      // Act
+      await store.issue(record);
+
+      // Assess
+      expect(await store.get(record.tokenHash)).toEqual(record);
+      expect(await store.findLatest('magic_link', record.emailHash)).toEqual(record);
+      expect(await store.findLatest('password_reset', record.emailHash)).toBeUndefined();
+      expect(await store.get(sha256Hex('unknown'))).toBeUndefined();
+    });
+
+    it('S30: consume succeeds once; a second consume throws ConditionFailedError', async () => {
+      // Prepare
+      const { store } = await make();
+      const { record } = newLink();
+      await store.issue(record);
+
+      // Act
+      const consumed = await store.consume(record.tokenHash, T0 + 10, 4);
+      const again = await failure(store.consume(record.tokenHash, T0 + 11, 4));
+
+      // Assess
+      expect(consumed).toMatchObject({ tokenHash: record.tokenHash, usedAt: T0 + 10 });
+      expect(again).toBeInstanceOf(ConditionFailedError);
+      expect((await store.get(record.tokenHash))?.usedAt).toBe(T0 + 10);
+    });
+
+    it('S30: 10 parallel consumes of one link → exactly one succeeds', async () => {
+      // Prepare
+      const { store } = await make();
+      const { record } = newLink();
+      await store.issue(record);
+
+      // Act
+      const { fulfilled, errors } = await outcomes(Array.from({ length: 10 }, () => store.consume(record.tokenHash, T0 + 10, 4)));
+
+      // Assess
+      expect(fulfilled).toBe(1);
+      expect(errors).toHaveLength(9);
+      for (const e of errors) expect(e).toBeInstanceOf(ConditionFailedError);
+    });
+
+    it('S29: consume is refused at or after expiresAt although the item still exists (read-time expiry)', async () => {
+      // Prepare
+      const { store } = await make();
+      const { record } = newLink();
+      await store.issue(record);
+
+      // Act
+      const atExpiry = await failure(store.consume(record.tokenHash, record.expiresAt, 4));
+
+      // Assess
+      expect(atExpiry).toBeInstanceOf(ConditionFailedError);
+      expect(await store.get(record.tokenHash)).toEqual(record);
+    });
+
+    it('a newer link for the same address and purpose invalidates the older one; other purposes are untouched', async () => {
+      // Prepare
+      const { store } = await make();
+      const email = `${randomUUID()}@example.com`;
+      const older = newLink({ email }).record;
+      const newer = newLink({ email }).record;
+      const reset = newLink({ email, purpose: 'password_reset' }).record;
+      await store.issue(older);
+      await store.issue(reset);
+      await store.issue(newer);
+
+      // Act
+      const olderConsume = await failure(store.consume(older.tokenHash, T0 + 1, 4));
+      const newerConsume = await failure(store.consume(newer.tokenHash, T0 + 1, 4));
+      const resetConsume = await failure(store.consume(reset.tokenHash, T0 + 1, 4));
+
+      // Assess
+      expect(olderConsume).toBeInstanceOf(ConditionFailedError);
+      expect(newerConsume).toBeUndefined();
+      expect(resetConsume).toBeUndefined();
+      expect((await store.findLatest('magic_link', older.emailHash))?.tokenHash).toBe(newer.tokenHash);
+    });
+
+    it('S30: code attempts are capped under concurrency: 20 parallel reservations with cap 5 → 5 granted', async () => {
+      // Prepare
+      const { store } = await make();
+      const { record } = newLink();
+      await store.issue(record);
+
+      // Act
+      const granted = await Promise.all(Array.from({ length: 20 }, () => store.reserveCodeAttempt(record.tokenHash, 5)));
+
+      // Assess
+      expect(granted.filter(Boolean)).toHaveLength(5);
+      expect((await store.get(record.tokenHash))?.attempts).toBe(5);
+      expect(await store.reserveCodeAttempt(sha256Hex('unknown'), 5)).toBe(false);
+    });
+
+    it('S30: consume respects the attempt ceiling it is given (the link dies at the code cap)', async () => {
+      // Prepare
+      const { store } = await make();
+      const { record } = newLink();
+      await store.issue(record);
+      for (let i = 0; i < 5; i++) await store.reserveCodeAttempt(record.tokenHash, 5);
+
+      // Act
+      const viaToken = await failure(store.consume(record.tokenHash, T0 + 1, 4));
+      const viaCode = await failure(store.consume(record.tokenHash, T0 + 1, 5));
+
+      // Assess
+      expect(viaToken).toBeInstanceOf(ConditionFailedError);
+      expect(viaCode).toBeUndefined();
+    });
+
+    it('S29: no stored attribute contains the raw token or the code', async () => {
+      // Prepare
+      const { store, scan } = await make();
+      const link = newLink();
+
+      // Act
+      await store.issue(link.record);
+      await store.consume(link.record.tokenHash, T0 + 1, 4);
+      const stored = JSON.stringify(await scan());
+
+      // Assess
+      expect(stored).toContain(link.record.tokenHash);
+      expect(stored).not.toContain(link.raw);
+      expect(stored).not.toContain(link.raw.slice(3));
+      expect(stored).not.toContain(`"${link.code}"`);
     });
   });
 }

@@ -71,3 +71,28 @@ export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.
 
 /** A password that passes the default policy (≥ 15 characters, not common). */
 export const goodPassword = () => `correct horse ${randomBytes(6).toString('hex')} staple`;
+
+/** A mail from the dev outbox (`GET /_dev/outbox`). */
+export interface OutboxMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  sentAt: string;
+}
+
+/** The outbox's mails to `to`, newest last; with the token and code of the newest one pulled out. */
+export async function mailsTo(base: string, to: string) {
+  const res = await fetch(`${base}/_dev/outbox`);
+  const all = (await res.json()) as OutboxMail[];
+  const mine = all.filter((m) => m.to === to);
+  const last = mine.at(-1);
+  const link = last?.text.match(/https?:\/\/\S+/)?.[0];
+  return {
+    mails: mine,
+    last,
+    link,
+    token: link ? (new URL(link).searchParams.get('token') ?? undefined) : undefined,
+    code: last?.text.match(/code: (\d{6,8})/)?.[1],
+  };
+}

@@ -59,7 +59,8 @@ describe.skipIf(MISSING_HANDLERS.length > 0)(
       } catch (error) {
         synthError = error;
       }
-    });
+      // Bundling every function (15 with the email flows) can take over a minute on two busy cores.
+    }, 180_000);
 
     afterAll(() => {
       if (outdir) rmSync(outdir, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../inf
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MISSING_HANDLERS = FUNCTION_NAMES.filter((n) => !existsSync(join(ROOT, 'functions', n, 'handler.ts')));
 const ORIGIN = 'https://app.example.com';
+const MAIL_FROM = 'no-reply@mail.example.com';
 const ARGON2_BINARY = 'node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node';
 
 type Json = Record<string, any>;
@@ -80,7 +81,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     outdir = mkdtempSync(join(tmpdir(), 'auth-stack-test-'));
     // The built-in CloudFormation schema validation (~6 s) runs in nag.test.ts, which synthesizes the real app.
     const app = new App({ outdir, builtinCloudFormationValidation: false });
-    stack = new AuthStack(app, 'AuthBackendStack', { backend: { corsOrigins: [ORIGIN] } });
+    stack = new AuthStack(app, 'AuthBackendStack', { backend: { corsOrigins: [ORIGIN], mailFrom: MAIL_FROM } });
     backend = stack.backend;
 
     // Another team's API in its own stack, protected with this backend's authorizer function.
@@ -95,7 +96,8 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     template = Template.fromStack(stack);
     json = template.toJSON();
     other = Template.fromStack(orders);
-  });
+    // Bundling every function (15 with the email flows) can take over a minute on two busy cores.
+  }, 180_000);
 
   afterAll(() => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
@@ -348,7 +350,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       const readers = FUNCTION_NAMES.filter((n) =>
         statementsOf(n).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && refsTo(s.Resource, keyRing)),
       );
-      expect(readers.sort()).toEqual(['login', 'oauth-callback', 'refresh', 'rotate-keys', 'signup']);
+      expect(readers.sort()).toEqual(['login', 'magic-link-verify', 'oauth-callback', 'refresh', 'rotate-keys', 'signup']);
     });
 
     it('S44: the JWKS function reads the public keys secret and not the key ring', () => {
@@ -373,6 +375,21 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       }
       for (const role of Object.values<Json>(template.findResources('AWS::IAM::Role'))) {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('grants ses:SendEmail only to the mail functions, only on the sending identity, and configures SES for them', () => {
+      const senders = FUNCTION_NAMES.filter((n) => statementsOf(n).some((s) => actionsOf(s).some((a) => a.startsWith('ses:'))));
+      expect(senders.sort()).toEqual(['magic-link', 'password-reset', 'signup']);
+      for (const name of senders) {
+        const ses = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+        expect(ses).toHaveLength(1);
+        expect(actionsOf(ses[0]!)).toEqual(['ses:SendEmail']);
+        expect(JSON.stringify(ses[0]!.Resource)).toMatch(/:identity\/mail\.example\.com"/);
+        expect(fnProps(name).Environment.Variables).toMatchObject({ MAILER: 'ses', MAIL_FROM: MAIL_FROM });
+      }
+      for (const name of FUNCTION_NAMES.filter((n) => !senders.includes(n))) {
+        expect(fnProps(name).Environment.Variables.MAIL_FROM, name).toBeUndefined();
       }
     });
 

@@ -12,14 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
 /** Requirements not yet provable because their feature is not built; each with the reason. */
-export const PENDING: Record<string, string> = {
-  S3: 'email verification mode, magic links and password reset arrive with issue #3 (email flows)',
-  S29: 'email links and codes arrive with issue #3',
-  S30: 'email links and codes arrive with issue #3',
-  S31: 'email links and codes arrive with issue #3',
-  S32: 'email links and codes arrive with issue #3',
-  S33: 'email links and codes arrive with issue #3',
-};
+export const PENDING: Record<string, string> = {};
 
 export interface Requirement {
   id: string;

@@ -5,9 +5,9 @@
  */
 export interface TableDefinition {
   /** Logical name: construct id in CDK, table name prefix locally. */
-  id: 'Users' | 'RefreshTokens' | 'Ephemeral';
+  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks';
   /** Environment variable that carries the table name to the functions. */
-  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE';
+  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE' | 'MAGIC_LINKS_TABLE';
   partitionKey: 'pk';
   ttlAttribute?: 'expiresAt';
   pointInTimeRecovery: boolean;
@@ -28,4 +28,6 @@ export const TABLES: readonly TableDefinition[] = [
     globalSecondaryIndexes: [{ indexName: FAMILIES_BY_USER_INDEX, partitionKey: 'familyOwner', projection: 'KEYS_ONLY' }],
   },
   { id: 'Ephemeral', envVar: 'EPHEMERAL_TABLE', partitionKey: 'pk', ttlAttribute: 'expiresAt', pointInTimeRecovery: false, globalSecondaryIndexes: [] },
+  // Email links and codes (magic link, email verification, password reset), by token hash; TTL on expiresAt.
+  { id: 'MagicLinks', envVar: 'MAGIC_LINKS_TABLE', partitionKey: 'pk', ttlAttribute: 'expiresAt', pointInTimeRecovery: false, globalSecondaryIndexes: [] },
 ];

@@ -126,6 +126,23 @@ export class DynamoUserStore implements UserStore {
       'link identity',
     );
   }
+
+  async markEmailVerified(userId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userKey(userId) },
+          UpdateExpression: 'SET emailVerified = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      );
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) throw new ConditionFailedError('mark email verified: no such user', { cause: e });
+      throw e;
+    }
+  }
 }
 
 function identityItem(userId: string, identity: OAuthIdentity, linkedAt: number) {

@@ -64,6 +64,12 @@ export class MemoryUserStore implements UserStore {
     if (!this.users.has(userId) || this.identities.has(identityKey(identity))) throw new ConditionFailedError('link identity: condition failed');
     this.identities.set(identityKey(identity), userId);
   }
+
+  async markEmailVerified(userId: string): Promise<void> {
+    const user = this.users.get(userId);
+    if (!user) throw new ConditionFailedError('mark email verified: no such user');
+    user.emailVerified = true;
+  }
 }
 
 const identityKey = (i: OAuthIdentity) => `${i.issuer}#${i.subject}`;

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { AuthError, ConditionFailedError } from '../errors.js';
+import { securityEvent } from '../log.js';
+import type { User, UserStore } from '../ports.js';
+import { canonicalizeEmail } from './email.js';
+import { issueEmailToken, peekEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
+import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
+import { LANDING_PATHS } from './mail-templates.js';
+import { isAllowedRedirect } from './redirect.js';
+import { constantTimeEqual, sha256Hex } from './secrets.js';
+import { startSession, type SessionDeps, type SessionTokens } from './session.js';
+
+export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SessionDeps {
+  users: UserStore;
+  allowedRedirectOrigins: string[];
+  /** A link for an address without an account signs it up on verify (MAGIC_LINK_SIGNUP). */
+  signupAllowed: boolean;
+  defaultRoles: string[];
+}
+
+/**
+ * POST /auth/magic-link. Mails a single-use sign-in link with a fallback code. The caller learns nothing about
+ * the address (S3, S33): throttles are counted before the lookup, the same store write happens whether or not
+ * the account exists, and when nothing may be sent (unknown address with MAGIC_LINK_SIGNUP=false) the time a
+ * send would take is spent instead. `bindingHash` ties the link to the requesting browser (S31).
+ */
+export async function requestMagicLink(
+  deps: MagicLinkDeps,
+  input: { email: string; redirectTo?: string; sourceIp: string; bindingHash?: string },
+): Promise<void> {
+  const email = canonicalizeEmail(input.email);
+  if (input.redirectTo !== undefined && !isAllowedRedirect(input.redirectTo, deps.allowedRedirectOrigins)) {
+    throw new AuthError('invalid_request', 'redirectTo: is not an allowed redirect target');
+  }
+  await throttleMail(deps, email, input.sourceIp);
+  const user = await deps.users.findByEmail(email);
+  const issued = await issueEmailToken(deps, {
+    purpose: 'magic_link',
+    email,
+    userId: user?.id,
+    redirectTo: input.redirectTo,
+    bindingHash: input.bindingHash,
+  });
+  if (!user && !deps.signupAllowed) {
+    // The link exists but goes nowhere, and verify refuses account-less links while sign-up is off.
+    await pretendToDeliver();
+    return;
+  }
+  const message = deps.templates.magic_link({
+    email,
+    link: linkTo(deps.publicUrl, LANDING_PATHS.magic_link, issued.token),
+    code: issued.code,
+    expiresInMinutes: Math.round(deps.emailToken.ttlSeconds / 60),
+  });
+  // Known and unknown addresses both send here, so a failure may be reported without revealing anything.
+  await deliver(deps, { to: email, ...message }, { purpose: 'magic_link', failLoud: true });
+  securityEvent('email_link_sent', { purpose: 'magic_link', userId: user?.id });
+}
+
+/**
+ * GET /auth/magic-link/verify: never consumes (S31). Says whether the page may submit by itself: only in the
+ * browser that requested the link (its binding cookie matches); any other browser is asked first.
+ */
+export async function inspectMagicLink(deps: EmailTokenDeps, token: string | undefined, binding: string | undefined): Promise<{ sameBrowser: boolean }> {
+  const record = await peekEmailToken(deps, 'magic_link', token);
+  const sameBrowser = !!record?.bindingHash && !!binding && constantTimeEqual(record.bindingHash, sha256Hex(binding));
+  return { sameBrowser };
+}
+
+/**
+ * POST /auth/magic-link/verify: consumes the link exactly once (S30) and starts a session. A link for an
+ * address without an account creates a passwordless account (unless sign-up by link is off). Using the link
+ * proves control of the mailbox, so the address is marked verified.
+ */
+export async function verifyMagicLink(deps: MagicLinkDeps, input: Redemption): Promise<{ tokens: SessionTokens; redirectTo?: string }> {
+  const record = await redeemEmailToken(deps, 'magic_link', input);
+  let user: User | undefined = record.userId ? await deps.users.findById(record.userId) : await deps.users.findByEmail(record.email);
+  if (!user) {
+    if (record.userId || !deps.signupAllowed) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
+    user = await createPasswordless(deps, record.email);
+  }
+  if (!user.emailVerified) await deps.users.markEmailVerified(user.id);
+  const tokens = await startSession(deps, user);
+  securityEvent('email_link_used', { purpose: 'magic_link', userId: user.id });
+  return { tokens, redirectTo: record.redirectTo };
+}
+
+async function createPasswordless(deps: MagicLinkDeps, email: string): Promise<User> {
+  const user: User = { id: randomUUID(), email, roles: [...deps.defaultRoles], emailVerified: true, createdAt: deps.clock.now() };
+  try {
+    await deps.users.create(user);
+    securityEvent('signup', { userId: user.id, method: 'magic_link' });
+    return user;
+  } catch (e) {
+    if (!(e instanceof ConditionFailedError)) throw e;
+    // Someone signed up with this address in the meantime: the mailbox owner signs in to that account.
+    const existing = await deps.users.findByEmail(email);
+    if (!existing) throw e;
+    return existing;
+  }
+}
