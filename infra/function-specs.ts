@@ -25,6 +25,8 @@ export interface FunctionSpec {
   readonly argon2?: boolean;
   /** Reads public keys from `JWKS_URL` over HTTPS (the authorizer). */
   readonly jwksUrl?: boolean;
+  /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
+  readonly slimLogger?: boolean;
   readonly memorySize: number;
   readonly timeout: Duration;
 }
@@ -88,6 +90,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
     // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).
     jwksUrl: true,
+    slimLogger: true,
     memorySize: 256,
     // API Gateway waits for the authorizer on every uncached request; fail fast rather than hold the client.
     timeout: Duration.seconds(3),

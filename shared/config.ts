@@ -7,6 +7,7 @@
  * Each check carries its own message because `zod/mini` ships no locale (its default is "Invalid input").
  */
 import * as z from 'zod/mini';
+import { ConfigError } from './config-error.js';
 
 const int = (def: number, min: number, max: number) =>
   z._default(
@@ -76,9 +77,7 @@ export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL'
   JWKS_URL: string;
 };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
 
 /**
  * Parses the environment. Throws `ConfigError` naming every bad variable.
