@@ -23,6 +23,9 @@ import { exact, type Figure } from './stats.js';
 
 const counts = new Map<string, number>();
 let secretsOnTheWire = 0;
+/** Calls in flight right now, and how many calls started while none was: sequential round trips. */
+let inFlight = 0;
+let roundTrips = 0;
 
 /** Wraps `send` of a client class so every command any instance sends is counted as "<service> <Command>". */
 function instrument(client: { prototype: { send: (...args: any[]) => any } }, service: string): void {
@@ -30,7 +33,16 @@ function instrument(client: { prototype: { send: (...args: any[]) => any } }, se
   client.prototype.send = function (this: unknown, command: { constructor: { name: string } }, ...rest: unknown[]) {
     const key = `${service} ${command.constructor.name.replace(/Command$/, '')}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    return original.call(this, command, ...rest);
+    // Calls started in the same tick as another (Promise.all) share a round trip; one started after the
+    // previous settled is a new one.
+    if (inFlight === 0) roundTrips += 1;
+    inFlight += 1;
+    const settle = () => {
+      inFlight -= 1;
+    };
+    const sent = original.call(this, command, ...rest) as Promise<unknown>;
+    sent.then(settle, settle);
+    return sent;
   };
 }
 
@@ -111,6 +123,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
       const warm = await request();
       if (warm.status !== expectStatus) throw new Error(`${name}: expected ${expectStatus}, got ${warm.status} ${JSON.stringify(warm.json)}`);
       counts.clear();
+      roundTrips = 0;
       for (let i = 0; i < times; i++) {
         const r = await request();
         if (r.status !== expectStatus) throw new Error(`${name}: expected ${expectStatus}, got ${r.status}`);
@@ -123,6 +136,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
         figures.push(exact(`calls ${name}: ${key}`, 'calls/req', c / times));
       }
       figures.push(exact(`calls ${name}: DynamoDB total`, 'calls/req', dynamo / times));
+      figures.push(exact(`calls ${name}: sequential round trips (all services)`, 'trips/req', roundTrips / times));
       figures.push(exact(`calls ${name}: Secrets Manager total`, 'calls/req', secrets / times));
     };
 
@@ -145,6 +159,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
     await measureCalls('logout-all (a user with 1 session)', 204, async () => {
       const fresh = (await call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' })).json.accessToken as string;
       counts.clear();
+      roundTrips = 0;
       return call('POST', '/auth/logout-all', undefined, { authorization: `Bearer ${fresh}` });
     }, 1);
     figures.push(exact('Secrets Manager requests on the wire during the whole run', 'requests', secretsOnTheWire));
