@@ -8,14 +8,12 @@
  *
  * Loopback only: DynamoDB Local, the local runner and a Secrets Manager stand-in all listen on 127.0.0.1.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fmt, type Figure } from './stats.js';
 
-// The authorizer module builds its default dependencies at import (cold start): give it a config.
-process.env.ISSUER ??= 'https://auth.example.test';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -35,10 +33,28 @@ function print(title: string, figures: Figure[]): void {
   }
 }
 
-async function section(name: string, title: string, run: () => Promise<Figure[]>): Promise<void> {
+/** Runs one case in a fresh process (test/bench/section.ts) and collects its figures. */
+function runCase(name: string): Promise<Figure[]> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'test/bench/section.ts'), name, ...(quick ? ['--quick'] : [])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('FIGURES '));
+      if (code !== 0 || !line) return fail(new Error(`bench case ${name} failed (exit ${code})`));
+      ok(JSON.parse(line.slice('FIGURES '.length)) as Figure[]);
+    });
+  });
+}
+
+async function section(name: string, title: string): Promise<void> {
   if (!wanted(name)) return;
   const t0 = performance.now();
-  const figures = await run();
+  const figures = await runCase(name);
   results.push(...figures);
   print(`${title} (${((performance.now() - t0) / 1000).toFixed(0)} s)`, figures);
 }
@@ -46,21 +62,13 @@ async function section(name: string, title: string, run: () => Promise<Figure[]>
 console.log(`# npm run bench — ${started.toISOString()}`);
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform}/${process.arch}`);
 
-await section('authorizer', 'Authorizer warm cost and token size (cases 1, 5)', async () =>
-  (await import('./authorizer.js')).benchAuthorizer({ rounds: quick ? 8 : 40, sampleMs: quick ? 15 : 25 }),
-);
-await section('cold', 'Cold start: bundle size and import time (case 2)', async () =>
-  (await import('./cold-start.js')).benchColdStart({ processes: quick ? 5 : 21 }),
-);
-await section('passwords', 'Password hashing (case 3)', async () => (await import('./passwords.js')).benchPasswords({ rounds: quick ? 3 : 12 }));
-await section('endpoints', 'Endpoint cost: SDK calls per request, latency under load (case 4)', async () =>
-  (await import('./endpoints.js')).benchEndpoints({ seconds: quick ? 3 : 10, connections: 4 }),
-);
+await section('authorizer', 'Authorizer warm cost and token size (cases 1, 5)');
+await section('cold', 'Cold start: bundle size and import time (case 2)');
+await section('passwords', 'Password hashing (case 3)');
+await section('endpoints', 'Endpoint cost: SDK calls per request, latency under load (case 4)');
 
 await mkdir(resolve(ROOT, 'bench'), { recursive: true });
 const file = resolve(ROOT, 'bench/results.json');
 // One object per figure; the machine, Node version and date are in the printed header (and the README table).
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote ${file} (${results.length} figures)`);
-// The SDK keeps sockets alive; nothing else is pending.
-process.exit(0);
