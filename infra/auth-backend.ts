@@ -358,7 +358,7 @@ export class AuthBackend extends Construct {
       // No X-Ray: it would add xray:PutTraceSegments on * to every role, and the authorizer's role stays logs-only (S44).
       tracing: Tracing.DISABLED,
       environment,
-      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true }),
+      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true }),
     });
   }
 

@@ -29,6 +29,8 @@ export interface FunctionSpec {
   readonly oauthClientSecrets?: boolean;
   /** Sends mail through SES (`ses:SendEmail` on the sending identity only). */
   readonly mail?: boolean;
+  /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
+  readonly slimLogger?: boolean;
   readonly memorySize: number;
   readonly timeout: Duration;
 }
@@ -44,6 +46,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     keyRing: 'read',
     argon2: true,
     // argon2id at m=19 MiB is CPU-bound; Lambda CPU scales with memory, so 1 GB keeps a hash in the tens of ms.
+    // Sizing from `npm run bench` (README, Performance): one hash ≈ 9 ms on a full core; 1,024 MB ≈ 0.58 vCPU.
     memorySize: 1024,
     timeout: HANDLER_TIMEOUT,
   },
@@ -52,6 +55,9 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
     keyRing: 'read',
     argon2: true,
+    // One argon2id verify (≈ 9 ms on a full core, ≈ 15 ms at 1,024 MB) dominates the CPU. Below 1,769 MB (one
+    // vCPU) a CPU-bound request costs the same GB-seconds at any size, so 1 GB buys latency almost for free; more
+    // would only make the DynamoDB waits dearer. See README, Performance.
     memorySize: 1024,
     timeout: HANDLER_TIMEOUT,
   },
@@ -59,6 +65,8 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     description: 'POST /auth/refresh: rotate the refresh token, issue a new access token',
     tables: { Users: 'read', RefreshTokens: 'readWrite' },
     keyRing: 'read',
+    // I/O-bound: two DynamoDB round trips and one ES256 signature (tens of µs). The warm cost is mostly DynamoDB
+    // wait time, billed per GB, so more memory buys nothing; 128 MB would roughly double the SDK's cold start.
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -168,6 +176,9 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
     // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).
     jwksUrl: true,
+    slimLogger: true,
+    // A warm call is one signature check (≈ 55 µs on a full core, well under 1 ms at 256 MB's ~0.15 vCPU), billed
+    // at the 1 ms minimum: less memory saves nothing per call and slows the cold start; more doubles the price.
     memorySize: 256,
     // API Gateway waits for the authorizer on every uncached request; fail fast rather than hold the client.
     timeout: Duration.seconds(3),

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod/mini';
 import { oauthProvidersSchema } from './domain/oauth/providers.js';
+import { ConfigError } from './config-error.js';
 
 const int = (def: number, min: number, max: number) =>
   z._default(
@@ -122,9 +123,7 @@ export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL'
   PUBLIC_URL: string;
 };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
 
 /**
  * Parses the environment. Throws `ConfigError` naming every bad variable.

@@ -29,10 +29,10 @@ import type {
 } from 'aws-lambda';
 import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from '../../shared/auth-context.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
-import { loadConfig } from '../../shared/config.js';
 import { AccessTokenVerifier, TokenVerificationError, type AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
 import { logger, securityEvent } from '../../shared/log.js';
 import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
+import { loadVerifierConfig } from '../../shared/verifier-config.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
 
@@ -165,7 +165,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
 /** Composition root: built once per container, at cold start. */
 function defaultDeps(): AuthorizerDeps {
-  const config = loadConfig(process.env);
+  const config = loadVerifierConfig(process.env);
   const keys = new JwksKeySource({
     url: config.JWKS_URL,
     cooldownSeconds: config.JWKS_COOLDOWN_SECONDS,

@@ -62,6 +62,12 @@ export interface FunctionBundlingProps {
   readonly architecture: Architecture;
   /** Ship the real `@node-rs/argon2` (external + copied binary) instead of the throwing stub. */
   readonly argon2: boolean;
+  /**
+   * Replace `@aws-lambda-powertools/logger` with the JSON-compatible `slim-logger.ts` (the authorizer: its
+   * bundle budget is 30 KB and Powertools is ~24 KB of it).
+   * @default false
+   */
+  readonly slimLogger?: boolean;
 }
 
 /** esbuild flags `--target=node24` from `nodejs24.x`. */
@@ -82,6 +88,11 @@ function esbuildTarget(runtime: Runtime): string {
  * and `keepNames` keeps class and function names readable in stack traces.
  */
 export function functionBundling(props: FunctionBundlingProps): BundlingOptions {
+  // Relative to the project root (esbuild's working directory, locally and in the Docker fallback).
+  const aliases = [
+    ...(props.argon2 ? [] : [`${ARGON2}=./infra/bundling/argon2-unavailable.ts`]),
+    ...(props.slimLogger ? ['@aws-lambda-powertools/logger=./infra/bundling/slim-logger.ts'] : []),
+  ];
   return {
     format: OutputFormat.ESM,
     target: esbuildTarget(props.runtime),
@@ -94,10 +105,7 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     bundleAwsSDK: true,
     ...(props.argon2
       ? { externalModules: [ARGON2], commandHooks: new Argon2NativeBinding(props.architecture) }
-      : {
-          externalModules: [],
-          // Relative to the project root (esbuild's working directory, locally and in the Docker fallback).
-          esbuildArgs: { '--alias': [`${ARGON2}=./infra/bundling/argon2-unavailable.ts`] },
-        }),
+      : { externalModules: [] }),
+    ...(aliases.length > 0 ? { esbuildArgs: { '--alias': aliases } } : {}),
   };
 }

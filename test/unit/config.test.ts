@@ -54,3 +54,37 @@ describe('Function: required', () => {
     expect(required('t', 'USERS_TABLE')).toBe('t');
   });
 });
+
+describe('Function: loadVerifierConfig (the authorizer’s small schema)', () => {
+  const pick = (c: Record<string, unknown>) =>
+    Object.fromEntries(
+      ['ISSUER', 'AUDIENCE', 'SIGNING_ALG', 'CLOCK_TOLERANCE_SECONDS', 'JWKS_URL', 'JWKS_COOLDOWN_SECONDS', 'JWKS_CACHE_SECONDS'].map((k) => [k, c[k]]),
+    );
+  const outcome = (load: () => Record<string, unknown>) => {
+    try {
+      return { ok: pick(load()) };
+    } catch (e) {
+      return { error: (e as Error).name, names: ['ISSUER', 'AUDIENCE', 'SIGNING_ALG', 'CLOCK_TOLERANCE_SECONDS', 'JWKS_URL', 'JWKS_COOLDOWN_SECONDS', 'JWKS_CACHE_SECONDS'].filter((k) => (e as Error).message.includes(`${k}:`)) };
+    }
+  };
+
+  it.each<Record<string, string>>([
+    { ISSUER },
+    { ISSUER, AUDIENCE: 'https://api.example.test', SIGNING_ALG: 'EdDSA', CLOCK_TOLERANCE_SECONDS: '0', JWKS_URL: 'https://keys.example.test/jwks.json' },
+    { ISSUER, CLOCK_TOLERANCE_SECONDS: '60', JWKS_COOLDOWN_SECONDS: '1', JWKS_CACHE_SECONDS: '86400' },
+    { ISSUER, CLOCK_TOLERANCE_SECONDS: ' 30 ', JWKS_CACHE_SECONDS: '30.0' },
+    {},
+    { ISSUER: `${ISSUER}/` },
+    { ISSUER: 'not a url' },
+    { ISSUER, CLOCK_TOLERANCE_SECONDS: '61' },
+    { ISSUER, CLOCK_TOLERANCE_SECONDS: '-1' },
+    { ISSUER, CLOCK_TOLERANCE_SECONDS: '1.5' },
+    { ISSUER, CLOCK_TOLERANCE_SECONDS: 'abc' },
+    { ISSUER, SIGNING_ALG: 'HS256' },
+    { ISSUER, JWKS_URL: 'nope' },
+    { ISSUER, JWKS_COOLDOWN_SECONDS: '0', JWKS_CACHE_SECONDS: '86401' },
+  ])('S15/S16: agrees with loadConfig on %j (same values, or an error naming the same variables)', async (env) => {
+    const { loadVerifierConfig } = await import('../../shared/verifier-config.js');
+    expect(outcome(() => loadVerifierConfig(env) as unknown as Record<string, unknown>)).toEqual(outcome(() => loadConfig(env) as unknown as Record<string, unknown>));
+  });
+});

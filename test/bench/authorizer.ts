@@ -1,0 +1,152 @@
+/**
+ * Cases 1 and 5: the authorizer's warm cost per invocation, per signing algorithm, beside the physical floor
+ * (node:crypto's verify of the same token with a ready KeyObject) and authorizers built on aws-jwt-verify,
+ * jsonwebtoken (pinned algorithms) and jose (what this project used before); and the token size per algorithm.
+ */
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { importJWK, jwtVerify } from 'jose';
+import jsonwebtoken from 'jsonwebtoken';
+import { createAuthorizer } from '../../functions/authorizer/handler.js';
+import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
+import { encodeAuthContext } from '../../shared/auth-context.js';
+import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
+import { createRing, currentKey, toJwks, type SigningAlg } from '../../shared/domain/key-ring.js';
+import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';
+import { exact, figure, interleaved, ratios, type Figure } from './stats.js';
+
+const ISSUER = 'https://auth.example.test';
+const AUDIENCE = 'https://api.example.test';
+const ALGS: SigningAlg[] = ['ES256', 'RS256', 'EdDSA'];
+
+const event = (token: string): APIGatewayRequestAuthorizerEventV2 =>
+  ({
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/$default/GET/auth/me',
+    identitySource: [`Bearer ${token}`],
+    routeKey: 'GET /auth/me',
+    rawPath: '/auth/me',
+    rawQueryString: '',
+    headers: { authorization: `Bearer ${token}`, host: 'api.example.test' },
+    requestContext: {},
+  }) as unknown as APIGatewayRequestAuthorizerEventV2;
+
+/** Time `ops` sequential calls; ns per call. */
+async function timeOps(fn: () => unknown, ops: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) await fn();
+  return Number(process.hrtime.bigint() - start) / ops;
+}
+
+/** Calibrate the batch size so one sample takes ~`targetMs`. */
+async function calibrate(fn: () => unknown, targetMs: number): Promise<number> {
+  let ops = 16;
+  for (;;) {
+    const ns = await timeOps(fn, ops);
+    if (ns * ops > targetMs * 1e6 / 4 || ops > 1e6) return Math.max(16, Math.round((targetMs * 1e6) / ns));
+    ops *= 4;
+  }
+}
+
+interface Contenders {
+  [name: string]: () => Promise<unknown> | unknown;
+}
+
+async function contendersFor(alg: SigningAlg): Promise<{ token: string; contenders: Contenders }> {
+  const ring = await createRing(alg, new Date());
+  const issuer = new AccessTokenIssuer({ load: async () => ring }, { now: () => Date.now() }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 });
+  const { accessToken: token } = await issuer.issue({ id: 'user-1', email: 'alice@example.com', roles: ['user'] }, 'openid profile');
+  const jwks = toJwks(ring);
+  const jwk = currentKey(ring).publicJwk;
+
+  // The floor: the least any verifier of this token must do — take the signing input and the signature out of
+  // the compact token and check the signature with a ready KeyObject. No header, no claims, no key lookup.
+  const key: KeyObject = createPublicKey({ key: jwk as never, format: 'jwk' });
+  const digest = alg === 'EdDSA' ? null : 'sha256';
+  const raw = () => {
+    const dot = token.lastIndexOf('.');
+    const keyArg = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+    if (!cryptoVerify(digest, Buffer.from(token.slice(0, dot)), keyArg, Buffer.from(token.slice(dot + 1), 'base64url'))) {
+      throw new Error('raw verify failed');
+    }
+  };
+
+  // This project's authorizer, exactly as deployed: JWKS source (warm cache, loaded once through an in-process
+  // fetch), verifier, route requirements, context encoding.
+  const source = new JwksKeySource({
+    url: `${ISSUER}/.well-known/jwks.json`,
+    cooldownSeconds: 30,
+    cacheSeconds: 600,
+    fetch: async () => new Response(JSON.stringify(jwks), { headers: { 'content-type': 'application/json' } }),
+  });
+  const authorize = createAuthorizer({
+    verifier: new AccessTokenVerifier(source, { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], clockToleranceSeconds: 30 }),
+  });
+  const ev = event(token);
+  const handler = async () => {
+    const r = await authorize(ev);
+    if (!r.isAuthorized) throw new Error('handler denied');
+  };
+
+  // aws-jwt-verify with its own JWKS cache, pre-filled (no network); typ checked by its customJwtCheck hook.
+  const awsVerifier = JwtVerifier.create({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwksUri: `${ISSUER}/.well-known/jwks.json`,
+    customJwtCheck: ({ header }) => {
+      if (header.typ !== 'at+jwt') throw new Error('typ');
+    },
+  });
+  awsVerifier.cacheJwks(jwks as never);
+  const awsJwtVerify = async () => {
+    const payload = (await awsVerifier.verify(token)) as unknown as { sub: string; jti: string; email: string; roles: string[]; scope: string };
+    encodeAuthContext(payload);
+  };
+
+  // jose 6 (WebCrypto), as this project's verifier used it before.
+  const joseKey = await importJWK(jwk, alg);
+  const jose = async () => {
+    const { payload } = await jwtVerify(token, joseKey, { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', clockTolerance: 30 });
+    encodeAuthContext(payload as never);
+  };
+
+  const contenders: Contenders = { raw, handler, 'aws-jwt-verify': awsJwtVerify, jose };
+  if (alg !== 'EdDSA') {
+    // jsonwebtoken has no EdDSA support.
+    const pem = key.export({ type: 'spki', format: 'pem' }) as string;
+    contenders.jsonwebtoken = () => {
+      const payload = jsonwebtoken.verify(token, pem, { algorithms: [alg as 'ES256' | 'RS256'], issuer: ISSUER, audience: AUDIENCE, clockTolerance: 30 });
+      encodeAuthContext(payload as never);
+    };
+  }
+  // Everyone must accept the token before being timed.
+  for (const [name, fn] of Object.entries(contenders)) {
+    try {
+      await fn();
+    } catch (e) {
+      throw new Error(`${alg} ${name} rejected a good token: ${String(e)}`);
+    }
+  }
+  return { token, contenders };
+}
+
+export async function benchAuthorizer(options: { rounds: number; sampleMs: number }): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const alg of ALGS) {
+    const { token, contenders } = await contendersFor(alg);
+    figures.push(exact(`token size ${alg}`, 'bytes', Buffer.byteLength(token)));
+    const ops: Record<string, number> = {};
+    for (const [name, fn] of Object.entries(contenders)) ops[name] = await calibrate(fn, options.sampleMs);
+    const samples = await interleaved(
+      Object.fromEntries(Object.entries(contenders).map(([name, fn]) => [name, () => timeOps(fn, ops[name]!)])),
+      options.rounds,
+    );
+    for (const [name, ns] of Object.entries(samples)) {
+      figures.push(figure(`authorizer ${alg} ${name}`, 'ops/s', ns.map((x) => 1e9 / x)));
+      if (name !== 'raw') figures.push(figure(`authorizer ${alg} ${name} / raw`, 'ratio', ratios(ns, samples.raw!)));
+    }
+  }
+  return figures;
+}

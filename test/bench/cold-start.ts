@@ -1,0 +1,101 @@
+/**
+ * Case 2: every function's bundle as the CDK build produces it (the same `functionBundling` options, run
+ * through esbuild's API), its minified and gzip size, and the time to import it in a fresh Node process
+ * (median of N fresh processes, minus the import of an empty module measured the same way, interleaved).
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { build } from 'esbuild';
+import { functionBundling } from '../../infra/bundling/bundling.js';
+import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
+import { exact, figure, interleaved, median, type Figure } from './stats.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+/** Inside the project so that the argon2 functions' external `@node-rs/argon2` resolves like in their asset. */
+const OUT = join(ROOT, 'node_modules/.cache/bench-bundles');
+/** The runtime the stack deploys (infra/auth-backend.ts). */
+const RUNTIME = Runtime.NODEJS_24_X;
+
+/** What a handler reads at import (cold start): enough config for every composition root, no network. */
+const COLD_ENV: Record<string, string> = {
+  ISSUER: 'https://auth.example.test',
+  USERS_TABLE: 'users',
+  REFRESH_TOKENS_TABLE: 'refresh-tokens',
+  EPHEMERAL_TABLE: 'ephemeral',
+  KEY_RING_SECRET_ID: 'ring',
+  PUBLIC_KEYS_SECRET_ID: 'jwks',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
+
+async function bundle(name: AuthFunctionName): Promise<string> {
+  const spec = FUNCTION_SPECS[name];
+  // Architecture only selects the argon2 binary to copy; the JavaScript is the same.
+  const options = functionBundling({ runtime: RUNTIME, architecture: undefined as never, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true });
+  const aliasArgs = (options.esbuildArgs?.['--alias'] as string[] | undefined) ?? [];
+  const outfile = join(OUT, name, 'index.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'functions', name, 'handler.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target,
+    minify: options.minify,
+    keepNames: options.keepNames,
+    sourcemap: options.sourceMap,
+    mainFields: options.mainFields,
+    banner: { js: options.banner ?? '' },
+    external: options.externalModules,
+    alias: Object.fromEntries(aliasArgs.map((a) => a.split('=') as [string, string]).map(([k, v]) => [k, join(ROOT, v)])),
+    absWorkingDir: ROOT,
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+const IMPORT_TIMER = `const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));`;
+
+async function importMs(file: string): Promise<number> {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', IMPORT_TIMER, file], {
+    env: { PATH: process.env.PATH ?? '', ...COLD_ENV },
+    cwd: ROOT,
+  });
+  return Number(stdout);
+}
+
+export async function benchColdStart(options: { processes: number }): Promise<Figure[]> {
+  await rm(OUT, { recursive: true, force: true });
+  await mkdir(OUT, { recursive: true });
+  const empty = join(OUT, 'empty.mjs');
+  await writeFile(empty, 'export {};\n');
+  // Authorizer first, then the rest in spec order.
+  const names = ['authorizer', ...FUNCTION_NAMES.filter((n) => n !== 'authorizer')] as AuthFunctionName[];
+  const files = {} as Record<AuthFunctionName, string>;
+  const figures: Figure[] = [];
+  for (const name of names) {
+    files[name] = await bundle(name);
+    const code = await readFile(files[name]);
+    figures.push(exact(`bundle ${name} minified`, 'KB', code.length / 1024));
+    figures.push(exact(`bundle ${name} gzip`, 'KB', gzipSync(code, { level: 9 }).length / 1024));
+  }
+  const contenders = Object.fromEntries([['empty', () => importMs(empty)], ...names.map((n) => [n, () => importMs(files[n])])]) as Record<
+    string,
+    () => Promise<number>
+  >;
+  const samples = await interleaved(contenders, options.processes);
+  const emptyMedian = median(samples.empty!);
+  figures.push(figure('import empty module', 'ms', samples.empty!));
+  for (const name of names) {
+    // Within-process pairing is impossible (each sample is its own process), so subtract the empty module's median.
+    figures.push(figure(`import ${name} (minus empty)`, 'ms', samples[name]!.map((x) => x - emptyMedian)));
+  }
+  return figures;
+}

@@ -1,0 +1,214 @@
+/**
+ * Case 4: what each endpoint costs. The local runner (the same handlers and adapters as in Lambda) runs
+ * against DynamoDB Local and a loopback stand-in for Secrets Manager that serves the key ring, so the
+ * production adapters (DynamoDB and Secrets Manager, not the local key-ring file) are on the path.
+ *
+ * - Calls per request: counted by instrumenting the SDK clients — every `send` of the DynamoDB document client
+ *   and of the Secrets Manager client is counted by command — over sequential, warmed-up requests.
+ * - Latency and throughput: autocannon against login, refresh and the authorizer-protected `GET /auth/me`,
+ *   bounded duration, loopback only. The gateway's authorizer cache is off (AUTHORIZER_CACHE_SECONDS=0), so
+ *   every `/auth/me` runs the authorizer: the uncached worst case.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import autocannon from 'autocannon';
+import { startLocal } from '../../infra/local/start.js';
+import { createRing, toJwks } from '../../shared/domain/key-ring.js';
+import { exact, type Figure } from './stats.js';
+
+const counts = new Map<string, number>();
+let secretsOnTheWire = 0;
+/** Calls in flight right now, and how many calls started while none was: sequential round trips. */
+let inFlight = 0;
+let roundTrips = 0;
+
+/** Wraps `send` of a client class so every command any instance sends is counted as "<service> <Command>". */
+function instrument(client: { prototype: { send: (...args: any[]) => any } }, service: string): void {
+  const original = client.prototype.send;
+  client.prototype.send = function (this: unknown, command: { constructor: { name: string } }, ...rest: unknown[]) {
+    const key = `${service} ${command.constructor.name.replace(/Command$/, '')}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    // Calls started in the same tick as another (Promise.all) share a round trip; one started after the
+    // previous settled is a new one.
+    if (inFlight === 0) roundTrips += 1;
+    inFlight += 1;
+    const settle = () => {
+      inFlight -= 1;
+    };
+    const sent = original.call(this, command, ...rest) as Promise<unknown>;
+    sent.then(settle, settle);
+    return sent;
+  };
+}
+
+/** A loopback Secrets Manager that answers GetSecretValue for the two secrets (and counts what reaches it). */
+async function fakeSecretsManager(secrets: Record<string, string>): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      secretsOnTheWire += 1;
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
+      const value = SecretId ? secrets[SecretId] : undefined;
+      if (target !== 'secretsmanager.GetSecretValue' || value === undefined) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+        JSON.stringify({ ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`, Name: SecretId, SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: 0 }),
+      );
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+interface Answer {
+  status: number;
+  json: any;
+  cookies: string[];
+}
+
+export async function benchEndpoints(options: { seconds: number; connections: number }): Promise<Figure[]> {
+  instrument(DynamoDBDocumentClient as never, 'DynamoDB');
+  instrument(SecretsManagerClient as never, 'SecretsManager');
+  const ring = await createRing('ES256', new Date());
+  const sm = await fakeSecretsManager({ 'bench-ring': JSON.stringify(ring), 'bench-jwks': JSON.stringify(toJwks(ring)) });
+  const backend = await startLocal({
+    port: 0,
+    dataDir: await mkdtemp(join(tmpdir(), 'auth-bench-')),
+    tablePrefix: 'bench-',
+    env: {
+      // Production adapters for the ring: Secrets Manager (the loopback stand-in), not the key-ring file.
+      KEY_RING_FILE: '',
+      KEY_RING_SECRET_ID: 'bench-ring',
+      PUBLIC_KEYS_SECRET_ID: 'bench-jwks',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
+      // Load from one IP against one account: the limiter must not be what is measured.
+      LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+      LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '1000',
+      AUTHORIZER_CACHE_SECONDS: '0',
+      // On a loaded machine the authorizer's first JWKS fetch may time out; retry soon rather than after 30 s.
+      JWKS_COOLDOWN_SECONDS: '1',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+  });
+  const base = backend.url;
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : undefined, cookies: res.headers.getSetCookie() };
+  };
+  const figures: Figure[] = [];
+  try {
+    const password = 'correct horse battery staple';
+    let n = 0;
+    const newEmail = () => `bench-${Date.now()}-${n++}@example.com`;
+    const email = newEmail();
+    const signedUp = await call('POST', '/auth/signup', { email, password, tokenDelivery: 'body' });
+    if (signedUp.status !== 201) throw new Error(`signup failed: ${signedUp.status} ${JSON.stringify(signedUp.json)}`);
+    const login = () => call('POST', '/auth/login', { email, password, tokenDelivery: 'body' });
+    let session = (await login()).json as { accessToken: string; refreshToken: string };
+
+    /** Runs `request` to warm up (retrying a cold start that failed), then `times` more, sequentially, and records the calls per request. */
+    const measureCalls = async (name: string, expectStatus: number, request: () => Promise<Answer>, times = 5) => {
+      let warm = await request();
+      for (let attempt = 1; warm.status !== expectStatus && attempt < 5; attempt++) {
+        await new Promise((ok) => setTimeout(ok, 1100));
+        warm = await request();
+      }
+      if (warm.status !== expectStatus) throw new Error(`${name}: expected ${expectStatus}, got ${warm.status} ${JSON.stringify(warm.json)}`);
+      counts.clear();
+      roundTrips = 0;
+      for (let i = 0; i < times; i++) {
+        const r = await request();
+        if (r.status !== expectStatus) throw new Error(`${name}: expected ${expectStatus}, got ${r.status}`);
+      }
+      let dynamo = 0;
+      let secrets = 0;
+      for (const [key, c] of counts) {
+        if (key.startsWith('DynamoDB ')) dynamo += c;
+        else secrets += c;
+        figures.push(exact(`calls ${name}: ${key}`, 'calls/req', c / times));
+      }
+      figures.push(exact(`calls ${name}: DynamoDB total`, 'calls/req', dynamo / times));
+      figures.push(exact(`calls ${name}: sequential round trips (all services)`, 'trips/req', roundTrips / times));
+      figures.push(exact(`calls ${name}: Secrets Manager total`, 'calls/req', secrets / times));
+    };
+
+    await measureCalls('signup', 201, () => call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' }));
+    await measureCalls('login', 200, login);
+    await measureCalls('login wrong password', 401, () => call('POST', '/auth/login', { email, password: `${password}!` }));
+    await measureCalls('login unknown email', 401, () => call('POST', '/auth/login', { email: newEmail(), password }));
+    await measureCalls('refresh', 200, async () => {
+      const r = await call('POST', '/auth/refresh', { refreshToken: session.refreshToken });
+      if (r.status === 200) session = r.json;
+      return r;
+    });
+    await measureCalls('GET /auth/me (authorizer + me)', 200, () => call('GET', '/auth/me', undefined, { authorization: `Bearer ${session.accessToken}` }));
+    // Sessions to end, made before counting starts.
+    const toEnd: string[] = [];
+    for (let i = 0; i < 6; i++) toEnd.push((await login()).json.refreshToken);
+    await measureCalls('logout', 204, () => call('POST', '/auth/logout', { refreshToken: toEnd.pop() }));
+    await measureCalls('jwks', 200, () => call('GET', '/.well-known/jwks.json'));
+    await measureCalls('openid-configuration', 200, () => call('GET', '/.well-known/openid-configuration'));
+    await measureCalls('logout-all (a user with 1 session)', 204, async () => {
+      const fresh = (await call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' })).json.accessToken as string;
+      counts.clear();
+      roundTrips = 0;
+      return call('POST', '/auth/logout-all', undefined, { authorization: `Bearer ${fresh}` });
+    }, 1);
+    figures.push(exact('Secrets Manager requests on the wire during the whole run', 'requests', secretsOnTheWire));
+
+    // --- load ------------------------------------------------------------------------------------------
+    const load = async (name: string, path: string, opts: Partial<autocannon.Options>) => {
+      const result = await autocannon({ url: base + path, duration: options.seconds, connections: options.connections, ...opts });
+      const ok = result['2xx'];
+      // autocannon records latency in whole milliseconds; with a fixed number of connections and no think time,
+      // connections ÷ throughput is the mean latency at finer resolution.
+      figures.push(exact(`load ${name} mean (connections / throughput)`, 'ms', (options.connections * 1000 * options.seconds) / Math.max(1, ok)));
+      figures.push(exact(`load ${name} p50`, 'ms', result.latency.p50));
+      figures.push(exact(`load ${name} p99`, 'ms', result.latency.p99));
+      figures.push(exact(`load ${name} throughput`, 'req/s', ok / options.seconds));
+      figures.push(exact(`load ${name} non-2xx`, 'responses', result.non2xx + result.errors));
+    };
+    await load('POST /auth/login', '/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password, tokenDelivery: 'body' }),
+    });
+    // A refresh token is single use: each request takes a token from the pool and its answer puts the successor
+    // back (autocannon resets per-request context, so the pool is shared; one token per connection in flight).
+    const pool: string[] = [];
+    for (let i = 0; i < options.connections; i++) pool.push((await login()).json.refreshToken);
+    await load('POST /auth/refresh', '/auth/refresh', {
+      requests: [
+        {
+          method: 'POST',
+          path: '/auth/refresh',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ refreshToken: pool.shift() }) }),
+          onResponse: (status: number, body: string) => {
+            if (status === 200) pool.push(JSON.parse(body).refreshToken);
+          },
+        },
+      ],
+    } as Partial<autocannon.Options>);
+    const token = (await login()).json.accessToken as string;
+    await load('GET /auth/me (authorizer uncached)', '/auth/me', { method: 'GET', headers: { authorization: `Bearer ${token}` } });
+  } finally {
+    await backend.close();
+    sm.server.close();
+  }
+  return figures;
+}
