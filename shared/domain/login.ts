@@ -64,13 +64,18 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
     securityEvent('login_failure', { userId: user?.id });
     throw invalidCredentials();
   }
+  // The right password clears the account's failure counter, also when the sign-in is refused below: an
+  // unverified or disabled account must not lock itself by being tried with its own password.
+  const reset = deps.limiter.reset(accountKey, windowSeconds);
   // Only after the password matched: telling "unverified" to someone without the password would enumerate.
   if (deps.requireEmailVerification && !user.emailVerified) {
+    await reset;
     throw new AuthError('email_not_verified', 'Confirm your email address first: use the link or code we mailed you.');
   }
 
   // Only after the password matched: a disabled account is not revealed to someone guessing.
   if (user.disabled) {
+    await reset;
     securityEvent('login_failure', { userId: user.id, reason: 'disabled' });
     throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
   }
@@ -81,7 +86,7 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
     : Promise.resolve();
   const [tokens] = await Promise.all([
     startSession(deps, sessionUser),
-    deps.limiter.reset(accountKey, windowSeconds),
+    reset,
     upgrade.catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) })),
   ]);
   securityEvent('login_success', { userId: user.id });

@@ -72,4 +72,11 @@ describe('Use-case: logIn', () => {
     clock.advance(901);
     expect(await attempt(deps, 'a@example.com', PASSWORD)).toBe('ok');
   });
+
+  it('S4: correct-password attempts on an unverified account (verification required) never lock it', async () => {
+    const { deps, users, hasher } = await setup();
+    deps.requireEmailVerification = true;
+    await users.create({ id: 'u-2', email: 'new@example.com', passwordHash: await hasher.hash(PASSWORD), roles: [], emailVerified: false, createdAt: 0 });
+    for (let i = 0; i < 8; i++) expect(await attempt(deps, 'new@example.com', PASSWORD)).toBe('email_not_verified');
+  });
 });
