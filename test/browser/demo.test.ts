@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalBackend } from '../../infra/local/start.js';
+import { mailsTo } from '../helpers/local-backend.js';
 
 // The waitForFunction callbacks run in the page, where `document` exists; Node's type check does not know it.
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
@@ -22,6 +23,7 @@ let browser: Browser;
 beforeAll(async () => {
   backend = await startLocal({
     port: 0,
+    devOidc: true,
     dynamoEndpoint: process.env.DYNAMODB_ENDPOINT,
     dataDir: mkdtempSync(join(tmpdir(), 'auth-demo-')),
     tablePrefix: `browser-demo-${randomBytes(4).toString('hex')}-`,
@@ -107,6 +109,37 @@ describe('Browser: the local demo page', () => {
     await tab1.click('#me');
     await tab1.waitForFunction(() => document.querySelector('#output')?.textContent?.includes('"sub"'));
     await tab1.screenshot({ path: 'test-results/demo-two-tabs.png' });
+    await context.close();
+  });
+
+  it('S31: a magic link requested from the page, opened from the dev outbox in the same browser, signs in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = `magic.${randomBytes(4).toString('hex')}@example.com`;
+    await page.goto(`${backend.url}/`);
+    await page.fill('#magic-email', email);
+    await page.click('#magic');
+    await page.waitForFunction(() => document.querySelector('#output')?.textContent?.includes('dev outbox'));
+    const { link } = await mailsTo(backend.url, email);
+    await page.goto(link!);
+    await page.waitForURL(`${backend.url}/`, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Signed in'), undefined, { timeout: 15_000 });
+    expect(await status(page)).toContain(email);
+    await context.close();
+  });
+
+  it('S34: "Sign in with the dev provider" goes through the local OpenID provider and comes back signed in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = `social.${randomBytes(4).toString('hex')}@example.com`;
+    await page.goto(`${backend.url}/`);
+    await page.click('#oauth-dev');
+    await page.waitForURL((u) => u.origin === backend.devOidcIssuer);
+    await page.fill('input[name=email]', email);
+    await Promise.all([page.waitForURL(`${backend.url}/`), page.click('button[type=submit]:not([name=deny])')]);
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Signed in'), undefined, { timeout: 15_000 });
+    expect(await status(page)).toContain(email);
+    await page.screenshot({ path: 'test-results/demo-social-signed-in.png' });
     await context.close();
   });
 });
