@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
 import { AuthError } from '../errors.js';
 import type { Clock, KeyRing } from '../ports.js';
+import { toLowSJws } from './ecdsa.js';
 import { currentKey } from './key-ring.js';
 
 export interface AccessTokenOptions {
@@ -45,7 +46,7 @@ export class AccessTokenIssuer {
       this.imported.set(key.kid, privateKey);
     }
     const iat = Math.floor(this.clock.now() / 1000);
-    const accessToken = await new SignJWT({
+    const signed = await new SignJWT({
       email: subject.email,
       roles: subject.roles,
       scope,
@@ -59,6 +60,8 @@ export class AccessTokenIssuer {
       .setExpirationTime(iat + this.options.ttlSeconds)
       .setJti(randomUUID())
       .sign(privateKey);
+    // One valid string per token (S14): ECDSA signatures are issued in low-S form, which verifiers require.
+    const accessToken = key.alg === 'ES256' ? toLowSJws(signed) : signed;
     return { accessToken, expiresIn: this.options.ttlSeconds };
   }
 }

@@ -1,6 +1,8 @@
 import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports.js';
+import { isLowS } from './ecdsa.js';
+import { hasDuplicateTopLevelKeys } from './json-duplicates.js';
 
 export interface VerifyOptions {
   issuer: string;
@@ -71,11 +73,15 @@ type Claims = Record<string, unknown>;
 
 function decodeJson(segment: string): Claims {
   let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    text = Buffer.from(segment, 'base64url').toString('utf8');
+    value = JSON.parse(text);
   } catch {
     throw new TokenVerificationError('malformed');
   }
+  // One fixed way with duplicate member names (`{"alg":"none","alg":"ES256"}`): refuse, never pick one.
+  if (hasDuplicateTopLevelKeys(text)) throw new TokenVerificationError('malformed');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenVerificationError('malformed');
   return value as Claims;
 }
@@ -137,6 +143,9 @@ export class AccessTokenVerifier {
       throw new TokenVerificationError('bad_signature', { cause });
     }
     if (!valid) throw new TokenVerificationError('bad_signature');
+    // The high-S twin (r, n − s) of a valid ECDSA signature also verifies; only the low-S form we issue is
+    // canonical, so a token has exactly one accepted string (S14).
+    if (alg === 'ES256' && !isLowS(signature)) throw new TokenVerificationError('bad_signature');
 
     // Type confusion (S17): an ID token or any other JWT signed by a key we trust is not an access token.
     if (!isAccessTokenTyp(header.typ)) throw new TokenVerificationError('claim_invalid');

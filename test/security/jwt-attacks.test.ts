@@ -3,7 +3,7 @@
  * authorizer (HTTP API payload 2.0 events) with a real ES256 ring. "Deny" = the authorizer throws
  * `Unauthorized`, which API Gateway answers with 401.
  */
-import { constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
@@ -19,6 +19,7 @@ import { createAuthorizer, type Authorizer } from '../../functions/authorizer/ha
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
 import { getAuthContext } from '../../shared/auth-context.js';
+import { toLowS, toLowSJws } from '../../shared/domain/ecdsa.js';
 import { loadConfig } from '../../shared/config.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, rotateRing, toJwks } from '../../shared/domain/key-ring.js';
@@ -71,7 +72,7 @@ function signToken(header: Record<string, unknown>, payload: unknown, key: KeyOb
   const data = Buffer.from(input);
   const signature =
     alg === 'ES256'
-      ? sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
+      ? toLowS(sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })) // the canonical form we issue
       : alg === 'ES384'
         ? sign('sha384', data, { key, dsaEncoding: 'ieee-p1363' })
         : alg === 'PS256'
@@ -87,7 +88,7 @@ const hs256 = (header: Record<string, unknown>, payload: unknown, secret: string
 
 /** The token as jose signs it, with only the claim under test wrong. */
 const joseToken = async (payload: Record<string, unknown>, header: Record<string, unknown> = ourHeader()) =>
-  new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(await importJWK(currentKey(ring).privateJwk, 'ES256'));
+  toLowSJws(await new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(await importJWK(currentKey(ring).privateJwk, 'ES256')));
 
 const goodToken = async (roles = ['user']) =>
   (await issuer.issue({ id: 'user-1', email: 'alice@example.com', roles }, 'openid profile')).accessToken;
@@ -443,7 +444,7 @@ describe('S14: ECDSA edge cases', () => {
     expect(await expectDenied(`${input}.${der.toString('base64url')}`)).toBe('bad_signature');
   });
 
-  it('S14 (documented behaviour): a malleated signature (r, n − s) of a valid token is ACCEPTED — WebCrypto does not enforce low-S, so nothing may key on the token string', async () => {
+  it('S14: the malleated twin (r, n − s) of a valid token is denied: only the low-S form we issue is accepted', async () => {
     // Prepare
     const token = await goodToken();
     const [h, p, s] = token.split('.');
@@ -452,16 +453,18 @@ describe('S14: ECDSA edge cases', () => {
     const highS = P256_N - BigInt(`0x${sig.subarray(32).toString('hex')}`);
     const malleated = `${h}.${p}.${Buffer.concat([r, be32(highS)]).toString('base64url')}`;
 
-    // Act
-    const result = await authorize(httpEvent(`Bearer ${malleated}`));
-
-    // Assess: a different string, the same claims. Revocation must therefore be keyed on jti.
-    expect(malleated).not.toBe(token);
-    expect(result.isAuthorized).toBe(true);
-    expect(result.context?.jti).toBe(decodeJwt(token).jti);
+    // Act / Assess: the twin verifies mathematically, but a token has exactly one accepted string.
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), { key: createPublicKey(privateKey), dsaEncoding: 'ieee-p1363' }, Buffer.concat([r, be32(highS)]))).toBe(true);
+    expect(await expectDenied(malleated)).toBe('bad_signature');
+    expect((await authorize(httpEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
   });
 
-  it.todo('S14: a malleated signature (r, n − s) of a REVOKED token is still refused — revocation keyed on jti (no revocation list exists yet)');
+  it('S14: every token we issue carries a low-S signature (so none is refused for its form)', async () => {
+    for (let i = 0; i < 40; i++) {
+      const sig = Buffer.from((await goodToken()).split('.')[2]!, 'base64url');
+      expect(BigInt(`0x${sig.subarray(32).toString('hex')}`) <= P256_N / 2n).toBe(true);
+    }
+  });
 });
 
 describe('S15: time', () => {
@@ -545,6 +548,27 @@ describe('S17: type confusion', () => {
 });
 
 describe('S18: strict format', () => {
+  /** Signs raw JSON texts, so a test can put a member name twice (JSON.stringify never would). */
+  const signRaw = (headerJson: string, payloadJson: string) => {
+    const input = `${Buffer.from(headerJson).toString('base64url')}.${Buffer.from(payloadJson).toString('base64url')}`;
+    return `${input}.${toLowS(sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' })).toString('base64url')}`;
+  };
+  const json = (o: Record<string, unknown>) => JSON.stringify(o).slice(1, -1);
+
+  it('S18: duplicate header names are refused one fixed way, whichever copy is first', async () => {
+    const header = json(ourHeader());
+    for (const text of [`{"alg":"none",${header}}`, `{${header},"alg":"none"}`, `{${header},"typ":"at+jwt"}`, `{${header},"kid" : "other"}`]) {
+      expect(await expectDenied(signRaw(text, JSON.stringify(claims())))).toBe('malformed');
+    }
+  });
+
+  it('S18: duplicate claim names are refused (roles twice cannot smuggle a role past one parser)', async () => {
+    const payload = `{${json(claims())},"roles":["admin"]}`;
+    expect(await expectDenied(signRaw(JSON.stringify(ourHeader()), payload))).toBe('malformed');
+    // The same texts without the duplicate verify: the refusal is about the duplicate only.
+    expect((await authorize(httpEvent(`Bearer ${signRaw(JSON.stringify(ourHeader()), JSON.stringify(claims({ roles: ['user', 'admin'] })))}`))).isAuthorized).toBe(true);
+  });
+
   it('S18: an unknown crit header is denied (validly signed by our key)', async () => {
     const token = signToken(ourHeader({ crit: ['urn:example:must-understand'], 'urn:example:must-understand': true }), claims());
     expect(await expectDenied(token)).toBe('claim_invalid');

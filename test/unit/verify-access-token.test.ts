@@ -3,6 +3,7 @@
  * depth by test/security/jwt-attacks.test.ts; this adds RS256 and EdDSA and the key/alg binding).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { toLowS } from '../../shared/domain/ecdsa.js';
 import { exportJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
@@ -103,7 +104,7 @@ describe('Class: AccessTokenVerifier (node:crypto path)', () => {
     const make = (typ: string) => {
       const payload = { iss: ISSUER, aud: [AUDIENCE, 'other'], sub: 'u', jti: 'j', iat: nowS(), exp: nowS() + 60 };
       const input = `${b64u({ alg: 'ES256', kid: key.kid, typ })}.${b64u(payload)}`;
-      return `${input}.${sign('sha256', Buffer.from(input), { key: priv, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+      return `${input}.${toLowS(sign('sha256', Buffer.from(input), { key: priv, dsaEncoding: 'ieee-p1363' })).toString('base64url')}`;
     };
 
     // Act / Assess
