@@ -13,6 +13,8 @@ export const MAX_ACCESS_TOKEN_TTL = Duration.minutes(15);
 
 /** Environment variables the construct owns (or forbids); `environment` may not set them. */
 export const MANAGED_ENV = new Set([
+  // Written by protectRoute: the roles/scopes other teams' routes require.
+  'ROUTE_POLICIES',
   'ISSUER',
   'AUDIENCE',
   'ACCESS_TOKEN_TTL_SECONDS',

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -63,6 +63,16 @@ export interface ProtectRouteOptions {
   /** @default [HttpMethod.ANY] */
   readonly methods?: HttpMethod[];
   readonly integration: HttpRouteIntegration;
+  /**
+   * The caller must hold at least one of these roles; otherwise the authorizer answers 403 before your Lambda runs.
+   * @default - any valid access token
+   */
+  readonly roles?: string[];
+  /**
+   * The caller's `scope` must contain every one of these (403 otherwise).
+   * @default - none
+   */
+  readonly scopes?: string[];
 }
 
 /**
@@ -206,21 +216,40 @@ export class AuthBackend extends Construct {
    * Adds a route to another team's HTTP API behind this backend's authorizer, creating one authorizer object for
    * that API on first use (an API Gateway authorizer binds to exactly one API).
    *
-   * The authorizer authenticates (signature, `exp`, `iss`, `aud`, `typ`: 401) and enforces role and scope
-   * requirements only for the routes it knows from `ROUTES`. It cannot know the requirements of routes outside
-   * that table, so on such routes any valid access token passes: the route's own Lambda must check roles and
-   * scopes from the identity the authorizer passes, with the shared helper `requireRole` (403).
+   * The authorizer authenticates (signature, `exp`, `iss`, `aud`, `typ`: 401) and enforces the `roles` and `scopes`
+   * given here (403): they reach it as ROUTE_POLICIES, keyed by route key (`GET /orders/{id}`), so one route key
+   * cannot carry two different policies across APIs (synth fails). Finer checks (ownership, attributes) stay in the
+   * route's own Lambda, with the shared helpers `requireRole` / `requireScope`.
    *
    * @example
-   * backend.protectRoute(ordersApi, { path: '/orders/{id}', methods: [HttpMethod.GET], integration });
+   * backend.protectRoute(ordersApi, { path: '/orders/{id}', methods: [HttpMethod.GET], integration, roles: ['clerk'] });
    */
   public protectRoute(api: HttpApi, options: ProtectRouteOptions): void {
+    for (const method of options.methods ?? [HttpMethod.ANY]) this.addRoutePolicy(`${method} ${options.path}`, options);
     let authorizer = api === this.api ? this.authorizer : this.foreignAuthorizers.get(api);
     if (!authorizer) {
       authorizer = this.createAuthorizer(`${Names.uniqueId(this)}Authorizer`);
       this.foreignAuthorizers.set(api, authorizer);
     }
     api.addRoutes({ path: options.path, methods: options.methods ?? [HttpMethod.ANY], integration: options.integration, authorizer });
+  }
+
+  private readonly routePolicies: Record<string, { roles?: string[]; scopes?: string[] }> = {};
+
+  /** Records what a protected route outside ROUTES requires; the authorizer reads it from ROUTE_POLICIES. */
+  private addRoutePolicy(key: string, options: ProtectRouteOptions): void {
+    if (ROUTES.some((r) => routeKey(r) === key)) throw new Error(`AuthBackend.protectRoute: ${key} is one of this backend's own routes`);
+    const policy = { roles: options.roles, scopes: options.scopes };
+    const existing = this.routePolicies[key];
+    if (existing && JSON.stringify(existing) !== JSON.stringify(policy)) {
+      throw new Error(`AuthBackend.protectRoute: ${key} is already protected with other roles or scopes (policies are keyed by route key)`);
+    }
+    if (!options.roles?.length && !options.scopes?.length) return;
+    this.routePolicies[key] = policy;
+    if (Object.keys(this.routePolicies).length === 1) {
+      // Lazy: protectRoute may be called after the construct is built; the value is rendered at synth.
+      this.functions.authorizer.addEnvironment('ROUTE_POLICIES', Lazy.string({ produce: () => JSON.stringify(this.routePolicies) }));
+    }
   }
 
   private createAuthorizer(id: string): HttpLambdaAuthorizer {

@@ -32,6 +32,7 @@ import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import { AccessTokenVerifier, TokenVerificationError, type AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
 import { logger, securityEvent } from '../../shared/log.js';
 import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
+import { parseRoutePolicies } from '../../shared/route-policies.js';
 import { loadVerifierConfig } from '../../shared/verifier-config.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
@@ -177,7 +178,15 @@ function defaultDeps(): AuthorizerDeps {
     algorithms: [config.SIGNING_ALG],
     clockToleranceSeconds: config.CLOCK_TOLERANCE_SECONDS,
   });
-  return { verifier };
+  // Our own routes' requirements come from the route table; other teams' routes from ROUTE_POLICIES, which the
+  // construct's `protectRoute` writes. A route key in neither needs any valid token.
+  return { verifier, requirements: requirementsWith(parseRoutePolicies(process.env.ROUTE_POLICIES)) };
 }
+
+/** Requirements of a route key: our route table first, then the policies other teams' routes declared. */
+export const requirementsWith =
+  (policies: Record<string, RouteRequirements>) =>
+  (key: string | undefined): RouteRequirements | undefined =>
+    routeRequirements(key) ?? (key === undefined ? undefined : policies[key]);
 
 export const handler = createAuthorizer(defaultDeps());

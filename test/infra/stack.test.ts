@@ -91,6 +91,8 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       path: '/orders',
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration('Orders', backend.functions.me),
+      roles: ['clerk'],
+      scopes: ['orders:read'],
     });
 
     template = Template.fromStack(stack);
@@ -269,6 +271,22 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       for (const name of ['ApiUrl', 'JwksUrl', 'AuthorizerFunctionArn']) {
         expect(outputs.some((o) => o.startsWith(`Auth${name}`)), name).toBe(true);
       }
+    });
+
+    it('S20: protectRoute hands the route\'s roles and scopes to the authorizer (ROUTE_POLICIES), keyed by route key', () => {
+      const authorizer = Object.values<Json>(template.findResources('AWS::Lambda::Function')).find((f) =>
+        String(f.Properties.Description ?? '').startsWith('HTTP API Lambda authorizer'),
+      )!;
+      const policies = JSON.parse(authorizer.Properties.Environment.Variables.ROUTE_POLICIES);
+      expect(policies).toEqual({ 'GET /orders': { roles: ['clerk'], scopes: ['orders:read'] } });
+      expect(() =>
+        backend.protectRoute(new HttpApi(new Stack(new App(), 'X'), 'Api'), {
+          path: '/orders',
+          methods: [HttpMethod.GET],
+          integration: new HttpLambdaIntegration('Other', backend.functions.me),
+          roles: ['admin'],
+        }),
+      ).toThrow(/already protected/);
     });
 
     it('S20: protectRoute gives another API its own authorizer object from the same function', () => {
