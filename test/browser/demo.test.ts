@@ -7,15 +7,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalBackend } from '../../infra/local/start.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { mailsTo } from '../helpers/local-backend.js';
 
 // The waitForFunction callbacks run in the page, where `document` exists; Node's type check does not know it.
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
-
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let backend: LocalBackend;
 let browser: Browser;
@@ -29,7 +28,7 @@ beforeAll(async () => {
     tablePrefix: `browser-demo-${randomBytes(4).toString('hex')}-`,
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
   });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  browser = await launchChromium();
   mkdirSync('test-results', { recursive: true });
 });
 afterAll(async () => {

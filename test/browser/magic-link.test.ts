@@ -7,13 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
 import { mailsTo, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import { launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let backend: LocalBackend;
 let app: Server;
@@ -40,7 +39,7 @@ beforeAll(async () => {
   await new Promise<void>((ok) => app.listen(0, '127.0.0.1', () => ok()));
   appOrigin = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
   backend = await startTestBackend({ ALLOWED_REDIRECT_ORIGINS: appOrigin, CORS_ORIGINS: appOrigin });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   mkdirSync('test-results', { recursive: true });
 });
 afterAll(async () => {

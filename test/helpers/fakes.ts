@@ -1,3 +1,9 @@
+import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
+import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
+import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
+import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
+import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
+import type { LoginDeps } from '../../shared/domain/login.js';
 import type { Clock, KeyRing, KeyRingDocument } from '../../shared/ports.js';
 import { createRing } from '../../shared/domain/key-ring.js';
 
@@ -16,4 +22,27 @@ export class FrozenClock implements Clock {
 export async function memoryKeyRing(): Promise<KeyRing & { ring: KeyRingDocument }> {
   const ring = await createRing('ES256', new Date());
   return { ring, load: async () => ring };
+}
+
+/**
+ * The login use-case wired to in-memory stores, a frozen clock and the real argon2id hasher (OWASP parameters).
+ * `limits` overrides the per-account/per-IP limits (default 5 and 100 per 15 minutes).
+ */
+export async function inMemoryLogin(limits: Partial<LoginDeps['limits']> = {}) {
+  const clock = new FrozenClock();
+  const hasher = new Argon2Hasher();
+  const users = new MemoryUserStore();
+  const deps: LoginDeps = {
+    clock,
+    users,
+    hasher,
+    limiter: new MemoryRateLimiter(clock),
+    refreshTokens: new MemoryRefreshTokenStore(),
+    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+    session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
+    passwordPolicy: { minLength: 15, maxLength: 256 },
+    limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900, ...limits },
+    dummyHash: dummyHashFactory(hasher),
+  };
+  return { deps, users, hasher, clock };
 }

@@ -6,26 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
 import { api, mailsTo, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import { captureOutput } from '../helpers/capture-output.js';
 
 let backend: LocalBackend;
 let call: ReturnType<typeof api>;
-const captured: string[] = [];
-const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+let output: ReturnType<typeof captureOutput>;
+let captured: string[] = [];
 
 beforeAll(async () => {
   backend = await startTestBackend({ POWERTOOLS_LOG_LEVEL: 'DEBUG' });
   call = api(backend.url);
-  const capture = (orig: typeof originals.out) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture(originals.out);
-  process.stderr.write = capture(originals.err);
+  output = captureOutput();
+  captured = output.chunks;
 });
 afterAll(async () => {
-  process.stdout.write = originals.out;
-  process.stderr.write = originals.err;
+  output?.restore();
   await backend?.close();
 });
 

@@ -9,12 +9,13 @@ import { startDevOidc, type DevOidc } from '../../infra/local/dev-oidc.js';
 import type { LocalBackend } from '../../infra/local/start.js';
 import { REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
 import { CookieJar, request, signInAtProvider } from '../helpers/oauth-flow.js';
+import { captureOutput } from '../helpers/capture-output.js';
 
 const SECRET = 'SENTINEL-CLIENT-SECRET-8d1e';
 let backend: LocalBackend;
 let oidc: DevOidc;
-const captured: string[] = [];
-const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+let output: ReturnType<typeof captureOutput>;
+let captured: string[] = [];
 
 beforeAll(async () => {
   oidc = await startDevOidc({ clients: () => [{ clientId: 'rp', clientSecret: SECRET, redirectUris: [`${backend.url}/auth/oauth/dev/callback`] }] });
@@ -23,17 +24,11 @@ beforeAll(async () => {
     OAUTH_ALLOW_INSECURE_ISSUER: 'true',
     OAUTH_PROVIDERS: JSON.stringify({ dev: { issuer: oidc.issuer, clientId: 'rp', clientSecret: SECRET } }),
   });
-  const capture = (orig: typeof originals.out) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture(originals.out);
-  process.stderr.write = capture(originals.err);
+  output = captureOutput();
+  captured = output.chunks;
 });
 afterAll(async () => {
-  process.stdout.write = originals.out;
-  process.stderr.write = originals.err;
+  output?.restore();
   await backend?.close();
   await oidc?.close();
 });

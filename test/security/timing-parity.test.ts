@@ -5,13 +5,8 @@
  * below the ~100% gap a missing dummy verify would cause. `npm run bench` reports the precise ratio.
  */
 import { describe, expect, it } from 'vitest';
-import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
-import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
-import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
-import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
-import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
-import { logIn, type LoginDeps } from '../../shared/domain/login.js';
-import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { logIn } from '../../shared/domain/login.js';
+import { inMemoryLogin } from '../helpers/fakes.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -20,9 +15,7 @@ const median = (xs: number[]) => {
 
 describe('Timing parity', () => {
   it('S2: unknown email and wrong password take the same time (median of interleaved pair ratios within 25%)', async () => {
-    const clock = new FrozenClock();
-    const hasher = new Argon2Hasher();
-    const users = new MemoryUserStore();
+    const { deps, users, hasher } = await inMemoryLogin({ maxAttemptsPerAccount: 1_000_000, maxAttemptsPerIp: 1_000_000 });
     await users.create({
       id: 'u-1',
       email: 'known@example.com',
@@ -31,18 +24,6 @@ describe('Timing parity', () => {
       emailVerified: false,
       createdAt: 0,
     });
-    const deps: LoginDeps = {
-      clock,
-      users,
-      hasher,
-      limiter: new MemoryRateLimiter(clock),
-      refreshTokens: new MemoryRefreshTokenStore(),
-      issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://a.test', audience: 'https://a.test', ttlSeconds: 900 }),
-      session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
-      passwordPolicy: { minLength: 15, maxLength: 256 },
-      limits: { maxAttemptsPerAccount: 1_000_000, maxAttemptsPerIp: 1_000_000, windowSeconds: 900 },
-      dummyHash: dummyHashFactory(hasher),
-    };
     const time = async (email: string) => {
       const t0 = performance.now();
       await logIn(deps, { email, password: 'a wrong password, long enough', sourceIp: '192.0.2.1' }).catch(() => undefined);

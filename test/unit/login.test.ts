@@ -1,34 +1,12 @@
 import { hash } from '@node-rs/argon2';
 import { describe, expect, it, vi } from 'vitest';
-import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
-import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
-import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
-import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
-import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { logIn, type LoginDeps } from '../../shared/domain/login.js';
 import { AuthError } from '../../shared/errors.js';
-import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { inMemoryLogin } from '../helpers/fakes.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-async function setup() {
-  const clock = new FrozenClock();
-  const hasher = new Argon2Hasher();
-  const users = new MemoryUserStore();
-  const deps: LoginDeps = {
-    clock,
-    users,
-    hasher,
-    limiter: new MemoryRateLimiter(clock),
-    refreshTokens: new MemoryRefreshTokenStore(),
-    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
-    session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
-    passwordPolicy: { minLength: 15, maxLength: 256 },
-    limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900 },
-    dummyHash: dummyHashFactory(hasher),
-  };
-  return { deps, users, hasher, clock };
-}
+const setup = () => inMemoryLogin();
 
 const attempt = (deps: LoginDeps, email: string, password: string) =>
   logIn(deps, { email, password, sourceIp: '192.0.2.1' }).then(

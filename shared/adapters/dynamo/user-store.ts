@@ -44,20 +44,14 @@ export class DynamoUserStore implements UserStore {
   }
 
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: userKey(userId) },
-          UpdateExpression: 'SET passwordHash = :h',
-          // Without it, an update for a deleted user would silently create a stub item.
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':h': passwordHash },
-        }),
-      );
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) throw new ConditionFailedError('update password hash: no such user', { cause: e });
-      throw e;
+    if (!(await this.updateProfile(userId, 'SET passwordHash = :v', {}, { ':v': passwordHash }))) {
+      throw new ConditionFailedError('update password hash: no such user');
+    }
+  }
+
+  async markEmailVerified(userId: string): Promise<void> {
+    if (!(await this.updateProfile(userId, 'SET emailVerified = :v', {}, { ':v': true }))) {
+      throw new ConditionFailedError('mark email verified: no such user');
     }
   }
 
@@ -69,7 +63,10 @@ export class DynamoUserStore implements UserStore {
     return this.updateProfile(userId, 'SET #disabled = :v', { '#disabled': 'disabled' }, { ':v': disabled });
   }
 
-  /** One conditional UpdateItem on the profile; undefined when the user does not exist (no stub is created). */
+  /**
+   * One conditional UpdateItem on the profile; undefined when the user does not exist. The condition matters:
+   * without it, an update for a deleted user would silently create a stub item.
+   */
   private async updateProfile(
     userId: string,
     UpdateExpression: string,
@@ -83,7 +80,7 @@ export class DynamoUserStore implements UserStore {
           Key: { pk: userKey(userId) },
           UpdateExpression,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames,
+          ...(Object.keys(ExpressionAttributeNames).length ? { ExpressionAttributeNames } : {}),
           ExpressionAttributeValues,
           ReturnValues: 'ALL_NEW',
         }),
@@ -94,6 +91,7 @@ export class DynamoUserStore implements UserStore {
       throw e;
     }
   }
+
   async findByIdentity(identity: OAuthIdentity): Promise<User | undefined> {
     const link = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: identityKey(identity) }, ConsistentRead: true }));
     const userId = link.Item?.['userId'];
@@ -125,23 +123,6 @@ export class DynamoUserStore implements UserStore {
       ],
       'link identity',
     );
-  }
-
-  async markEmailVerified(userId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: userKey(userId) },
-          UpdateExpression: 'SET emailVerified = :t',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':t': true },
-        }),
-      );
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) throw new ConditionFailedError('mark email verified: no such user', { cause: e });
-      throw e;
-    }
   }
 }
 
