@@ -163,6 +163,27 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
 });
 
 describe('Class: DynamoUserStore (request shape)', () => {
+  it('S2: looking up an unknown email costs the same two consistent reads as a known one', async () => {
+    // Prepare
+    const store = new DynamoUserStore(doc, TABLE);
+    ddb.on(GetCommand).resolves({});
+    ddb.on(GetCommand, { Key: { pk: 'EMAIL#known@example.com' } }).resolves({ Item: { pk: 'EMAIL#known@example.com', userId: 'u1' } });
+    ddb.on(GetCommand, { Key: { pk: 'USER#u1' } }).resolves({ Item: { pk: 'USER#u1', id: 'u1', email: 'known@example.com', roles: [], emailVerified: false, createdAt: 0 } });
+
+    // Act
+    const known = await store.findByEmail('known@example.com');
+    const knownReads = ddb.commandCalls(GetCommand).length;
+    const unknown = await store.findByEmail('unknown@example.com');
+    const unknownReads = ddb.commandCalls(GetCommand).length - knownReads;
+
+    // Assess
+    expect(known?.id).toBe('u1');
+    expect(unknown).toBeUndefined();
+    expect([knownReads, unknownReads]).toEqual([2, 2]);
+    expect(ddb.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead === true)).toBe(true);
+  });
+
+
   it('creates user and email lock in one conditional transaction, and maps a taken email to ConditionFailedError', async () => {
     // Prepare
     ddb.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed'));
