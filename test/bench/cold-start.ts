@@ -27,6 +27,8 @@ const COLD_ENV: Record<string, string> = {
   USERS_TABLE: 'users',
   REFRESH_TOKENS_TABLE: 'refresh-tokens',
   EPHEMERAL_TABLE: 'ephemeral',
+  MAGIC_LINKS_TABLE: 'magic-links',
+  MAIL_FROM: 'no-reply@example.test',
   KEY_RING_SECRET_ID: 'ring',
   PUBLIC_KEYS_SECRET_ID: 'jwks',
   AWS_REGION: 'eu-west-1',
