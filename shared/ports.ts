@@ -59,6 +59,11 @@ export interface RefreshTokenRecord {
   familyExpiresAt: number;
   rotatedAt?: number;
   successorHash?: string;
+  /**
+   * How the sign-in that started this family authenticated (RFC 8176 `amr` values: `pwd`, `otp`, `fed`), carried to
+   * every access token the family issues.
+   */
+  amr?: string[];
 }
 
 export interface RefreshFamily {

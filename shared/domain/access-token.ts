@@ -15,6 +15,8 @@ export interface AccessTokenSubject {
   id: string;
   email: string;
   roles: string[];
+  /** Authentication methods of the sign-in (RFC 8176), e.g. `['pwd']`; omitted from the token when unknown. */
+  amr?: string[];
 }
 
 export interface IssuedAccessToken {
@@ -51,6 +53,7 @@ export class AccessTokenIssuer {
       roles: subject.roles,
       scope,
       client_id: this.options.audience,
+      ...(subject.amr?.length ? { amr: subject.amr } : {}),
     })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)

@@ -26,7 +26,7 @@ export type SignUpOutcome = { kind: 'session'; tokens: SessionTokens } | { kind:
 export async function signUpWithEmail(deps: SignUpWithEmailDeps, input: { email: string; password: string }): Promise<SignUpOutcome> {
   if (!deps.requireVerification) {
     const user = await createPasswordAccount(deps, input);
-    const [tokens] = await Promise.all([startSession(deps, user), sendVerificationMail(deps, user)]);
+    const [tokens] = await Promise.all([startSession(deps, user, ['pwd']), sendVerificationMail(deps, user)]);
     return { kind: 'session', tokens };
   }
   let user: User | undefined;

@@ -85,7 +85,7 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
     ? deps.hasher.hash(password).then((h) => deps.users.updatePasswordHash(user.id, h))
     : Promise.resolve();
   const [tokens] = await Promise.all([
-    startSession(deps, sessionUser),
+    startSession(deps, sessionUser, ['pwd']),
     reset,
     upgrade.catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) })),
   ]);

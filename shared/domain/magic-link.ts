@@ -80,7 +80,8 @@ export async function verifyMagicLink(deps: MagicLinkDeps, input: Redemption): P
     user = await createPasswordless(deps, record.email);
   }
   if (!user.emailVerified) await deps.users.markEmailVerified(user.id);
-  const tokens = await startSession(deps, user);
+  // RFC 8176 `otp`: a one-time secret delivered by mail (the link or its code).
+  const tokens = await startSession(deps, user, ['otp']);
   securityEvent('email_link_used', { purpose: 'magic_link', userId: user.id });
   return { tokens, redirectTo: record.redirectTo };
 }

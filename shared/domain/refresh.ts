@@ -31,7 +31,7 @@ async function rotateActive(deps: RefreshDeps, presented: RefreshTokenRecord): P
   try {
     const [, tokens] = await Promise.all([
       deps.refreshTokens.rotate(presented, successor.record, now),
-      issueFor(deps, presented.userId),
+      issueFor(deps, presented),
     ]);
     return { ...tokens, refreshToken: successor.raw, refreshExpiresIn: successor.record.expiresAt - now };
   } catch (e) {
@@ -52,7 +52,7 @@ async function handleRotated(deps: RefreshDeps, presented: RefreshTokenRecord): 
     try {
       const [, tokens] = await Promise.all([
         deps.refreshTokens.rotateWithinGrace(presented, sibling.record, graceStart),
-        issueFor(deps, presented.userId),
+        issueFor(deps, presented),
       ]);
       securityEvent('refresh_grace', { familyId: presented.familyId, userId: presented.userId });
       return { ...tokens, refreshToken: sibling.raw, refreshExpiresIn: sibling.record.expiresAt - now };
@@ -65,10 +65,10 @@ async function handleRotated(deps: RefreshDeps, presented: RefreshTokenRecord): 
   throw new AuthError('token_reused', 'This refresh token was already used; the session has been ended for safety.');
 }
 
-async function issueFor(deps: RefreshDeps, userId: string) {
-  const user = await deps.users.findById(userId);
+async function issueFor(deps: RefreshDeps, presented: RefreshTokenRecord) {
+  const user = await deps.users.findById(presented.userId);
   // A disabled account keeps no session: its refresh fails, and `disableUser` revokes its families too.
   if (!user || user.disabled) throw invalidToken();
   // Roles and email are read fresh on every refresh, so changes reach the next access token.
-  return deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles });
+  return deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr: presented.amr });
 }

@@ -28,7 +28,7 @@ export const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 
 /** A refresh token record for `familyId`; its idle expiry never outlives the family. */
 export function newRefreshToken(
-  base: { userId: string; familyId: string; familyExpiresAt: number },
+  base: { userId: string; familyId: string; familyExpiresAt: number; amr?: string[] },
   now: number,
   idleTtlSeconds: number,
 ): { raw: string; record: RefreshTokenRecord } {
@@ -43,6 +43,7 @@ export function newRefreshToken(
       status: 'active',
       issuedAt: now,
       expiresAt: Math.min(now + idleTtlSeconds, base.familyExpiresAt),
+      ...(base.amr ? { amr: base.amr } : {}),
     },
   };
 }
@@ -51,14 +52,19 @@ export function newRefreshToken(
  * Starts a new refresh-token family for `user` (S8: every sign-in gets a fresh family; whatever refresh
  * cookie the browser carried is ignored) and issues the first access token.
  */
-export async function startSession(deps: SessionDeps, user: Pick<User, 'id' | 'email' | 'roles'>): Promise<SessionTokens> {
+export async function startSession(
+  deps: SessionDeps,
+  user: Pick<User, 'id' | 'email' | 'roles'>,
+  /** How this sign-in authenticated (RFC 8176): `['pwd']`, `['otp']` (email link or code), `['fed']` (social). */
+  amr?: string[],
+): Promise<SessionTokens> {
   const now = nowSeconds(deps.clock);
   const familyId = randomUUID();
   const familyExpiresAt = now + deps.session.absoluteTtlSeconds;
-  const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt }, now, deps.session.idleTtlSeconds);
+  const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt, amr }, now, deps.session.idleTtlSeconds);
   const [, access] = await Promise.all([
     deps.refreshTokens.createFamily({ familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt }, first.record),
-    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles }),
+    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr }),
   ]);
   return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now };
 }

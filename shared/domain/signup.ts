@@ -15,7 +15,7 @@ export interface SignUpDeps extends SessionDeps {
 
 /** Creates a password account and signs it in. Email uniqueness is a conditional write, not a lookup. */
 export async function signUp(deps: SignUpDeps, input: { email: string; password: string }): Promise<SessionTokens> {
-  return startSession(deps, await createPasswordAccount(deps, input));
+  return startSession(deps, await createPasswordAccount(deps, input), ['pwd']);
 }
 
 /** Creates a password account (no session). Throws `409 email_taken` when the address has one. */

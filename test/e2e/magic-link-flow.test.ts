@@ -53,6 +53,7 @@ describe('Magic link (e2e)', () => {
     expect(first.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     expect(first.headers.get('cache-control')).toBe('no-store');
     expect(decodeJwt(first.body.accessToken).sub).toBe(sub);
+    expect(decodeJwt(first.body.accessToken).amr).toEqual(['otp']);
     expect(cookieValue(first.cookies, REFRESH_COOKIE)).toMatch(/^rt_/);
 
     const again = await call('POST', '/auth/magic-link/verify', { json: { token } });

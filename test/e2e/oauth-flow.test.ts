@@ -103,7 +103,8 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect(lines.find((l) => l.startsWith('__Host-oauth_tx='))).toMatch(/Max-Age=0/);
     expect(res.location).not.toMatch(/token|code=/i);
     const claims = await refreshWith(jar);
-    expect(claims).toMatchObject({ email, iss: backend.url });
+    // amr (RFC 8176) tells the app how the user signed in; it survives the refresh that delivered this token.
+    expect(claims).toMatchObject({ email, iss: backend.url, amr: ['fed'] });
   });
 
   it('S34 S35: authorize answers 302 to the provider with code + S256 challenge, state and nonce, and a __Host- binding cookie', async () => {

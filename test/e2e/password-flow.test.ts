@@ -101,6 +101,8 @@ describe('Password sign-in flow (e2e)', () => {
     expect(me.status).toBe(200);
     const second = await call('POST', '/auth/refresh', { headers: withCookie(next) });
     expect(second.status).toBe(200);
+    // How the session signed in (RFC 8176) is kept for the whole family.
+    expect(decodeJwt(second.body.accessToken).amr).toEqual(['pwd']);
   });
 
   it('reuse of a rotated token answers token_reused and revokes the whole family (S23)', async () => {

@@ -115,6 +115,15 @@ describe('Use-case: rotateRefreshToken', () => {
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
   });
 
+  it('carries the sign-in method (amr) from the first access token to every rotation', async () => {
+    const { deps } = await setup();
+    const first = await startSession(deps, user, ['otp']);
+    const next = await rotateRefreshToken(deps, first.refreshToken);
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString());
+    expect(claims(first.accessToken).amr).toEqual(['otp']);
+    expect(claims(next.accessToken).amr).toEqual(['otp']);
+  });
+
   it('refuses malformed and unknown tokens without touching the store', async () => {
     const { deps } = await setup();
     const get = vi.spyOn(deps.refreshTokens, 'get');

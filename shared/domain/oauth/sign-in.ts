@@ -119,7 +119,8 @@ export async function completeOAuthSignIn(
       notBefore: tx.createdAt,
     });
     const user = await findOrCreateUser(deps, input.provider, identity);
-    const tokens = await startSession(deps, user);
+    // RFC 8176 has no value for federation; `fed` is the common convention (e.g. Microsoft Entra ID).
+    const tokens = await startSession(deps, user, ['fed']);
     securityEvent('oauth_success', { provider: input.provider, userId: user.id });
     return { ok: true, tokens, redirectTo: tx.redirectTo, userId: user.id };
   } catch (e) {
