@@ -19,6 +19,8 @@ const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => 
 console.log(`
 Local auth backend listening on ${backend.url}
 
+  Demo page:  ${backend.url}/            API description: ${backend.url}/openapi.json
+
   POST ${backend.url}/auth/signup          {"email","password"}
   POST ${backend.url}/auth/login           {"email","password"}
   POST ${backend.url}/auth/refresh         (refresh cookie or {"refreshToken"})
