@@ -63,8 +63,8 @@ export interface FunctionBundlingProps {
   /** Ship the real `@node-rs/argon2` (external + copied binary) instead of the throwing stub. */
   readonly argon2: boolean;
   /**
-   * Replace `@aws-lambda-powertools/logger` with the JSON-compatible `slim-logger.ts` (the authorizer: its
-   * bundle budget is 30 KB and Powertools is ~24 KB of it).
+   * Replace `@aws-lambda-powertools/logger` and `/metrics` with the output-compatible `slim-logger.ts` and
+   * `slim-metrics.ts` (the authorizer: its bundle budget is 30 KB and Powertools is ~40 KB on its own).
    * @default false
    */
   readonly slimLogger?: boolean;
@@ -91,7 +91,9 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
   // Relative to the project root (esbuild's working directory, locally and in the Docker fallback).
   const aliases = [
     ...(props.argon2 ? [] : [`${ARGON2}=./infra/bundling/argon2-unavailable.ts`]),
-    ...(props.slimLogger ? ['@aws-lambda-powertools/logger=./infra/bundling/slim-logger.ts'] : []),
+    ...(props.slimLogger
+      ? ['@aws-lambda-powertools/logger=./infra/bundling/slim-logger.ts', '@aws-lambda-powertools/metrics=./infra/bundling/slim-metrics.ts']
+      : []),
   ];
   return {
     format: OutputFormat.ESM,
