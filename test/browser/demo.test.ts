@@ -15,6 +15,7 @@ import { mailsTo } from '../helpers/local-backend.js';
 
 // The waitForFunction callbacks run in the page, where `document` exists; Node's type check does not know it.
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
+declare const navigator: unknown;
 
 let backend: LocalBackend;
 let browser: Browser;
@@ -37,6 +38,19 @@ afterAll(async () => {
 });
 
 const status = (page: Page) => page.locator('#status').textContent();
+
+/** Waits until no tab of this browser holds or waits for the client's refresh lock (Web Locks are per origin). */
+async function untilNoRefreshInFlight(page: Page) {
+  for (let i = 0; i < 200; i++) {
+    const busy = await page.evaluate(async () => {
+      const { held = [], pending = [] } = await (navigator as unknown as { locks: { query(): Promise<{ held?: { name: string }[]; pending?: { name: string }[] }> } }).locks.query();
+      return [...held, ...pending].some((l) => l.name === 'auth-refresh');
+    });
+    if (!busy) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error('refreshes still in flight after 10 s');
+}
 
 async function signUpThroughPage(page: Page) {
   const email = `demo.${randomBytes(4).toString('hex')}@example.com`;
@@ -103,6 +117,10 @@ describe('Browser: the local demo page', () => {
     for (const tab of [tab1, tab2]) {
       await tab.waitForFunction(() => document.querySelector('#output')?.textContent?.startsWith('Refreshed'));
     }
+    // Let every queued refresh finish before navigating: a reload that aborts a refresh in flight can lose the
+    // rotated cookie the server already issued (see REFRESH_REUSE_GRACE_SECONDS in the README).
+    await untilNoRefreshInFlight(tab1);
+    for (const tab of [tab1, tab2]) expect(await tab.locator('#output').textContent()).toMatch(/^Refreshed/);
     await tab1.reload();
     await tab1.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Signed in'));
     await tab1.click('#me');
