@@ -3,15 +3,13 @@
  * route, refresh, sign out; two tabs refreshing at once both stay signed in (the typed client's Web Locks).
  * Screenshots of the signed-in state go to test-results/ (not committed).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type LocalBackend } from '../../infra/local/start.js';
+import type { LocalBackend } from '../../infra/local/start.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { mailsTo } from '../helpers/local-backend.js';
+import { mailsTo, startTestBackend } from '../helpers/local-backend.js';
 
 // The waitForFunction callbacks run in the page, where `document` exists; Node's type check does not know it.
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
@@ -21,14 +19,8 @@ let backend: LocalBackend;
 let browser: Browser;
 
 beforeAll(async () => {
-  backend = await startLocal({
-    port: 0,
-    devOidc: true,
-    dynamoEndpoint: process.env.DYNAMODB_ENDPOINT,
-    dataDir: mkdtempSync(join(tmpdir(), 'auth-demo-')),
-    tablePrefix: `browser-demo-${randomBytes(4).toString('hex')}-`,
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
-  });
+  // The dev OpenID provider, as `npm start` runs it.
+  backend = await startTestBackend({}, { devOidc: true });
   browser = await launchChromium();
   mkdirSync('test-results', { recursive: true });
 });

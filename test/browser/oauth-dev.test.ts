@@ -3,28 +3,21 @@
  * page (infra/local/dev-oidc.ts, as `npm start` runs it) → back to the app, signed in: the refresh cookie is set and
  * a POST /auth/refresh from the page's own origin succeeds.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type LocalBackend } from '../../infra/local/start.js';
+import type { LocalBackend } from '../../infra/local/start.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { startTestBackend } from '../helpers/local-backend.js';
 
 let backend: LocalBackend;
 let browser: Browser;
 
 beforeAll(async () => {
-  backend = await startLocal({
-    port: 0,
-    devOidc: true,
-    dynamoEndpoint: process.env.DYNAMODB_ENDPOINT,
-    dataDir: mkdtempSync(join(tmpdir(), 'auth-browser-')),
-    tablePrefix: `browser-oauth-${randomBytes(4).toString('hex')}-`,
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
-  });
+  // The dev OpenID provider, as `npm start` runs it.
+  backend = await startTestBackend({}, { devOidc: true });
   browser = await launchChromium();
 });
 afterAll(async () => {

@@ -19,16 +19,16 @@ export class DynamoUserStore implements UserStore {
   ) {}
 
   async create(user: User): Promise<void> {
+    await transactWrite(this.doc, this.newAccountPuts(user), 'create user');
+  }
+
+  /** The profile and its email lock, each conditioned on not existing: uniqueness by condition, not by lookup. */
+  private newAccountPuts(user: User, extra: Record<string, unknown>[] = []) {
     const TableName = this.tableName;
     const ConditionExpression = 'attribute_not_exists(pk)';
-    await transactWrite(
-      this.doc,
-      [
-        { Put: { TableName, Item: { pk: userKey(user.id), ...toItem(user) }, ConditionExpression } },
-        { Put: { TableName, Item: { pk: emailKey(user.email), userId: user.id }, ConditionExpression } },
-      ],
-      'create user',
-    );
+    return [{ pk: userKey(user.id), ...toItem(user) }, { pk: emailKey(user.email), userId: user.id }, ...extra].map((Item) => ({
+      Put: { TableName, Item, ConditionExpression },
+    }));
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
@@ -104,17 +104,7 @@ export class DynamoUserStore implements UserStore {
 
   /** The user, its email lock and its first identity: one transaction, each item new (S38: identity is unique). */
   async createWithIdentity(user: User, identity: OAuthIdentity): Promise<void> {
-    const TableName = this.tableName;
-    const ConditionExpression = 'attribute_not_exists(pk)';
-    await transactWrite(
-      this.doc,
-      [
-        { Put: { TableName, Item: { pk: userKey(user.id), ...toItem(user) }, ConditionExpression } },
-        { Put: { TableName, Item: { pk: emailKey(user.email), userId: user.id }, ConditionExpression } },
-        { Put: { TableName, Item: identityItem(user.id, identity, user.createdAt), ConditionExpression } },
-      ],
-      'create user with identity',
-    );
+    await transactWrite(this.doc, this.newAccountPuts(user, [identityItem(user.id, identity, user.createdAt)]), 'create user with identity');
   }
 
   async linkIdentity(userId: string, identity: OAuthIdentity): Promise<void> {
