@@ -15,13 +15,13 @@ import type { MagicLinkDeps } from './domain/magic-link.js';
 import type { PasswordResetDeps } from './domain/password-reset.js';
 import type { Mailer } from './ports.js';
 import { getDoc, getHasher, getRateLimiter, getRefreshTokenStore, getUserStore, passwordPolicy, sessionDeps, signUpDeps } from './composition.js';
-import { getConfig, once, systemClock } from './composition-config.js';
+import { getConfig, lazy, once, systemClock } from './composition-config.js';
 import { required } from './config.js';
 
 // ── Email flows (magic links, email verification, password reset) ──────────────────────────────────────────
 
-export const getEmailTokenStore = /* @__PURE__ */ once(
-  () => new DynamoEmailTokenStore(getDoc(), required(getConfig().MAGIC_LINKS_TABLE, 'MAGIC_LINKS_TABLE')),
+export const getEmailTokenStore = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoEmailTokenStore(getDoc(), required(getConfig().MAGIC_LINKS_TABLE, 'MAGIC_LINKS_TABLE'))),
 );
 
 export const getMailer = /* @__PURE__ */ once((): Mailer => {

@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { JwksSource } from './adapters/jwks-source.js';
 import { FileKeyRing } from './adapters/local/file-key-ring.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from './adapters/secrets-manager-key-ring.js';
-import { getConfig, once, systemClock } from './composition-config.js';
+import { getConfig, lazy, once, systemClock } from './composition-config.js';
 import { required } from './config.js';
 import { AccessTokenIssuer } from './domain/access-token.js';
 import type { KeyRing } from './ports.js';
@@ -16,21 +16,25 @@ const getFileRing = /* @__PURE__ */ once(
   () => new FileKeyRing(required(getConfig().KEY_RING_FILE, 'KEY_RING_FILE'), getConfig().SIGNING_ALG),
 );
 
-export const getKeyRing = /* @__PURE__ */ once((): KeyRing => {
-  const c = getConfig();
-  if (c.KEY_RING_FILE) return getFileRing();
-  return new SecretsManagerKeyRing(getSecrets(), required(c.KEY_RING_SECRET_ID, 'KEY_RING_SECRET_ID'), {
-    cacheSeconds: c.KEY_RING_CACHE_SECONDS,
-  });
-});
+export const getKeyRing = /* @__PURE__ */ once(() =>
+  lazy((): KeyRing => {
+    const c = getConfig();
+    if (c.KEY_RING_FILE) return getFileRing();
+    return new SecretsManagerKeyRing(getSecrets(), required(c.KEY_RING_SECRET_ID, 'KEY_RING_SECRET_ID'), {
+      cacheSeconds: c.KEY_RING_CACHE_SECONDS,
+    });
+  }),
+);
 
-export const getJwksSource = /* @__PURE__ */ once((): JwksSource => {
-  const c = getConfig();
-  if (c.KEY_RING_FILE) return getFileRing();
-  return new SecretsManagerJwksSource(getSecrets(), required(c.PUBLIC_KEYS_SECRET_ID, 'PUBLIC_KEYS_SECRET_ID'), {
-    cacheSeconds: c.KEY_RING_CACHE_SECONDS,
-  });
-});
+export const getJwksSource = /* @__PURE__ */ once(() =>
+  lazy((): JwksSource => {
+    const c = getConfig();
+    if (c.KEY_RING_FILE) return getFileRing();
+    return new SecretsManagerJwksSource(getSecrets(), required(c.PUBLIC_KEYS_SECRET_ID, 'PUBLIC_KEYS_SECRET_ID'), {
+      cacheSeconds: c.KEY_RING_CACHE_SECONDS,
+    });
+  }),
+);
 
 export const getIssuer = /* @__PURE__ */ once(() => {
   const c = getConfig();

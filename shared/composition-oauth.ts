@@ -8,7 +8,7 @@ import { DynamoOAuthTransactionStore } from './adapters/dynamo/oauth-transaction
 import { GitHubProviderClient } from './adapters/oauth/github-client.js';
 import { OidcProviderClient } from './adapters/oauth/oidc-client.js';
 import { getDoc, getUserStore, sessionDeps } from './composition.js';
-import { getConfig, once } from './composition-config.js';
+import { getConfig, lazy, once } from './composition-config.js';
 import { required } from './config.js';
 import type { OAuthProviderClient } from './domain/oauth/provider-client.js';
 import { resolveProviders } from './domain/oauth/providers.js';
@@ -16,8 +16,8 @@ import type { OAuthDeps } from './domain/oauth/sign-in.js';
 
 const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
 
-export const getOAuthTransactionStore = /* @__PURE__ */ once(
-  () => new DynamoOAuthTransactionStore(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE')),
+export const getOAuthTransactionStore = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoOAuthTransactionStore(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE'))),
 );
 
 /** A client secret named by ARN is read once per container (AWSCURRENT), never put in the environment. */

@@ -10,7 +10,7 @@ import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.js';
 import { DynamoRefreshTokenStore } from './adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from './adapters/dynamo/user-store.js';
-import { getConfig, once, systemClock } from './composition-config.js';
+import { getConfig, lazy, once, systemClock } from './composition-config.js';
 import { getIssuer } from './composition-keys.js';
 import { required, type Config } from './config.js';
 import type { AdminDeps } from './domain/admin.js';
@@ -26,12 +26,17 @@ export { getIssuer, getJwksSource, getKeyRing } from './composition-keys.js';
 
 export const getDoc = /* @__PURE__ */ once(() => createDocumentClient({ endpoint: getConfig().DYNAMODB_ENDPOINT }));
 
-export const getUserStore = /* @__PURE__ */ once(() => new DynamoUserStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE')));
-export const getRefreshTokenStore = /* @__PURE__ */ once(
-  () => new DynamoRefreshTokenStore(getDoc(), required(getConfig().REFRESH_TOKENS_TABLE, 'REFRESH_TOKENS_TABLE')),
+// Each store is `lazy`: built, and its table variable checked, on its first call (see composition-config.ts).
+export const getUserStore = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoUserStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE'))),
 );
-export const getRateLimiter = /* @__PURE__ */ once(() => new DynamoRateLimiter(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE')));
-export const getHasher = /* @__PURE__ */ once(() => new Argon2Hasher());
+export const getRefreshTokenStore = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoRefreshTokenStore(getDoc(), required(getConfig().REFRESH_TOKENS_TABLE, 'REFRESH_TOKENS_TABLE'))),
+);
+export const getRateLimiter = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoRateLimiter(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE'))),
+);
+export const getHasher = /* @__PURE__ */ once(() => lazy(() => new Argon2Hasher()));
 
 export function sessionDeps(): SessionDeps {
   const c = getConfig();
