@@ -30,6 +30,8 @@ export interface HttpApi {
   configure(options: HttpApiOptions): void;
   /** Every 5xx the gateway answered: route key, status and why. */
   readonly serverErrors: { routeKey: string; status: number; reason: string }[];
+  /** The route keys that reached their function, with the statuses they answered. */
+  readonly hits: Map<string, Set<number>>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startHttpApi(): Promise<HttpApi> {
   let compiled: Compiled[] = [];
   let options: HttpApiOptions | undefined;
   const serverErrors: HttpApi['serverErrors'] = [];
+  const hits: HttpApi['hits'] = new Map();
   const authCache = new Map<string, { until: number; context: unknown }>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]>) => {
@@ -170,6 +173,7 @@ export async function startHttpApi(): Promise<HttpApi> {
     Object.assign(headers, cors);
     // 503 is a designed answer (a dependency is unavailable, with a stable code); any other 5xx is a failure.
     if (structured.statusCode >= 500 && structured.statusCode !== 503) serverErrors.push({ routeKey: route.routeKey, status: structured.statusCode, reason: String(structured.body).slice(0, 200) });
+    hits.set(route.routeKey, (hits.get(route.routeKey) ?? new Set()).add(structured.statusCode));
     res.writeHead(structured.statusCode, headers);
     res.end(structured.body === undefined ? undefined : structured.isBase64Encoded ? Buffer.from(structured.body, 'base64') : structured.body);
   }
@@ -182,6 +186,7 @@ export async function startHttpApi(): Promise<HttpApi> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     serverErrors,
+    hits,
     configure(o) {
       options = o;
       compiled = o.routes.map(compile);

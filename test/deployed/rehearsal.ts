@@ -57,6 +57,8 @@ export interface Rehearsal {
   secretArn(name: string): string;
   deploy(): Promise<{ customResources: Record<string, unknown> }>;
   mails(): SentMail[];
+  /** Route keys of the template that reached their function, with the statuses they answered. */
+  routesHit(): Map<string, Set<number>>;
   /** Init errors, failed invocations and 5xx answers, each with the function's stderr. */
   problems(): Problem[];
   close(): Promise<void>;
@@ -193,6 +195,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       return { customResources };
     },
     mails: () => ses.mails(),
+    routesHit: () => gateway.hits,
     problems() {
       const out: Problem[] = [];
       for (const p of processes.values()) {
