@@ -3,8 +3,8 @@
  * deployment. The first signup after "deploy" succeeds (the key ring exists before deploy finishes), the mail routes
  * answer a clean 503, and no bundle crashes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readStack } from './assembly.js';
 import { client } from './client.js';
 import { ASSEMBLY_DIR, DEFAULT_STACK } from './paths.js';
@@ -15,6 +15,7 @@ const PASSWORD = 'correct horse battery staple 42';
 describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambda runs them', () => {
   let r: Rehearsal;
   let call: ReturnType<typeof client>;
+  let user: { email: string; access: string; refresh: string; sub: string };
 
   beforeAll(async () => {
     r = await startRehearsal({ stack: readStack(ASSEMBLY_DIR, DEFAULT_STACK), dynamoEndpoint: inject('dynamoEndpoint') });
@@ -33,5 +34,49 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
     expect(a.status, a.text).toBe(201);
     expect(a.json).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     expect(a.setCookie.join('\n')).toMatch(/^__Secure-refresh_token=[^;]+;.*HttpOnly/m);
+    user = { email: 'first@example.com', access: a.json.accessToken, refresh: a.cookies['__Secure-refresh_token']!, sub: decodeJwt(a.json.accessToken).sub! };
+  });
+
+  it('the mail routes answer a clean 503 mail_unavailable where the flow says so, the others their usual answer', async () => {
+    const link = await call('POST', '/auth/magic-link', { json: { email: user.email } });
+    expect([link.status, link.json?.error]).toEqual([503, 'mail_unavailable']);
+    // Same answer for every address (S29): the reset mail's failure is logged, not revealed.
+    expect((await call('POST', '/auth/password-reset', { json: { email: user.email } })).status).toBe(202);
+    // Signing up still works without mail: the verification mail's failure is logged.
+    expect((await call('POST', '/auth/signup', { json: { email: 'second@example.com', password: PASSWORD } })).status).toBe(201);
+  });
+
+  it('every other route answers as it does with mail, and no bundle crashes', async () => {
+    const expected: [string, string, number, object?][] = [
+      ['POST', '/auth/login', 200, { json: { email: user.email, password: PASSWORD } }],
+      ['POST', '/auth/refresh', 200, { cookie: `__Secure-refresh_token=${user.refresh}` }],
+      ['GET', '/auth/me', 200, { bearer: user.access }],
+      ['GET', '/.well-known/jwks.json', 200],
+      ['GET', '/.well-known/openid-configuration', 200],
+      ['GET', '/auth/magic-link/verify?token=ml_x', 200],
+      ['POST', '/auth/magic-link/verify', 401, { json: { token: 'ml_unknown' } }],
+      ['GET', '/auth/verify-email?token=ve_x', 200],
+      ['POST', '/auth/verify-email', 401, { json: { token: 've_unknown' } }],
+      ['GET', '/auth/password-reset/confirm?token=pr_x', 200],
+      ['POST', '/auth/password-reset/confirm', 401, { json: { token: 'pr_unknown', newPassword: PASSWORD } }],
+      // No provider configured: every provider name is unknown.
+      ['GET', '/auth/oauth/dev/authorize?redirectTo=https%3A%2F%2Fapp.example.com', 404],
+      ['GET', '/auth/oauth/dev/callback?code=x&state=y', 404],
+      ['GET', `/admin/users/${user.sub}`, 403, { bearer: user.access }],
+      ['PUT', `/admin/users/${user.sub}/roles`, 403, { bearer: user.access, json: { roles: ['user'] } }],
+      ['POST', `/admin/users/${user.sub}/revoke-sessions`, 403, { bearer: user.access }],
+      ['POST', `/admin/users/${user.sub}/disable`, 403, { bearer: user.access }],
+      ['GET', '/auth/logout', 405],
+      ['POST', '/auth/logout-all', 204, { bearer: user.access }],
+      ['POST', '/auth/logout', 204, { cookie: `__Secure-refresh_token=${user.refresh}` }],
+    ];
+    const got = [];
+    for (const [method, path, , options] of expected) got.push((await call(method, path, options)).status);
+    expect(got).toEqual(expected.map((e) => e[2]));
+    const reached = r.routesHit();
+    // The admin routes are refused by the authorizer (403) before their function runs.
+    const notReached = r.stack.routes.map((x) => x.routeKey).filter((k) => !reached.has(k) && !k.includes('/admin/'));
+    expect(notReached).toEqual([]);
+    expect(r.problems()).toEqual([]);
   });
 });
