@@ -209,15 +209,15 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
     return Object.fromEntries(keys.map((key) => [key, resolve(v[key])]));
   };
 
+  /** The folder of an ES module bundle (`<file>.mjs` of the handler), ours; undefined for any other code. */
   const codeDirOf = (id: string, r: TemplateResource): string | undefined => {
-    const key = r.Properties?.Code?.S3Key as string | undefined;
-    const own = key ? stack.assetDirs.get(key.replace(/\.zip$/, '')) : undefined;
-    if (own && existsSync(join(own, 'index.mjs'))) return own;
-    if (!codeFrom) return own;
-    const other = codeFrom.template.Resources[id];
-    if (other?.Type !== 'AWS::Lambda::Function') return undefined;
-    const otherKey = other.Properties?.Code?.S3Key as string | undefined;
-    return otherKey ? codeFrom.assetDirs.get(otherKey.replace(/\.zip$/, '')) : undefined;
+    const file = `${String(r.Properties?.Handler ?? '').split('.')[0]}.mjs`;
+    const dirOf = (artifact: StackArtifact, resource: TemplateResource | undefined) => {
+      const key = resource?.Type === 'AWS::Lambda::Function' ? (resource.Properties?.Code?.S3Key as string | undefined) : undefined;
+      const dir = key ? artifact.assetDirs.get(key.replace(/\.zip$/, '')) : undefined;
+      return dir && existsSync(join(dir, file)) ? dir : undefined;
+    };
+    return dirOf(stack, r) ?? (codeFrom ? dirOf(codeFrom, codeFrom.template.Resources[id]) : undefined);
   };
 
   const functions = new Map<string, FunctionDefinition>();

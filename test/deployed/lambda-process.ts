@@ -38,6 +38,22 @@ export class LambdaProcess {
     private readonly log: (entry: LambdaLogEntry) => void,
   ) {}
 
+  /**
+   * Starts the process now (an init, as provisioned concurrency would do) rather than on the first request, so a
+   * slow cold start on a busy machine does not eat into a caller's timeout (the authorizer waits 3 s for the JWKS).
+   * An init error is recorded like a failed invocation.
+   */
+  async warm(): Promise<void> {
+    const failure = await this.start();
+    if (failure && !failure.ok) this.failures.push({ event: 'init', outcome: failure });
+  }
+
+  /** A new instance: what a user meets after Lambda recycled the old one (its caches are gone). */
+  async restart(): Promise<void> {
+    this.stop();
+    await this.warm();
+  }
+
   /** Invokes the function with one event; invocations of the same function run one after another. */
   invoke(event: unknown, what = 'event'): Promise<InvokeOutcome> {
     const run = this.queue.then(() => this.invokeNow(event));

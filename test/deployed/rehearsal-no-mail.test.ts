@@ -21,6 +21,7 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
     r = await startRehearsal({ stack: readStack(ASSEMBLY_DIR, DEFAULT_STACK), dynamoEndpoint: inject('dynamoEndpoint') });
     call = client(r.url);
     await r.deploy();
+    await r.warm();
   });
 
   afterAll(async () => {

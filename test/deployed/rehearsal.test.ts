@@ -65,6 +65,7 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     oidc.setRedirectUri(`${r.url}/auth/oauth/dev/callback`);
     call = client(r.url);
     await r.deploy();
+    await r.warm();
   });
 
   afterAll(async () => {
@@ -253,7 +254,7 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
       expect(stages[VersionId!]).toEqual(['AWSCURRENT']);
       // Instances cache the ring and the JWKS (KEY_RING_CACHE_SECONDS, JWKS_CACHE_SECONDS): with rotations seconds
       // apart instead of 30 days, only new instances are sure to see the rotated ring, as after a day on AWS.
-      for (const name of ['signup', 'jwks', 'authorizer']) r.fn(name).stop();
+      for (const name of ['signup', 'jwks', 'authorizer']) await r.fn(name).restart();
       const u = await signUp();
       kids.push(decodeProtectedHeader(u.access).kid!);
       const me = await call('GET', '/auth/me', { bearer: u.access });
