@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
@@ -32,6 +33,11 @@ export interface DevOidcOptions {
    * @default false
    */
   conformIdTokenClaims?: boolean;
+  /**
+   * Serve https with this key and certificate (PEM): a deployed stack accepts https issuers only, so the rehearsal
+   * of the synthesized bundles (test/deployed) needs one. @default - http
+   */
+  tls?: { key: string; cert: string };
   /** Test hook: rewrites the token endpoint's JSON response (e.g. to re-sign a tampered ID token). */
   tokenResponseHook?: (body: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>;
 }
@@ -54,17 +60,18 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
   const accounts = new Map<string, Account>();
   let provider: Provider | undefined;
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('dev OpenID provider error');
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => ok());
   });
-  const issuer = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   const build = (): Provider => {
     const configuration: Configuration = {

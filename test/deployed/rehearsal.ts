@@ -16,7 +16,8 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Statement } from '../../infra/local/aws/iam.js';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../infra/local/aws/secrets-manager.js';
-import { startDynamoGuard, startSesStandIn, type SentMail } from './_stubs.js';
+import { startDynamoGuard } from '../../infra/local/aws/dynamodb-guard.js';
+import { startSesStandIn, type SentMail } from '../../infra/local/aws/ses.js';
 import { resolveStack, type ResolvedStack, type StackArtifact } from './assembly.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import { LambdaProcess, type InvokeOutcome, type LambdaLogEntry } from './lambda-process.js';
@@ -96,7 +97,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     },
   });
   const guard = await startDynamoGuard({ target: options.dynamoEndpoint, permissionsOf, tableArn: (name) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}` });
-  const ses = await startSesStandIn({ permissionsOf, identityArn: (identity) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${identity}` });
+  const ses = await startSesStandIn({ permissionsOf, arn: (resource) => `arn:aws:ses:${REGION}:${ACCOUNT}:${resource}` });
 
   for (const fn of stack.functions.values()) {
     const env: Record<string, string> = {
