@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Lazy, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -17,7 +17,8 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
 import { ROUTES, routeKey } from '../shared/routes.js';
@@ -130,9 +131,9 @@ export class AuthBackend extends Construct {
 
     this.tables = this.createTables(removalPolicy);
 
-    // Both secrets start as a meaningless generated string, so no key ever sits in the template. The rotation
-    // schedule below runs the rotation function once at deploy (rotateImmediatelyOnUpdate), which replaces the
-    // placeholder with a real ring and publishes its public half; until then the signers fail closed.
+    // Both secrets start as a meaningless generated string, so no key ever sits in the template. The KeyRingBootstrap
+    // custom resource below rotates the ring once at deploy, which replaces the placeholder with a real ring and
+    // publishes its public half, and the deploy finishes only once that is done: the first sign-in can sign.
     this.keyRingSecret = new Secret(this, 'KeyRing', {
       description: 'Signing key ring (private JWKs). Written only by its rotation function.',
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
@@ -190,11 +191,13 @@ export class AuthBackend extends Construct {
     this.functions = functions;
     this.authorizerFunction = functions.authorizer;
 
-    this.keyRingSecret.addRotationSchedule('Rotation', {
+    const rotation = this.keyRingSecret.addRotationSchedule('Rotation', {
       rotationLambda: functions['rotate-keys'],
       automaticallyAfter: settings.keyRotationInterval,
-      rotateImmediatelyOnUpdate: true,
+      // The first rotation is the bootstrap's (synchronous for the deploy); an immediate one here would only race it.
+      rotateImmediatelyOnUpdate: false,
     });
+    this.createKeyRingBootstrap(functions['bootstrap-keys'], functions['rotate-keys'], rotation, logRetention, removalPolicy);
 
     this.authorizer = this.createAuthorizer('Authorizer');
     this.addRoutes();
@@ -354,6 +357,48 @@ export class AuthBackend extends Construct {
     });
   }
 
+  /**
+   * The `Custom::KeyRingBootstrap` resource: its onEvent function (functions/bootstrap-keys) calls RotateSecret on
+   * the ring and returns only once AWSCURRENT holds a ring, so `cdk deploy` finishes with a signing key in place
+   * instead of sign-ins answering 503 until an asynchronous first rotation has run.
+   */
+  private createKeyRingBootstrap(
+    onEvent: NodejsFunction,
+    rotationFunction: NodejsFunction,
+    rotation: RotationSchedule,
+    retention: RetentionDays,
+    removalPolicy: RemovalPolicy,
+  ): void {
+    // RotateSecret requires the caller to be allowed to invoke the rotation function (the `bootstrap` key-ring grant
+    // covers the secret; the function exists only once every function is created, so this half is granted here).
+    rotationFunction.grantInvoke(onEvent);
+    const stack = Stack.of(this);
+    Validations.of(onEvent.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(rotationFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'Added by grantInvoke: lambda:InvokeFunction on the versions and aliases of the one rotation function, which RotateSecret invokes.',
+    });
+    // The framework function's own role, logs-only like ours (no AWSLambdaBasicExecutionRole managed policy).
+    const logGroup = new LogGroup(this, 'KeyRingBootstrapProviderLogs', { retention, removalPolicy });
+    const role = new Role(this, 'KeyRingBootstrapProviderRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Execution role of the KeyRingBootstrap custom resource framework function',
+    });
+    logGroup.grantWrite(role);
+    const provider = new Provider(this, 'KeyRingBootstrapProvider', { onEventHandler: onEvent, logGroup, frameworkOnEventRole: role });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(onEvent.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'Added by the Provider framework: it may invoke only the versions of our own onEvent function (functions/bootstrap-keys).',
+    });
+    const bootstrap = new CustomResource(this, 'KeyRingBootstrap', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::KeyRingBootstrap',
+      // A replaced secret is a new ARN: an Update, which bootstraps the new ring.
+      properties: { KeyRing: this.keyRingSecret.secretArn },
+    });
+    // The rotation function must be attached to the secret before RotateSecret is called.
+    bootstrap.node.addDependency(rotation);
+  }
+
   /** Turns one grant of a function's spec into IAM, only through `grant*()` and one scoped SES statement. */
   private applyGrant(grant: FunctionGrant, role: Role, scope: Construct): void {
     switch (grant.kind) {
@@ -372,7 +417,13 @@ export class AuthBackend extends Construct {
       }
       case 'keyRing':
         if (grant.access === 'read') this.keyRingSecret.grantRead(role);
-        else {
+        else if (grant.access === 'bootstrap') {
+          // Never the value (S44): whether the ring exists is in the metadata. lambda:InvokeFunction on the rotation
+          // function, which RotateSecret also needs, is granted in createKeyRingBootstrap.
+          role.addToPolicy(
+            new PolicyStatement({ actions: ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret'], resources: [this.keyRingSecret.secretArn] }),
+          );
+        } else {
           // The rotation schedule (constructor) grants the rotation function its access to the ring, plus this one.
           Validations.of(role).acknowledge({
             id: 'AwsSolutions-IAM5[Resource::*]',

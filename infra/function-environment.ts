@@ -25,7 +25,7 @@ export interface FunctionResources {
 /** A grant, as data: what one function may do beyond writing its own logs. */
 export type FunctionGrant =
   | { readonly kind: 'table'; readonly table: TableId; readonly access: 'read' | 'readWrite' }
-  | { readonly kind: 'keyRing'; readonly access: 'read' | 'rotate' }
+  | { readonly kind: 'keyRing'; readonly access: NonNullable<FunctionSpec['keyRing']> }
   | { readonly kind: 'publicKeys'; readonly access: 'read' | 'write' }
   | { readonly kind: 'oauthClientSecrets' }
   | { readonly kind: 'mail' };

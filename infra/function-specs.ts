@@ -7,8 +7,11 @@ import { Duration } from 'aws-cdk-lib';
 import type { TableDefinition } from '../shared/adapters/dynamo/tables.js';
 import type { FunctionName } from '../shared/routes.js';
 
-/** Every Lambda of the backend: the route handlers of `ROUTES`, the authorizer and the key-ring rotation. */
-export type AuthFunctionName = FunctionName | 'authorizer' | 'rotate-keys';
+/**
+ * Every Lambda of the backend: the route handlers of `ROUTES`, the authorizer, the key-ring rotation and the
+ * custom resource that makes the first deploy wait for the first key ring.
+ */
+export type AuthFunctionName = FunctionName | 'authorizer' | 'rotate-keys' | 'bootstrap-keys';
 
 export type TableId = TableDefinition['id'];
 
@@ -17,8 +20,11 @@ export interface FunctionSpec {
   readonly description: string;
   /** Tables the function touches. Only these get an environment variable and a grant. */
   readonly tables?: Partial<Record<TableId, 'read' | 'readWrite'>>;
-  /** `read`: signs tokens with the current private key. `rotate`: the Secrets Manager rotation function. */
-  readonly keyRing?: 'read' | 'rotate';
+  /**
+   * `read`: signs tokens with the current private key. `rotate`: the Secrets Manager rotation function.
+   * `bootstrap`: reads the ring and starts its rotation (RotateSecret, which invokes the rotation function).
+   */
+  readonly keyRing?: 'read' | 'rotate' | 'bootstrap';
   /** `read`: serves the public JWKS. `write`: publishes it (the rotation function). */
   readonly publicKeys?: 'read' | 'write';
   /** Hashes passwords with `@node-rs/argon2`: runs on x86_64 with the native binary copied into its asset. */
@@ -189,6 +195,14 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     publicKeys: 'write',
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
+  },
+  'bootstrap-keys': {
+    description: 'Custom resource of the deploy: rotates the placeholder key ring once and waits until the ring exists',
+    // Reads AWSCURRENT (is there a ring?) and calls RotateSecret, which needs lambda:InvokeFunction on rotate-keys.
+    keyRing: 'bootstrap',
+    memorySize: 256,
+    // Waits up to 90 s for the rotation's four steps (a few seconds in practice).
+    timeout: Duration.minutes(2),
   },
 };
 

@@ -1,5 +1,4 @@
-import { GetSecretValueCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { currentKey, parseRing } from '../domain/key-ring.js';
+import { DescribeSecretCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** What the custom-resources Provider framework hands its onEvent function (the parts used here). */
 export interface CustomResourceEvent {
@@ -16,7 +15,7 @@ export interface KeyRingBootstrapOptions {
   client: SecretsManagerClient;
   /** The key ring secret (its rotation function is set by the stack's rotation schedule). */
   secretId: string;
-  /** How long to wait for the rotation to write the ring; keep it below the function's timeout. */
+  /** How long to wait for the rotation to finish; keep it below the function's timeout. */
   waitMs: number;
   /** @default 1000 */
   pollMs?: number;
@@ -29,40 +28,46 @@ const PHYSICAL_ID = 'signing-key-ring';
 /**
  * The onEvent handler of the `KeyRingBootstrap` custom resource: `cdk deploy` finishes only once the signing key
  * ring exists, so the first sign-in after the first deploy can sign a token (no 503 window). On Create and Update
- * it returns at once when AWSCURRENT already holds a ring; otherwise it asks Secrets Manager to rotate the secret
- * (which runs the rotation function's four steps, replacing the placeholder) and polls AWSCURRENT until the ring is
- * there. A rotation already under way (InvalidRequestException) is waited for, not restarted. Delete does nothing:
- * the ring outlives the resource (it is retained with the stack's removal policy).
+ * it returns at once when the secret was rotated before (only the rotation function writes it, and it writes a
+ * ring); otherwise it asks Secrets Manager to rotate the secret (the rotation function's four steps replace the
+ * placeholder) and returns once that version is AWSCURRENT. A rotation already under way (InvalidRequestException)
+ * is waited for, not restarted. Delete does nothing: the ring outlives the resource (the stack retains it).
+ *
+ * It never reads the secret's value (DescribeSecret only): the private ring stays readable by the signers and the
+ * rotation function alone (S44).
  */
 export function createKeyRingBootstrap(options: KeyRingBootstrapOptions) {
   const { client, secretId } = options;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
   const now = options.now ?? Date.now;
-
-  const currentKid = async (): Promise<string | undefined> => {
-    const r = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-    const ring = parseRing(r.SecretString);
-    return ring ? currentKey(ring).kid : undefined;
-  };
+  const describe = () => client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const versionWith = (stages: Record<string, string[]> | undefined, stage: string) =>
+    Object.entries(stages ?? {}).find(([, s]) => s.includes(stage))?.[0];
 
   return async (event: CustomResourceEvent): Promise<CustomResourceResult> => {
     const PhysicalResourceId = event.PhysicalResourceId ?? PHYSICAL_ID;
     if (event.RequestType === 'Delete') return { PhysicalResourceId };
-    let kid = await currentKid();
-    if (kid) return { PhysicalResourceId, Data: { CurrentKid: kid } };
+    const before = await describe();
+    const done = (versionId: string | undefined) => ({ PhysicalResourceId, Data: { CurrentVersionId: versionId ?? '' } });
+    if (before.LastRotatedDate) return done(versionWith(before.VersionIdsToStages, 'AWSCURRENT'));
+
+    let versionId: string | undefined;
     try {
-      await client.send(new RotateSecretCommand({ SecretId: secretId }));
+      versionId = (await client.send(new RotateSecretCommand({ SecretId: secretId }))).VersionId;
     } catch (e) {
-      // "A previous rotation isn't complete": the schedule's own rotation is running; wait for it instead.
+      // "A previous rotation isn't complete": a rotation is running; wait for it instead.
       if (!(e instanceof Error && e.name === 'InvalidRequestException')) throw e;
+      versionId = versionWith((await describe()).VersionIdsToStages, 'AWSPENDING');
     }
     const deadline = now() + options.waitMs;
-    while (!(kid = await currentKid())) {
+    for (;;) {
+      const meta = await describe();
+      const current = versionWith(meta.VersionIdsToStages, 'AWSCURRENT');
+      if (versionId ? current === versionId : meta.LastRotatedDate !== undefined) return done(current);
       if (now() >= deadline) {
-        throw new Error(`the signing key ring was not written within ${Math.round(options.waitMs / 1000)} s; see the logs of the rotation function`);
+        throw new Error(`the signing key ring rotation did not finish within ${Math.round(options.waitMs / 1000)} s; see the logs of the rotation function`);
       }
       await sleep(options.pollMs ?? 1000);
     }
-    return { PhysicalResourceId, Data: { CurrentKid: kid } };
   };
 }

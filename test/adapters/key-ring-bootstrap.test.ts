@@ -2,7 +2,7 @@
  * The KeyRingBootstrap custom resource's handler against the Secrets Manager stand-in (real SDK client): the
  * first deploy waits until the rotation has written the ring; a ring that exists is left alone.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Statement } from '../../infra/local/aws/iam.js';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../infra/local/aws/secrets-manager.js';
@@ -32,10 +32,9 @@ describe('Function: createKeyRingBootstrap (the first deploy has a signing key)'
     const ringArn = sm.seed({ name: 'KeyRing', value: 'placeholder', rotationLambdaArn: ROTATION });
     const publicArn = sm.seed({ name: 'PublicKeys', value: 'placeholder' });
     policies['rotate'] = [{ actions: ['secretsmanager:*'], resources: [ringArn, publicArn] }];
-    // Exactly what the stack grants the bootstrap function.
+    // What the stack grants the bootstrap function: never the secret's value (S44).
     policies['bootstrap'] = [
-      { actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [ringArn] },
-      { actions: ['secretsmanager:RotateSecret'], resources: [ringArn] },
+      { actions: ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret'], resources: [ringArn] },
       { actions: ['lambda:InvokeFunction'], resources: [ROTATION] },
     ];
     const bootstrap = createKeyRingBootstrap({ client: as('bootstrap'), secretId: ringArn, waitMs: 2000, pollMs: 20 });
@@ -46,8 +45,9 @@ describe('Function: createKeyRingBootstrap (the first deploy has a signing key)'
     const { bootstrap, ringArn, as } = await setup();
     const result = await bootstrap({ RequestType: 'Create' });
     const ring = parseRing((await as('rotate').send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSCURRENT' }))).SecretString);
-    expect(ring).toBeDefined();
-    expect(result).toEqual({ PhysicalResourceId: 'signing-key-ring', Data: { CurrentKid: currentKey(ring!).kid } });
+    expect(ring && currentKey(ring).status).toBe('current');
+    const stages = (await as('rotate').send(new DescribeSecretCommand({ SecretId: ringArn }))).VersionIdsToStages!;
+    expect(result).toEqual({ PhysicalResourceId: 'signing-key-ring', Data: { CurrentVersionId: Object.keys(stages).find((v) => stages[v]!.includes('AWSCURRENT')) } });
   });
 
   it('Update with a ring in place, and Delete: no rotation', async () => {
@@ -60,6 +60,6 @@ describe('Function: createKeyRingBootstrap (the first deploy has a signing key)'
 
   it('throws when the rotation never writes the ring, so the deploy fails instead of finishing without a key', async () => {
     const { bootstrap } = await setup({ rotationFails: true });
-    await expect(bootstrap({ RequestType: 'Create' })).rejects.toThrow(/was not written within/);
+    await expect(bootstrap({ RequestType: 'Create' })).rejects.toThrow(/did not finish within/);
   });
 });

@@ -3,8 +3,10 @@
  * deployment. The first signup after "deploy" succeeds (the key ring exists before deploy finishes), the mail routes
  * answer a clean 503, and no bundle crashes.
  */
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseRing } from '../../shared/domain/key-ring.js';
 import { readStack } from './assembly.js';
 import { client } from './client.js';
 import { ASSEMBLY_DIR, DEFAULT_STACK } from './paths.js';
@@ -16,11 +18,12 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
   let r: Rehearsal;
   let call: ReturnType<typeof client>;
   let user: { email: string; access: string; refresh: string; sub: string };
+  let deployed: Awaited<ReturnType<Rehearsal['deploy']>>;
 
   beforeAll(async () => {
     r = await startRehearsal({ stack: readStack(ASSEMBLY_DIR, DEFAULT_STACK), dynamoEndpoint: inject('dynamoEndpoint') });
     call = client(r.url);
-    await r.deploy();
+    deployed = await r.deploy();
     await r.warm();
   });
 
@@ -28,6 +31,16 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
     const problems = r?.problems() ?? [];
     if (problems.length) console.error(`[rehearsal ${DEFAULT_STACK}] problems:\n${JSON.stringify(problems, null, 2)}`);
     await r?.close();
+  });
+
+  it('deploy finishes with a key ring: the KeyRingBootstrap custom resource (bootstrap-keys bundle, Create event) waited for the rotation', async () => {
+    // CloudFormation itself starts no rotation (the template says so); the custom resource's is the first.
+    expect(r.stack.secrets.find((s) => s.rotation)?.rotation?.rotateImmediatelyOnUpdate).toBe(false);
+    expect(Object.values(deployed.customResources)).toEqual([{ PhysicalResourceId: 'signing-key-ring', Data: { CurrentVersionId: expect.any(String) } }]);
+    // Before any request: AWSCURRENT already holds a ring, and the rotation ran exactly once.
+    const current = await r.operatorSecrets.send(new GetSecretValueCommand({ SecretId: r.secretArn('KeyRing'), VersionStage: 'AWSCURRENT' }));
+    expect(parseRing(current.SecretString)?.keys).toHaveLength(2);
+    expect(await r.secretsManager.settled()).toEqual([{ secretArn: r.secretArn('KeyRing'), versionId: current.VersionId }]);
   });
 
   it('the first signup after deploy succeeds: 201 with a token and the refresh cookie', async () => {

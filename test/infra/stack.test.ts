@@ -106,9 +106,11 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
   });
 
   describe('functions', () => {
-    it('creates exactly one Lambda per function, on the newest Node runtime', () => {
-      const fns = template.findResources('AWS::Lambda::Function');
-      expect(Object.keys(fns)).toHaveLength(FUNCTION_NAMES.length);
+    it('creates exactly one Lambda per function, on the newest Node runtime (plus the custom-resource framework)', () => {
+      const fns = Object.values<Json>(template.findResources('AWS::Lambda::Function'));
+      expect(fns.filter((f) => f.Properties.Handler === 'index.handler')).toHaveLength(FUNCTION_NAMES.length);
+      // The one other function: aws-cdk-lib's Provider framework behind the KeyRingBootstrap custom resource.
+      expect(fns.filter((f) => f.Properties.Handler !== 'index.handler').map((f) => f.Properties.Handler)).toEqual(['framework.onEvent']);
       for (const name of FUNCTION_NAMES) {
         expect(fnProps(name)).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
       }
@@ -328,13 +330,33 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       ]);
     });
 
-    it('rotates the key ring with the rotate-keys function, at deploy and every 30 days', () => {
+    it('rotates the key ring with the rotate-keys function every 30 days; the first rotation is the bootstrap\'s', () => {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         SecretId: { Ref: logicalId(backend.keyRingSecret) },
         RotationLambdaARN: { 'Fn::GetAtt': [fnId('rotate-keys'), 'Arn'] },
-        RotateImmediatelyOnUpdate: true,
+        RotateImmediatelyOnUpdate: false,
         RotationRules: { ScheduleExpression: 'rate(30 days)' },
       });
+    });
+
+    it('the deploy waits for the first key ring: a KeyRingBootstrap custom resource after the rotation schedule', () => {
+      const resources = Object.entries<Json>(template.findResources('Custom::KeyRingBootstrap'));
+      expect(resources).toHaveLength(1);
+      const [id, resource] = resources[0]!;
+      expect(resource.Properties.KeyRing).toEqual({ Ref: logicalId(backend.keyRingSecret) });
+      const schedule = Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))[0]!;
+      expect([resource.DependsOn].flat()).toContain(schedule);
+      // The Provider framework's onEvent calls our bootstrap-keys function.
+      const framework = Object.values<Json>(template.findResources('AWS::Lambda::Function')).find(
+        (f) => JSON.stringify(resource.Properties.ServiceToken).includes('Provider') && f.Properties.Handler === 'framework.onEvent',
+      );
+      expect(framework?.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN).toEqual({ 'Fn::GetAtt': [fnId('bootstrap-keys'), 'Arn'] });
+      expect(id).toMatch(/KeyRingBootstrap/);
+      // It starts the rotation and sees its progress, never the ring's value (S44), and may invoke the rotation function.
+      const actionsOf = (st: Json): string[] => [st.Action].flat();
+      const secretActions = statementsOf('bootstrap-keys').filter((s) => refsTo(s.Resource, logicalId(backend.keyRingSecret))).flatMap(actionsOf);
+      expect(secretActions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret']);
+      expect(statementsOf('bootstrap-keys').some((s) => actionsOf(s).includes('lambda:InvokeFunction') && refsTo(s.Resource, fnId('rotate-keys')))).toBe(true);
     });
 
     it('S44: puts no key material in the template: both secrets start as generated placeholders', () => {
