@@ -64,7 +64,8 @@ describe('Stack: AuthStack with social sign-in (synthesized)', () => {
     });
     template = Template.fromStack(stack);
     json = template.toJSON();
-  });
+    // Bundling every function, as stack.test.ts: over a minute on two busy cores.
+  }, 180_000);
   afterAll(() => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
   });

@@ -47,7 +47,11 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
         break;
       }
       case 'keyRing':
-        if (arns.keyRingSecret) statements.push({ actions: SECRET_READ_ACTIONS, resources: [arns.keyRingSecret] });
+        if (arns.keyRingSecret) {
+          // `bootstrap` starts the first rotation and watches it, never reading the value (infra/auth-backend.ts).
+          const actions = grant.access === 'bootstrap' ? ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret'] : SECRET_READ_ACTIONS;
+          statements.push({ actions, resources: [arns.keyRingSecret] });
+        }
         break;
       case 'publicKeys':
         if (arns.publicKeysSecret) {
