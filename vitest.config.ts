@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'node_modules/**'],
+    // The browser suites and the rehearsal of the synthesized bundles have their own configs and commands.
+    exclude: ['test/browser/**', 'test/deployed/**', 'node_modules/**'],
     // One DynamoDB Local for the whole run; its endpoint reaches the suites through env (DYNAMODB_ENDPOINT).
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 30_000,

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:deployed` (S82): the bundles `cdk synth` wrote to `cdk.out`, each run as Lambda runs it, driven
- * through the template's own routes (test/deployed/README in the root README, "Rehearsal of the deployed bundles").
+ * through the template's own routes (README, "Rehearsal of the deployed bundles").
  * Not part of `npm test`: it needs a synthesized cloud assembly.
  */
 export default defineConfig({
