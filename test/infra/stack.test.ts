@@ -98,8 +98,8 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     template = Template.fromStack(stack);
     json = template.toJSON();
     other = Template.fromStack(orders);
-    // Bundling every function (15 with the email flows) can take over a minute on two busy cores.
-  }, 180_000);
+    // Bundling every function (22 with the key-ring bootstrap) can take three minutes on two busy cores.
+  }, 300_000);
 
   afterAll(() => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
