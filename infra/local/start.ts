@@ -16,9 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
+import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
+import type { SigningAlg } from '../../shared/domain/key-ring.js';
 import { ROUTES, type FunctionName } from '../../shared/routes.js';
 import { functionEnvironment } from '../function-environment.js';
-import { FUNCTION_SPECS, type AuthFunctionName } from '../function-specs.js';
+import { FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec } from '../function-specs.js';
 import { startDynamoGuard } from './aws/dynamodb-guard.js';
 import type { Statement } from './aws/iam.js';
 import { localPermissions } from './aws/permissions.js';
@@ -54,6 +56,11 @@ export interface LocalOptions {
   devOidc?: boolean;
   /** Start every function before resolving (`npm start` warms them in the background instead). @default false */
   warm?: boolean;
+  /**
+   * The function specs to run with (tests only: a suite drops a grant to show that the guard catches it).
+   * @default FUNCTION_SPECS
+   */
+  specs?: Readonly<Record<AuthFunctionName, FunctionSpec>>;
 }
 
 export interface LocalBackend {
@@ -85,6 +92,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
   const dynamo = options.dynamoEndpoint ? undefined : await startDynamoLocal({});
   const endpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
 
+  const specs = options.specs ?? FUNCTION_SPECS;
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -114,7 +122,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const functionOf = (fn: string): IsolatedFunction => {
       let f = functions[fn];
       if (!f) {
-        const spec = FUNCTION_SPECS[fn as AuthFunctionName];
+        const spec = specs[fn as AuthFunctionName];
         const env = environments[fn];
         if (!spec || !env) throw new Error(`no function ${fn}`);
         f = startIsolatedFunction({
@@ -185,12 +193,15 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     };
     // Exported variables win (README): a KEY_RING_FILE of the developer's, else the one under the data folder.
     const keyRingFile = options.env?.KEY_RING_FILE ?? process.env.KEY_RING_FILE ?? join(dataDir, 'keyring.json');
+    // The runner makes the ring before any function starts, as the stack's first rotation does at deploy: the
+    // functions share the file, and two of them must never each create a ring of their own.
+    await new FileKeyRing(keyRingFile, signingAlg(common.SIGNING_ALG)).load();
     const mailFrom = options.env?.MAIL_FROM ?? process.env.MAIL_FROM ?? LOCAL_MAIL_FROM;
     const mailDomain = mailFrom.split('@').pop()!;
     const tableName = (id: (typeof TABLES)[number]['id']) => tables[TABLES.find((t) => t.id === id)!.envVar];
 
     for (const fn of HOSTED) {
-      const spec = FUNCTION_SPECS[fn as AuthFunctionName];
+      const spec = specs[fn as AuthFunctionName];
       permissions.set(accessKeyIdOf(fn), localPermissions(spec, { table: (id) => arn('dynamodb', `table/${tableName(id)}`), mailResources: [arn('ses', `identity/${mailDomain}`)] }));
       environments[fn] = {
         ...functionEnvironment(spec, common, { tableName, keyRing: { file: keyRingFile }, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
@@ -251,6 +262,8 @@ function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: s
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
+
+const signingAlg = (alg: string | undefined): SigningAlg => (alg === 'EdDSA' || alg === 'RS256' ? alg : 'ES256');
 
 /** The function's access key id: its name in letters and digits (DynamoDB Local refuses any other character). */
 const accessKeyIdOf = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());

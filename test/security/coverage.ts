@@ -43,7 +43,6 @@ export const PENDING: Record<string, string> = {
   S78: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
   S79: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
   S80: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S81: 'Isolated local functions and the least-privilege guard (issue 10) are being built.',
   S82: 'The rehearsal of the synthesized bundles (issue 10) is being built.',
   S83: 'Fault injection (issue 16) is not built yet: no test injects DynamoDB, Secrets Manager or SES failures.',
 };
