@@ -61,6 +61,13 @@ export interface LocalOptions {
    * @default FUNCTION_SPECS
    */
   specs?: Readonly<Record<AuthFunctionName, FunctionSpec>>;
+  /**
+   * Sign with a key ring in Secrets Manager at this (loopback) endpoint instead of the ring file, so the
+   * production adapter is on the path (the bench).
+   */
+  secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
+  /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
+  onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
 }
 
 export interface LocalBackend {
@@ -108,7 +115,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const permissions = new Map<string, Statement[]>();
     const permissionsOf = (caller: string) => permissions.get(caller);
     const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
-    const guard = await startDynamoGuard({ target: endpoint, permissionsOf, tableArn: (name) => arn('dynamodb', `table/${name}`) });
+    const guard = await startDynamoGuard({
+      target: endpoint,
+      permissionsOf,
+      tableArn: (name) => arn('dynamodb', `table/${name}`),
+      observe: options.onDynamoCall,
+    });
     closers.push(() => guard.close());
     const mail = await startSesStandIn({ permissionsOf, arn: (resource) => arn('ses', resource) });
     closers.push(() => mail.close());
@@ -195,7 +207,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const keyRingFile = options.env?.KEY_RING_FILE ?? process.env.KEY_RING_FILE ?? join(dataDir, 'keyring.json');
     // The runner makes the ring before any function starts, as the stack's first rotation does at deploy: the
     // functions share the file, and two of them must never each create a ring of their own.
-    await new FileKeyRing(keyRingFile, signingAlg(common.SIGNING_ALG)).load();
+    if (!options.secretsManager) await new FileKeyRing(keyRingFile, signingAlg(common.SIGNING_ALG)).load();
+    const sm = options.secretsManager;
+    const keyRing = sm ? { secretId: sm.keyRingSecretId, publicKeysSecretId: sm.publicKeysSecretId } : { file: keyRingFile };
     const mailFrom = options.env?.MAIL_FROM ?? process.env.MAIL_FROM ?? LOCAL_MAIL_FROM;
     const mailDomain = mailFrom.split('@').pop()!;
     const tableName = (id: (typeof TABLES)[number]['id']) => tables[TABLES.find((t) => t.id === id)!.envVar];
@@ -204,8 +218,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       const spec = specs[fn as AuthFunctionName];
       permissions.set(accessKeyIdOf(fn), localPermissions(spec, { table: (id) => arn('dynamodb', `table/${tableName(id)}`), mailResources: [arn('ses', `identity/${mailDomain}`)] }));
       environments[fn] = {
-        ...functionEnvironment(spec, common, { tableName, keyRing: { file: keyRingFile }, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
-        ...lambdaRuntimeEnv(fn, spec.memorySize, { dynamodb: guard.endpoint, sesv2: mail.endpoint }),
+        ...functionEnvironment(spec, common, { tableName, keyRing, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
+        ...lambdaRuntimeEnv(fn, spec.memorySize, { dynamodb: guard.endpoint, sesv2: mail.endpoint, secretsManager: sm?.endpoint }),
       };
     }
     // Lets one-off commands (npm run admin:grant) find this run's DynamoDB Local and tables.
@@ -245,7 +259,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
  * What Lambda itself puts in every execution environment, and where this runner's AWS clients go: the SDK's
  * own endpoint variables, and per-function credentials whose access key id names the caller to the stand-ins.
  */
-function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: string; sesv2: string }): Record<string, string> {
+function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: string; sesv2: string; secretsManager?: string }): Record<string, string> {
   return {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -258,6 +272,7 @@ function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: s
     TZ: 'UTC',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
+    ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
     // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
