@@ -66,9 +66,14 @@ export interface Authorizer {
 
 /** The one message API Gateway turns into a 401. Any other error would become a 500. */
 const UNAUTHORIZED = 'Unauthorized';
-/** `Bearer`, one space, one token of visible ASCII; the verifier then checks the token's format strictly. */
-const BEARER = /^bearer ([\x21-\x7e]+)$/i;
-const MAX_HEADER_CHARS = 8192 + 'Bearer '.length;
+/**
+ * `Bearer`, one or more spaces (RFC 6750 §2.1: `"Bearer" 1*SP b64token`; the scheme is case-insensitive, RFC 9110
+ * §11.1), one token of visible ASCII; the verifier then checks the token's format strictly. Tabs, trailing spaces and
+ * a second credential stay refused.
+ */
+const BEARER = /^bearer +([\x21-\x7e]+)$/i;
+/** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
+const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
 
 type DenyReason = TokenVerificationError['reason'] | 'missing_token' | 'malformed_header' | 'unsupported_event' | 'internal';
 
