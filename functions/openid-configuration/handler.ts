@@ -16,6 +16,8 @@ export const createHandler = (config: Config = getConfig()) => {
     statusCode: 200,
     body: metadata,
     cacheControl: 'public, max-age=3600',
+    // S58: cacheable and CORS-dependent, so `Vary: Origin` always (see functions/jwks).
+    headers: { Vary: 'Origin' },
   }));
 };
 

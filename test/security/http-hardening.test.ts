@@ -138,4 +138,43 @@ describe('Cookies, CSRF, CORS and headers', () => {
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     }
   });
+  it('S58: no response header is empty or "undefined" on a JSON route, an HTML landing page and a 404', async () => {
+    // Act
+    const responses = {
+      json: await call('POST', '/auth/login', { json: { email: uniqueEmail(), password: 'x' } }),
+      jwks: await call('GET', '/.well-known/jwks.json'),
+      html: await call('GET', '/auth/magic-link/verify?token=x'),
+      notFound: await call('GET', '/auth/no-such-route'),
+    };
+
+    // Assess
+    expect([responses.json.status, responses.jwks.status, responses.html.status, responses.notFound.status]).toEqual([401, 200, 200, 404]);
+    for (const res of Object.values(responses)) {
+      const blank = [...res.headers].filter(([, v]) => v.trim() === '' || v.trim() === 'undefined').map(([k]) => k);
+      expect(blank).toEqual([]);
+      expect(res.headers.get('server')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+    expect(responses.html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(responses.html.headers.get('x-xss-protection')).toBe('0');
+    expect(responses.html.headers.get('content-security-policy')).not.toMatch(/report-to/);
+  });
+
+  it('S58: JWKS and discovery answer Vary: Origin with and without an Origin', async () => {
+    for (const path of ['/.well-known/jwks.json', '/.well-known/openid-configuration']) {
+      // Act
+      const [none, allowed, foreign] = [
+        await call('GET', path),
+        await call('GET', path, { headers: { origin: APP } }),
+        await call('GET', path, { headers: { origin: 'https://evil.example' } }),
+      ];
+
+      // Assess
+      for (const res of [none, allowed, foreign]) {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toMatch(/^public/);
+        expect(res.headers.get('vary')).toMatch(/(^|,\s*)Origin(\s*,|$)/i);
+      }
+    }
+  });
 });
