@@ -162,6 +162,7 @@ function errorMapper(): middy.MiddlewareObj<Event, Result> {
         request.response = toResult({
           statusCode: error.status,
           headers: error.headers,
+          ...(error.cookies.length ? { cookies: error.cookies } : {}),
           body: { error: error.code, message: error.message },
         });
         return;

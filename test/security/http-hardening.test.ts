@@ -178,3 +178,40 @@ describe('Cookies, CSRF, CORS and headers', () => {
     }
   });
 });
+
+describe('Cookie tossing (S54)', () => {
+  const session = async () => {
+    const res = await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: goodPassword() } });
+    return cookieValue(res.cookies, REFRESH_COOKIE)!;
+  };
+  const isClearing = (line: string) => line.startsWith(`${REFRESH_COOKIE}=;`) && /Max-Age=0/.test(line);
+
+  it('S54: two refresh cookies in one request → 401 invalid_token, both cleared, neither session used', async () => {
+    // Prepare: the victim's session, and a copy an attacker planted from a sibling host (sent first)
+    const [victim, attacker] = [await session(), await session()];
+    const tossed = `${REFRESH_COOKIE}=${attacker}; ${REFRESH_COOKIE}=${victim}`;
+
+    // Act
+    const refresh = await call('POST', '/auth/refresh', { headers: { cookie: tossed } });
+    const logout = await call('POST', '/auth/logout', { headers: { cookie: tossed } });
+    const withBody = await call('POST', '/auth/refresh', { headers: { cookie: tossed }, json: { refreshToken: victim } });
+
+    // Assess
+    for (const res of [refresh, logout, withBody]) {
+      expectError(res, 401, 'invalid_token');
+      expect(res.cookies.length).toBeGreaterThan(0);
+      expect(res.cookies.every(isClearing)).toBe(true);
+      expect(res.cookies.some((l) => /Path=\/auth;/.test(l))).toBe(true);
+    }
+    // Neither copy was rotated or revoked: each still works on its own.
+    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}` } })).status).toBe(200);
+    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${attacker}` } })).status).toBe(200);
+  });
+
+  it('S54: the same cookie twice with the same value is refused too (which copy is whose cannot be told)', async () => {
+    const victim = await session();
+    const res = await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}; ${REFRESH_COOKIE}=${victim}` } });
+    expectError(res, 401, 'invalid_token');
+    expect(res.cookies.every(isClearing)).toBe(true);
+  });
+});
