@@ -29,7 +29,12 @@ import type {
 } from 'aws-lambda';
 import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from '../../shared/auth-context.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
-import { AccessTokenVerifier, TokenVerificationError, type AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
+import {
+  AccessTokenVerifier,
+  SUPPORTED_ALGORITHMS,
+  TokenVerificationError,
+  type AccessTokenClaims,
+} from '../../shared/domain/verify-access-token.js';
 import { logger, securityEvent } from '../../shared/log.js';
 import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
 import { parseRoutePolicies } from '../../shared/route-policies.js';
@@ -180,7 +185,9 @@ function defaultDeps(): AuthorizerDeps {
   const verifier = new AccessTokenVerifier(keys, {
     issuer: config.ISSUER,
     audience: config.AUDIENCE,
-    algorithms: [config.SIGNING_ALG],
+    // Not [SIGNING_ALG]: each token verifies with the algorithm its key declares, so the ring may hold keys of an
+    // old and a new algorithm across a switch (S56). `none`, HMAC and anything unlisted stay refused.
+    algorithms: SUPPORTED_ALGORITHMS,
     clockToleranceSeconds: config.CLOCK_TOLERANCE_SECONDS,
   });
   // Our own routes' requirements come from the route table; other teams' routes from ROUTE_POLICIES, which the

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createRotationHandler, type RotationStep } from '../../shared/adapters/key-ring-rotation.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from '../../shared/adapters/secrets-manager-key-ring.js';
-import { parseRing } from '../../shared/domain/key-ring.js';
+import { createRing, parseRing } from '../../shared/domain/key-ring.js';
 
 /** Just enough of Secrets Manager: versions with stages, stage moves, ResourceNotFound. */
 function fakeSecretsManager() {
@@ -97,6 +97,33 @@ describe('Function: createRotationHandler (fake Secrets Manager)', () => {
     const jwks = await new SecretsManagerJwksSource(sm.client, 'public', { cacheSeconds: 60 }).jwks();
     expect(jwks.keys).toHaveLength(3);
     sm.mock.restore();
+  });
+
+  it('S56: after SIGNING_ALG changes, the next rotation mints `next` in the new algorithm and `current` keeps its own', async () => {
+    // Prepare: a ring made with ES256, then a rotation function configured with EdDSA
+    const sm = fakeSecretsManager();
+    sm.create('ring', JSON.stringify(await createRing('ES256', new Date())));
+    sm.create('public', 'placeholder');
+    const rotate = createRotationHandler({ client: sm.client, publicKeysSecretId: 'public', alg: 'EdDSA' });
+    const run = async () => {
+      const token = randomUUID();
+      sm.secrets.get('ring')!.versions.set(token, { value: '', stages: ['AWSPENDING'] });
+      for (const Step of STEPS) await rotate({ Step, SecretId: 'ring', ClientRequestToken: token });
+    };
+    const algs = async () => {
+      const ring = parseRing((await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString)!;
+      return Object.fromEntries(ring.keys.map((k) => [k.status, k.alg]));
+    };
+    const published = async () =>
+      (JSON.parse((await sm.client.send(new GetSecretValueCommand({ SecretId: 'public', VersionStage: 'AWSCURRENT' }))).SecretString!) as { keys: { alg: string }[] }).keys.map((k) => k.alg);
+
+    // Act / Assess: testSecret signs with each pending ring's current key, in that key's algorithm
+    await run();
+    expect(await algs()).toEqual({ previous: 'ES256', current: 'ES256', next: 'EdDSA' });
+    expect(await published()).toEqual(['ES256', 'EdDSA', 'ES256']);
+    await run();
+    expect(await algs()).toEqual({ previous: 'ES256', current: 'EdDSA', next: 'EdDSA' });
+    expect(await published()).toEqual(['EdDSA', 'EdDSA', 'ES256']);
   });
 
   it('each step is idempotent: a retried createSecret does not mint a second pending ring', async () => {

@@ -3,7 +3,17 @@
  * what API Gateway would send, before any gateway adds or drops anything.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  // The handler modules build their Lambda export at import; only ISSUER is read then (adapters are lazy).
+  process.env.ISSUER ??= 'https://auth.example.test';
+});
+
+import { createHandler as jwksHandler } from '../../functions/jwks/handler.js';
+import { createHandler as discoveryHandler } from '../../functions/openid-configuration/handler.js';
+import type { Config } from '../../shared/config.js';
+import { createRing, rotateRing, toJwks } from '../../shared/domain/key-ring.js';
 import { AuthError } from '../../shared/errors.js';
 import { LANDING_PAGE_CSP } from '../../shared/http/email-landing-page.js';
 import { httpHandler } from '../../shared/http/handler.js';
@@ -76,5 +86,37 @@ describe('Function: httpHandler (response headers)', () => {
       expect(csp).toMatch(/frame-ancestors 'none'/);
       expect(csp).not.toMatch(/report-to|report-uri/);
     }
+  });
+});
+
+describe('Handlers: jwks and openid-configuration', () => {
+  const config = { ISSUER: 'https://auth.example.test', MAX_BODY_BYTES: 1024 } as Config;
+
+  it('S58: both are cacheable and answer Vary: Origin to a request without Origin', async () => {
+    // Prepare
+    const jwks = toJwks(await createRing('ES256', new Date()));
+    const source = { jwks: async () => jwks };
+
+    // Act
+    const results = [await invoke(jwksHandler(source, config)), await invoke(discoveryHandler(source, config))];
+
+    // Assess
+    for (const r of results) {
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['Cache-Control']).toMatch(/^public, max-age=\d+$/);
+      expect(r.headers['Vary']).toBe('Origin');
+    }
+  });
+
+  it('S56: discovery lists the algorithms of the published keys, current first, not SIGNING_ALG', async () => {
+    // Prepare: an ES256 ring rotated once by a deployment now configured for EdDSA
+    const ring = await rotateRing(await createRing('ES256', new Date()), 'EdDSA', new Date());
+    const discovery = discoveryHandler({ jwks: async () => toJwks(ring) }, { ...config, SIGNING_ALG: 'EdDSA' } as Config);
+
+    // Act
+    const r = await invoke(discovery);
+
+    // Assess
+    expect(JSON.parse(String(r.body)).access_token_signing_alg_values_supported).toEqual(['ES256', 'EdDSA']);
   });
 });
