@@ -15,7 +15,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createRotationHandler, type RotationStep } from '../../shared/adapters/key-ring-rotation.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from '../../shared/adapters/secrets-manager-key-ring.js';
-import { createRing, parseRing } from '../../shared/domain/key-ring.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
+import { createRing, currentKey, parseRing } from '../../shared/domain/key-ring.js';
 
 /** Just enough of Secrets Manager: versions with stages, stage moves, ResourceNotFound. */
 function fakeSecretsManager() {
@@ -145,5 +149,27 @@ describe('Function: createRotationHandler (fake Secrets Manager)', () => {
     sm.create('ring', 'placeholder');
     await expect(new SecretsManagerKeyRing(sm.client, 'ring', { cacheSeconds: 60 }).load()).rejects.toThrow(/key ring/);
     sm.mock.restore();
+  });
+});
+
+describe('Class: FileKeyRing (the local ring)', () => {
+  it('S56: a rotation written by another process with the new SIGNING_ALG reaches a running reader after its cache time', async () => {
+    // Prepare: a running function's ring (ES256, 60 s cache) and the rotation, elsewhere, configured for EdDSA
+    const path = join(await mkdtemp(join(tmpdir(), 'file-ring-')), 'keyring.json');
+    let now = 1_000_000;
+    const running = new FileKeyRing(path, 'ES256', { cacheSeconds: 60, now: () => now });
+    const before = currentKey(await running.load()).kid;
+    const rotation = new FileKeyRing(path, 'EdDSA');
+
+    // Act
+    await rotation.rotate();
+    await rotation.rotate();
+    const cached = await running.load();
+    now += 60_000;
+    const reread = await running.load();
+
+    // Assess: the signing key keeps its own algorithm until the EdDSA key minted by the first rotation is current
+    expect(currentKey(cached).kid).toBe(before);
+    expect(Object.fromEntries(reread.keys.map((k) => [k.status, k.alg]))).toEqual({ previous: 'ES256', current: 'EdDSA', next: 'EdDSA' });
   });
 });

@@ -25,7 +25,7 @@ const hash = (raw: string) => createHash('sha256').update(raw, 'utf8').digest('h
 async function liveTokens(familyId: string): Promise<string[]> {
   const doc = createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT! });
   const live: string[] = [];
-  for await (const page of paginateScan({ client: doc }, { TableName: process.env.REFRESH_TOKENS_TABLE! })) {
+  for await (const page of paginateScan({ client: doc }, { TableName: backend.tables.REFRESH_TOKENS_TABLE! })) {
     for (const item of page.Items ?? []) if (item['familyId'] === familyId && item['status'] === 'active') live.push(String(item['tokenHash']));
   }
   return live;
@@ -33,7 +33,7 @@ async function liveTokens(familyId: string): Promise<string[]> {
 
 async function familyOf(raw: string): Promise<string> {
   const doc = createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT! });
-  for await (const page of paginateScan({ client: doc }, { TableName: process.env.REFRESH_TOKENS_TABLE! })) {
+  for await (const page of paginateScan({ client: doc }, { TableName: backend.tables.REFRESH_TOKENS_TABLE! })) {
     const item = (page.Items ?? []).find((i) => i['tokenHash'] === hash(raw));
     if (item) return String(item['familyId']);
   }

@@ -17,22 +17,34 @@ let backend: LocalBackend;
 let call: ReturnType<typeof api>;
 let ringFile: string;
 
+/** How long a signer, the JWKS function and the authorizer may each keep what they read (the test's caches). */
+const CACHE_SECONDS = 1;
+
 beforeAll(async () => {
   // A ring made while the deployment signed with ES256 (what every existing install has).
   ringFile = join(await mkdtemp(join(tmpdir(), 'alg-switch-')), 'keyring.json');
   await new FileKeyRing(ringFile, 'ES256').load();
-  // Then the operator sets SIGNING_ALG=EdDSA and restarts. Short JWKS caching so the authorizer sees each rotation.
-  backend = await startTestBackend({ KEY_RING_FILE: ringFile, SIGNING_ALG: 'EdDSA', JWKS_CACHE_SECONDS: '1', JWKS_COOLDOWN_SECONDS: '1' });
+  // Then the operator sets SIGNING_ALG=EdDSA and restarts. Short caches, so each function sees each rotation soon.
+  const seconds = String(CACHE_SECONDS);
+  backend = await startTestBackend({
+    KEY_RING_FILE: ringFile,
+    SIGNING_ALG: 'EdDSA',
+    KEY_RING_CACHE_SECONDS: seconds,
+    JWKS_CACHE_SECONDS: seconds,
+    JWKS_COOLDOWN_SECONDS: seconds,
+  });
   call = api(backend.url);
 });
 afterAll(() => backend?.close());
 
-/** The runner's own ring (the instance its handlers sign and publish with); rotating it is the rotation function's step. */
+/**
+ * One rotation step, as the rotation function does it with the new SIGNING_ALG: the ring file is rewritten
+ * (atomically) by another process, and every function of the runner reads it again once its cache has expired.
+ */
 async function rotate(): Promise<void> {
-  const { getKeyRing } = await import('../../shared/composition-keys.js');
-  await (getKeyRing() as unknown as FileKeyRing).rotate();
-  // Past the authorizer's JWKS cache, as a real rotation period is.
-  await new Promise((r) => setTimeout(r, 1_100));
+  await new FileKeyRing(ringFile, 'EdDSA').rotate();
+  // The ring's cache in the JWKS function, then the authorizer's JWKS cache: both have expired after this.
+  await new Promise((r) => setTimeout(r, 2 * CACHE_SECONDS * 1000 + 300));
 }
 
 const algOf = (token: string) => decodeProtectedHeader(token).alg;
