@@ -55,7 +55,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /auth/refresh': {
     summary: 'Rotate the refresh token and get a new access token',
-    description: 'The presented token dies. Presenting it again revokes the whole session (token_reused).',
+    description:
+      'The presented token dies. Presenting it again revokes the whole session (token_reused). The refresh cookie sent more than once (cookie tossing) is 401 invalid_token and every copy is cleared.',
     tags: ['session'],
     body: refreshTokenBodySchema,
     refreshCookie: true,
@@ -67,8 +68,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['session'],
     body: refreshTokenBodySchema,
     refreshCookie: true,
+    description: 'The refresh cookie sent more than once (cookie tossing) is 401 invalid_token, every copy cleared, nothing revoked.',
     success: { status: 204, kind: 'empty', description: 'Signed out (also for an unknown token)' },
-    errors: ['forbidden_origin', ...common],
+    errors: ['invalid_token', 'forbidden_origin', ...common],
   },
   'GET /auth/logout': {
     summary: 'Not allowed: logout is a POST',

@@ -133,12 +133,21 @@ describe('Function: authorizer (Authorization header parsing)', () => {
     expect((await authorize(httpEvent({ authorization: header }))).isAuthorized).toBe(true);
   });
 
+  it.each([`Bearer  ${GOOD}`, `bearer   ${GOOD}`, `BEARER ${' '.repeat(10)}${GOOD}`])(
+    'S58: accepts one or more spaces after the scheme (RFC 6750 §2.1 1*SP): %s',
+    async (header) => {
+      expect((await authorize(httpEvent({ authorization: header }))).isAuthorized).toBe(true);
+      expect(verifier.verify).toHaveBeenCalledWith(GOOD);
+    },
+  );
+
   it.each([
     ['Basic', `Basic ${Buffer.from('alice:pw').toString('base64')}`],
     ['Basic carrying the JWT', `Basic ${GOOD}`],
     ['no scheme', GOOD],
-    ['two spaces', `Bearer  ${GOOD}`],
     ['a tab', `Bearer\t${GOOD}`],
+    ['a space then a tab', `Bearer \t${GOOD}`],
+    ['a leading space', ` Bearer ${GOOD}`],
     ['trailing space', `Bearer ${GOOD} `],
     ['two tokens', `Bearer ${GOOD}, Bearer ${GOOD}`],
     ['scheme only', 'Bearer'],
