@@ -7,7 +7,7 @@ import { issueEmailToken, peekEmailToken, redeemEmailToken, type EmailTokenDeps,
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
 import { LANDING_PATHS } from './mail-templates.js';
 import { isAllowedRedirect } from './redirect.js';
-import { constantTimeEqual, sha256Hex } from './secrets.js';
+import { matchesBrowserBinding, newBrowserBinding } from './browser-binding.js';
 import { startSession, type SessionDeps, type SessionTokens } from './session.js';
 
 export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SessionDeps {
@@ -22,29 +22,31 @@ export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SessionDeps {
  * POST /auth/magic-link. Mails a single-use sign-in link with a fallback code. The caller learns nothing about
  * the address (S3, S33): throttles are counted before the lookup, the same store write happens whether or not
  * the account exists, and when nothing may be sent (unknown address with MAGIC_LINK_SIGNUP=false) the time a
- * send would take is spent instead. `bindingHash` ties the link to the requesting browser (S31).
+ * send would take is spent instead. The returned `binding` (for the browser-binding cookie) ties the link to the requesting browser (S31).
  */
 export async function requestMagicLink(
   deps: MagicLinkDeps,
-  input: { email: string; redirectTo?: string; sourceIp: string; bindingHash?: string },
-): Promise<void> {
+  input: { email: string; redirectTo?: string; sourceIp: string },
+): Promise<{ binding: string }> {
   const email = canonicalizeEmail(input.email);
   if (input.redirectTo !== undefined && !isAllowedRedirect(input.redirectTo, deps.allowedRedirectOrigins)) {
     throw new AuthError('invalid_request', 'redirectTo: is not an allowed redirect target');
   }
   await throttleMail(deps, email, input.sourceIp);
+  // Made for every request, known address or not: the cookie must not tell them apart (S3).
+  const binding = newBrowserBinding();
   const user = await deps.users.findByEmail(email);
   const issued = await issueEmailToken(deps, {
     purpose: 'magic_link',
     email,
     userId: user?.id,
     redirectTo: input.redirectTo,
-    bindingHash: input.bindingHash,
+    bindingHash: binding.hash,
   });
   if (!user && !deps.signupAllowed) {
     // The link exists but goes nowhere, and verify refuses account-less links while sign-up is off.
     await pretendToDeliver();
-    return;
+    return { binding: binding.value };
   }
   const message = deps.templates.magic_link({
     email,
@@ -55,6 +57,7 @@ export async function requestMagicLink(
   // Known and unknown addresses both send here, so a failure may be reported without revealing anything.
   await deliver(deps, { to: email, ...message }, { purpose: 'magic_link', failLoud: true });
   securityEvent('email_link_sent', { purpose: 'magic_link', userId: user?.id });
+  return { binding: binding.value };
 }
 
 /**
@@ -63,8 +66,7 @@ export async function requestMagicLink(
  */
 export async function inspectMagicLink(deps: EmailTokenDeps, token: string | undefined, binding: string | undefined): Promise<{ sameBrowser: boolean }> {
   const record = await peekEmailToken(deps, 'magic_link', token);
-  const sameBrowser = !!record?.bindingHash && !!binding && constantTimeEqual(record.bindingHash, sha256Hex(binding));
-  return { sameBrowser };
+  return { sameBrowser: matchesBrowserBinding(record?.bindingHash, binding) };
 }
 
 /**

@@ -141,7 +141,8 @@ describe('Use-case: requestMagicLink / verifyMagicLink', () => {
 
   it('S3: with MAGIC_LINK_SIGNUP=false an unknown address gets no mail but the same answer, and its link never signs in', async () => {
     const { magic, mailer, emailTokens } = await setup({ signupAllowed: false });
-    await expect(requestMagicLink(magic, { email: 'nobody@example.com', sourceIp: IP })).resolves.toBeUndefined();
+    // The same answer as for a known address: a fresh browser binding, nothing else.
+    await expect(requestMagicLink(magic, { email: 'nobody@example.com', sourceIp: IP })).resolves.toEqual({ binding: expect.stringMatching(/^[\w-]{43}$/) });
     expect(mailer.sent).toHaveLength(0);
     // The same store write happened (equal work), and that link is unusable.
     const record = await emailTokens.findLatest('magic_link', sha256Hex('nobody@example.com'));
@@ -229,7 +230,17 @@ describe('Function: isAllowedRedirect', () => {
     expect(isAllowedRedirect('https://app.example.com/a?b=c#d', allowed)).toBe(true);
     expect(isAllowedRedirect('https://APP.example.com/x', allowed)).toBe(true); // the parser lower-cases hosts
   });
+  it('S39: requestMagicLink uses the one strict rule (no repaired scheme, no explicit default port)', async () => {
+    const { magic, mailer } = await setup();
+    for (const redirectTo of ['https:app.example.com/x', 'https://app.example.com:443/x', 'https:/app.example.com/x']) {
+      await expect(requestMagicLink(magic, { email: 'a@example.com', redirectTo, sourceIp: IP })).rejects.toMatchObject({ code: 'invalid_request' });
+    }
+    await requestMagicLink(magic, { email: 'a@example.com', redirectTo: 'https://app.example.com/x', sourceIp: IP });
+    expect(mailer.sent).toHaveLength(1);
+  });
   it.each([
+    'https:app.example.com/x',
+    'https://app.example.com:443/x',
     '//evil.example',
     '/\\evil.example',
     '\\\\evil.example',

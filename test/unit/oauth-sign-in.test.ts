@@ -57,6 +57,14 @@ describe('Use-case: beginOAuth', () => {
     await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://evil.example.com/' })).rejects.toBeInstanceOf(AuthError);
     expect(create).not.toHaveBeenCalled();
   });
+
+  it('S39: uses the one strict redirect rule (no repaired scheme, no explicit default port)', async () => {
+    const { deps } = await setup();
+    for (const redirectTo of ['https:app.example.com/x', 'https://app.example.com:443/x']) {
+      await expect(beginOAuth(deps, { provider: 'idp', redirectTo })).rejects.toMatchObject({ code: 'invalid_redirect' });
+    }
+    await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://app.example.com/x' })).resolves.toMatchObject({ binding: expect.any(String) });
+  });
 });
 
 describe('Use-case: completeOAuthSignIn', () => {

@@ -8,10 +8,11 @@ import { AuthError, ConditionFailedError } from '../../errors.js';
 import { logger, securityEvent } from '../../log.js';
 import type { OAuthIdentity, OAuthTransactionStore, User, UserStore } from '../../ports.js';
 import { canonicalizeEmail } from '../email.js';
-import { constantTimeEqual, sha256Hex } from '../secrets.js';
+import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js';
+import { sha256Hex } from '../secrets.js';
 import { nowSeconds, startSession, type SessionDeps, type SessionTokens } from '../session.js';
 import { OAuthFlowError, type OAuthFailureCode, type OAuthProviderClient, type ProviderIdentity } from './provider-client.js';
-import { isAllowedRedirect } from './redirect.js';
+import { isAllowedRedirect } from '../redirect.js';
 
 export interface OAuthDeps extends SessionDeps {
   users: UserStore;
@@ -49,7 +50,7 @@ export async function beginOAuth(deps: OAuthDeps, input: { provider: string; red
   const state = random();
   const nonce = random();
   const codeVerifier = random();
-  const binding = random();
+  const binding = newBrowserBinding();
   let location: string;
   try {
     location = await client.authorizationUrl({
@@ -70,11 +71,11 @@ export async function beginOAuth(deps: OAuthDeps, input: { provider: string; red
     codeVerifier,
     nonce,
     redirectTo: input.redirectTo,
-    bindingHash: sha256Hex(binding),
+    bindingHash: binding.hash,
     createdAt: now,
     expiresAt: now + deps.transactionTtlSeconds,
   });
-  return { location, binding };
+  return { location, binding: binding.value };
 }
 
 export type CallbackResult =
@@ -104,7 +105,7 @@ export async function completeOAuthSignIn(
     const tx = await deps.transactions.consume(sha256Hex(state), nowSeconds(deps.clock));
     if (!tx) return fail('invalid_state', { reason: 'unknown, used or expired' });
     redirectTo = tx.redirectTo;
-    if (!input.bindingCookie || !constantTimeEqual(sha256Hex(input.bindingCookie), tx.bindingHash)) {
+    if (!matchesBrowserBinding(tx.bindingHash, input.bindingCookie)) {
       return fail('browser_mismatch');
     }
     if (tx.provider !== input.provider) return fail('invalid_state', { reason: 'other provider' });
