@@ -64,6 +64,8 @@ export interface RefreshTokenRecord {
    * every access token the family issues.
    */
   amr?: string[];
+  /** When that sign-in happened (epoch seconds): the `auth_time` of every access token the family issues. */
+  authTime?: number;
 }
 
 export interface RefreshFamily {

@@ -101,7 +101,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       status: 200,
       kind: 'json',
       description: 'The caller',
-      schema: { type: 'object', required: ['sub', 'email', 'roles'], properties: { sub: { type: 'string' }, email: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } } },
+      schema: {
+        type: 'object',
+        required: ['sub', 'email', 'emailVerified', 'roles', 'amr'],
+        properties: {
+          sub: { type: 'string' },
+          email: { type: 'string' },
+          emailVerified: { type: 'boolean', description: 'Whether the address was proven (by a link, a code or the provider); trust `email` only when true' },
+          roles: { type: 'array', items: { type: 'string' } },
+          amr: { type: 'array', items: { type: 'string' }, description: 'How the session signed in (RFC 8176): pwd, otp, fed' },
+        },
+      },
     },
     errors: [],
   },

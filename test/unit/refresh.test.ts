@@ -124,6 +124,19 @@ describe('Use-case: rotateRefreshToken', () => {
     expect(claims(next.accessToken).amr).toEqual(['otp']);
   });
 
+  it('S53: every access token of the family says email_verified (read fresh) and keeps the sign-in auth_time', async () => {
+    const { deps, clock } = await setup();
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString());
+    const first = await startSession(deps, user, ['pwd']);
+    const signedInAt = Math.floor(clock.now() / 1000);
+    expect(claims(first.accessToken)).toMatchObject({ email_verified: false, auth_time: signedInAt });
+    clock.advance(3600);
+    await deps.users.markEmailVerified(user.id);
+    const next = await rotateRefreshToken(deps, first.refreshToken);
+    expect(claims(next.accessToken)).toMatchObject({ email_verified: true, auth_time: signedInAt, amr: ['pwd'] });
+    expect(claims(next.accessToken).iat).toBe(signedInAt + 3600);
+  });
+
   it('refuses malformed and unknown tokens without touching the store', async () => {
     const { deps } = await setup();
     const get = vi.spyOn(deps.refreshTokens, 'get');
