@@ -1,21 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../errors.js';
+import { AuthError } from '../errors.js';
 import { securityEvent } from '../log.js';
-import type { User, UserStore } from '../ports.js';
+import type { UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, peekEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
 import { LANDING_PATHS } from './mail-templates.js';
 import { isAllowedRedirect } from './redirect.js';
 import { matchesBrowserBinding, newBrowserBinding } from './browser-binding.js';
-import { startSession, type SessionDeps, type SessionTokens } from './session.js';
+import type { SessionTokens } from './session.js';
+import { completeSignIn, type SignInDeps, type SignInSubject } from './sign-in/complete-sign-in.js';
 
-export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SessionDeps {
+export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SignInDeps {
   users: UserStore;
   allowedRedirectOrigins: string[];
   /** A link for an address without an account signs it up on verify (MAGIC_LINK_SIGNUP). */
   signupAllowed: boolean;
-  defaultRoles: string[];
 }
 
 /**
@@ -70,35 +69,20 @@ export async function inspectMagicLink(deps: EmailTokenDeps, token: string | und
 }
 
 /**
- * POST /auth/magic-link/verify: consumes the link exactly once (S30) and starts a session. A link for an
- * address without an account creates a passwordless account (unless sign-up by link is off). Using the link
- * proves control of the mailbox, so the address is marked verified.
+ * POST /auth/magic-link/verify: consumes the link exactly once (S30) and ends in the sign-in funnel. Redeeming
+ * the link (or its code) proves control of the mailbox: a disabled account is refused (S51), an account whose
+ * address was unproven becomes the mailbox owner's alone (S52: earlier sessions end, a pre-proof password is
+ * removed), and an address without an account gets a passwordless one (unless sign-up by link is off).
  */
 export async function verifyMagicLink(deps: MagicLinkDeps, input: Redemption): Promise<{ tokens: SessionTokens; redirectTo?: string }> {
   const record = await redeemEmailToken(deps, 'magic_link', input);
-  let user: User | undefined = record.userId ? await deps.users.findById(record.userId) : await deps.users.findByEmail(record.email);
-  if (!user) {
-    if (record.userId || !deps.signupAllowed) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
-    user = await createPasswordless(deps, record.email);
-  }
-  if (!user.emailVerified) await deps.users.markEmailVerified(user.id);
-  // RFC 8176 `otp`: a one-time secret delivered by mail (the link or its code).
-  const tokens = await startSession(deps, user, ['otp']);
-  securityEvent('email_link_used', { purpose: 'magic_link', userId: user.id });
-  return { tokens, redirectTo: record.redirectTo };
-}
-
-async function createPasswordless(deps: MagicLinkDeps, email: string): Promise<User> {
-  const user: User = { id: randomUUID(), email, roles: [...deps.defaultRoles], emailVerified: true, createdAt: deps.clock.now() };
-  try {
-    await deps.users.create(user);
-    securityEvent('signup', { userId: user.id, method: 'magic_link' });
-    return user;
-  } catch (e) {
-    if (!(e instanceof ConditionFailedError)) throw e;
-    // Someone signed up with this address in the meantime: the mailbox owner signs in to that account.
-    const existing = await deps.users.findByEmail(email);
-    if (!existing) throw e;
-    return existing;
-  }
+  // The account is looked up now, not only when the link was requested: one may have been created in between.
+  const user = record.userId ? await deps.users.findById(record.userId) : await deps.users.findByEmail(record.email);
+  let subject: SignInSubject;
+  if (user) subject = { account: user };
+  else if (record.userId || !deps.signupAllowed) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
+  else subject = { newAccount: { email: record.email } };
+  const result = await completeSignIn(deps, { ...subject, method: 'otp', proof: { emailVerified: true } });
+  securityEvent('email_link_used', { purpose: 'magic_link', userId: result.user.id });
+  return { tokens: result.tokens, redirectTo: record.redirectTo };
 }

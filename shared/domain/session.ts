@@ -61,7 +61,7 @@ export async function startSession(
   amr?: string[],
   /** When the sign-in happened (epoch seconds); defaults to now. */
   authTime?: number,
-): Promise<SessionTokens> {
+): Promise<SessionTokens & { familyId: string }> {
   const now = nowSeconds(deps.clock);
   const familyId = randomUUID();
   const familyExpiresAt = now + deps.session.absoluteTtlSeconds;
@@ -71,5 +71,5 @@ export async function startSession(
     deps.refreshTokens.createFamily({ familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt }, first.record),
     deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr, emailVerified: user.emailVerified === true, authTime: auth_time }),
   ]);
-  return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now };
+  return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now, familyId };
 }

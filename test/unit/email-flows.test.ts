@@ -39,7 +39,7 @@ class FakeMailer implements Mailer {
   }
 }
 
-async function setup(options: { signupAllowed?: boolean; requireVerification?: boolean } = {}) {
+async function setup(options: { signupAllowed?: boolean; requireVerification?: boolean; signupMaxPerIp?: number } = {}) {
   const clock = new FrozenClock();
   const users = new MemoryUserStore();
   const hasher = new Argon2Hasher();
@@ -71,7 +71,13 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
     defaultRoles: ['user'],
   };
   const reset = { ...common, hasher, refreshTokens, passwordPolicy, loginWindowSeconds: 900 };
-  const signup = { ...magic, hasher, passwordPolicy, requireVerification: options.requireVerification ?? false };
+  const signup = {
+    ...magic,
+    hasher,
+    passwordPolicy,
+    requireVerification: options.requireVerification ?? false,
+    signupLimits: { maxPerIp: options.signupMaxPerIp ?? 1000, windowSeconds: 900 },
+  };
   const login = {
     clock,
     users,
@@ -83,6 +89,7 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
     passwordPolicy,
     limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900 },
     dummyHash: dummyHashFactory(hasher),
+    defaultRoles: ['user'],
     requireEmailVerification: options.requireVerification ?? false,
   };
   return { clock, users, mailer, emailTokens, refreshTokens, magic, reset, signup, login };
@@ -181,7 +188,7 @@ describe('Use-case: password reset', () => {
 
   it('S4, S27: a locked account recovers by email: reset sets the password, ends every session, lifts the lock, once', async () => {
     const { reset, login, signup, mailer, refreshTokens, users } = await setup();
-    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD });
+    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD, sourceIp: IP });
     const user = (await users.findByEmail('a@example.com'))!;
     const other = await startSession(login, user);
     expect(await refreshTokens.isFamilyActive((await refreshTokens.get(sha256Hex(other.refreshToken)))!.familyId)).toBe(true);
@@ -205,8 +212,8 @@ describe('Use-case: password reset', () => {
 describe('Use-case: sign-up with email verification required', () => {
   it('S3: new and existing addresses get the same outcome and exactly one mail each', async () => {
     const { signup, mailer } = await setup({ requireVerification: true });
-    const first = await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD });
-    const again = await signUpWithEmail(signup, { email: 'a@example.com', password: 'some other passphrase 9' });
+    const first = await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD, sourceIp: IP });
+    const again = await signUpWithEmail(signup, { email: 'a@example.com', password: 'some other passphrase 9', sourceIp: IP });
     expect(first).toEqual({ kind: 'pending' });
     expect(again).toEqual({ kind: 'pending' });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your email address', 'You already have an account']);
@@ -214,7 +221,7 @@ describe('Use-case: sign-up with email verification required', () => {
 
   it('login of an unverified account: wrong password → invalid_credentials; right one → email_not_verified; after verification → ok', async () => {
     const { signup, login, mailer } = await setup({ requireVerification: true });
-    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD });
+    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD, sourceIp: IP });
     expect(await codeOf(logIn(login, { email: 'a@example.com', password: 'wrong password wrong', sourceIp: IP }))).toBe('invalid_credentials');
     expect(await codeOf(logIn(login, { email: 'a@example.com', password: PASSWORD, sourceIp: IP }))).toBe('email_not_verified');
     const { code } = mailer.last('a@example.com');

@@ -103,19 +103,29 @@ describe('Use-case: completeOAuthSignIn', () => {
     }
   });
 
-  it('S38: links to a password-less or verified account, never to an unverified password account', async () => {
-    for (const [existing, expected] of [
-      [{ emailVerified: false, passwordHash: '$argon2id$x' }, 'account_exists'],
-      [{ emailVerified: true, passwordHash: '$argon2id$x' }, 'linked'],
-      [{ emailVerified: false }, 'linked'],
+  it('S38, S52: links to the account of a verified email; an unverified password account becomes the proof holder\'s alone', async () => {
+    for (const [existing, passwordAfter] of [
+      [{ emailVerified: false, passwordHash: '$argon2id$x' }, undefined],
+      [{ emailVerified: true, passwordHash: '$argon2id$x' }, '$argon2id$x'],
+      [{ emailVerified: false }, undefined],
     ] as const) {
       const { begin, complete, users } = await setup();
       await users.create({ id: 'u-existing', email: 'alice@example.com', roles: ['user'], createdAt: 0, ...existing });
       const a = await begin();
       const result = await complete(a.state, a.binding);
-      if (expected === 'linked') expect(result).toMatchObject({ ok: true, userId: 'u-existing' });
-      else expect(result).toMatchObject({ ok: false, code: 'account_exists', redirectTo: HOME });
+      expect(result).toMatchObject({ ok: true, userId: 'u-existing' });
+      const after = await users.findById('u-existing');
+      expect(after).toMatchObject({ emailVerified: true });
+      expect(after?.passwordHash).toBe(passwordAfter);
     }
+  });
+
+  it('S51: a disabled account is refused with error=account_disabled, and no identity is linked to it', async () => {
+    const { begin, complete, users } = await setup();
+    await users.create({ id: 'u-off', email: 'alice@example.com', roles: ['user'], createdAt: 0, emailVerified: true, disabled: true });
+    const a = await begin();
+    expect(await complete(a.state, a.binding)).toEqual({ ok: false, code: 'account_disabled', redirectTo: HOME });
+    expect(await users.findByIdentity({ issuer: ISSUER, subject: 's-1' })).toBeUndefined();
   });
 
   it('never throws: a provider failure or a store failure becomes a coded redirect', async () => {

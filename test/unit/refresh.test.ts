@@ -3,7 +3,7 @@ import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-to
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
-import { startSession } from '../../shared/domain/session.js';
+import { startSession, type SessionTokens } from '../../shared/domain/session.js';
 import { AuthError } from '../../shared/errors.js';
 import { logger } from '../../shared/log.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
@@ -69,7 +69,7 @@ describe('Use-case: rotateRefreshToken', () => {
 
   it('S26: the absolute family lifetime holds even when the token is refreshed every day', async () => {
     const { deps, clock } = await setup();
-    let tokens = await startSession(deps, user);
+    let tokens: SessionTokens = await startSession(deps, user);
     for (let day = 0; day < 29; day++) {
       clock.advance(DAY);
       tokens = await rotateRefreshToken(deps, tokens.refreshToken);
