@@ -13,11 +13,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
 /** Requirements not yet provable because their feature is not built; each with the reason. */
 export const PENDING: Record<string, string> = {
-  S51: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S52: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S53: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
   S54: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S55: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
   S56: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
   S57: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
   S58: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
