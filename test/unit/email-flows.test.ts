@@ -3,7 +3,7 @@
  * storage (S29), single use and the code cap (S30), enumeration safety (S3, S33), recovery of a locked account
  * by email (S4), redirect allowlisting (S39).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
 import { MemoryEmailTokenStore } from '../../shared/adapters/memory/email-token-store.js';
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
@@ -98,6 +98,31 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AuthError ? e.code : String(e)));
 
 describe('Use-case: requestMagicLink / verifyMagicLink', () => {
+  it('S51: a disabled account is refused by link and by code (403 account_disabled), and no session is made', async () => {
+    const { magic, mailer, users, refreshTokens } = await setup();
+    await users.create({ id: 'u-off', email: 'off@example.com', roles: ['user'], emailVerified: true, createdAt: 0, disabled: true });
+    const createFamily = vi.spyOn(refreshTokens, 'createFamily');
+    await requestMagicLink(magic, { email: 'off@example.com', sourceIp: IP });
+    expect(await codeOf(verifyMagicLink(magic, { token: mailer.last('off@example.com').token! }))).toBe('account_disabled');
+    await requestMagicLink(magic, { email: 'off@example.com', sourceIp: IP });
+    expect(await codeOf(verifyMagicLink(magic, { email: 'off@example.com', code: mailer.last('off@example.com').code! }))).toBe('account_disabled');
+    expect(createFamily).not.toHaveBeenCalled();
+  });
+
+  it('S52: the verification mail keeps the sign-up password; a sign-in link into the unproven account removes it', async () => {
+    const { signup, magic, mailer, users } = await setup();
+    await signUpWithEmail(signup, { email: 'kept@example.com', password: PASSWORD, sourceIp: IP });
+    await verifyEmail(signup, { token: mailer.last('kept@example.com').token! });
+    expect((await users.findByEmail('kept@example.com'))?.passwordHash).toBeDefined();
+
+    await signUpWithEmail(signup, { email: 'dropped@example.com', password: PASSWORD, sourceIp: IP });
+    await requestMagicLink(magic, { email: 'dropped@example.com', sourceIp: IP });
+    await verifyMagicLink(magic, { token: mailer.last('dropped@example.com').token! });
+    const after = await users.findByEmail('dropped@example.com');
+    expect(after).toMatchObject({ emailVerified: true });
+    expect(after?.passwordHash).toBeUndefined();
+  });
+
   it('S29: the token carries 256 random bits, only its hash is stored, and it lives 10 minutes', async () => {
     const { magic, mailer, emailTokens, clock } = await setup();
     await requestMagicLink(magic, { email: 'a@example.com', sourceIp: IP });
