@@ -24,6 +24,7 @@ import { ROUTES, routeKey } from '../shared/routes.js';
 import { resolveSettings, type AuthBackendProps, type Settings } from './auth-backend-props.js';
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
 import { SecurityAlarms } from './monitoring.js';
+import { functionEnvironment, functionGrants, type FunctionGrant } from './function-environment.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
 
 export type { AuthBackendProps } from './auth-backend-props.js';
@@ -324,53 +325,15 @@ export class AuthBackend extends Construct {
     });
     logGroup.grantWrite(role);
 
-    const environment: Record<string, string> = { ...commonEnv };
-    for (const def of TABLES) {
-      const access = spec.tables?.[def.id];
-      if (!access) continue;
-      const table = this.tables[def.id];
-      environment[def.envVar] = table.tableName;
-      if (access === 'readWrite') table.grantReadWriteData(role);
-      else table.grantReadData(role);
-      if (def.globalSecondaryIndexes.length > 0) {
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(table)}.Arn>/index/*]`,
-          reason: `grant${access === 'readWrite' ? 'ReadWrite' : 'Read'}Data scopes index access to the indexes of this one table (${def.globalSecondaryIndexes.map((i) => `${i.indexName}, ${i.projection} projection`).join('; ')}); no other table or index is reachable.`,
-        });
-      }
-    }
-    if (spec.keyRing) environment.KEY_RING_SECRET_ID = this.keyRingSecret.secretArn;
-    if (spec.keyRing === 'read') this.keyRingSecret.grantRead(role);
-    if (spec.keyRing === 'rotate') {
-      // The rotation schedule (constructor) grants the rotation function its access to the ring, plus this one.
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Added by the RotationSchedule construct: secretsmanager:GetRandomPassword supports no resource-level permissions, so it can only be granted on *; it reads no secret.',
-      });
-    }
-    if (spec.publicKeys) {
-      environment.PUBLIC_KEYS_SECRET_ID = this.publicKeysSecret.secretArn;
-      if (spec.publicKeys === 'read') this.publicKeysSecret.grantRead(role);
-      else this.publicKeysSecret.grantWrite(role);
-    }
-    if (spec.jwksUrl) environment.JWKS_URL = this.jwksUrl;
-    if (spec.oauthClientSecrets) {
-      this.oauthClientSecretArns.forEach((arn, i) => Secret.fromSecretCompleteArn(scope, `OAuthClientSecret${i}`, arn).grantRead(role));
-    }
-    if (spec.mail) {
-      environment.MAILER = 'ses';
-      if (this.mail.from && this.mail.identity) {
-        environment.MAIL_FROM = this.mail.from;
-        const resources = [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: this.mail.identity })];
-        if (this.mail.configurationSet) {
-          environment.SES_CONFIGURATION_SET = this.mail.configurationSet;
-          resources.push(Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSet }));
-        }
-        // Only from the one sending identity: a compromised function cannot send as another verified domain.
-        role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources }));
-      }
-    }
+    // The environment and the grants come from one description (infra/function-environment.ts), which the
+    // local runner and the tests use too: what runs locally is given exactly what this gives it (S81).
+    const environment = functionEnvironment(spec, commonEnv, {
+      tableName: (id) => this.tables[id].tableName,
+      keyRing: { secretId: this.keyRingSecret.secretArn, publicKeysSecretId: this.publicKeysSecret.secretArn },
+      jwksUrl: this.jwksUrl,
+      mail: this.mail.from && this.mail.identity ? { from: this.mail.from, configurationSet: this.mail.configurationSet } : undefined,
+    });
+    for (const grant of functionGrants(spec)) this.applyGrant(grant, role, scope);
 
     return new NodejsFunction(scope, 'Function', {
       entry: `${PROJECT_ROOT}functions/${name}/handler.ts`,
@@ -389,6 +352,53 @@ export class AuthBackend extends Construct {
       environment,
       bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true }),
     });
+  }
+
+  /** Turns one grant of a function's spec into IAM, only through `grant*()` and one scoped SES statement. */
+  private applyGrant(grant: FunctionGrant, role: Role, scope: Construct): void {
+    switch (grant.kind) {
+      case 'table': {
+        const table = this.tables[grant.table];
+        if (grant.access === 'readWrite') table.grantReadWriteData(role);
+        else table.grantReadData(role);
+        const def = TABLES.find((t) => t.id === grant.table)!;
+        if (def.globalSecondaryIndexes.length > 0) {
+          Validations.of(role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(table)}.Arn>/index/*]`,
+            reason: `grant${grant.access === 'readWrite' ? 'ReadWrite' : 'Read'}Data scopes index access to the indexes of this one table (${def.globalSecondaryIndexes.map((i) => `${i.indexName}, ${i.projection} projection`).join('; ')}); no other table or index is reachable.`,
+          });
+        }
+        return;
+      }
+      case 'keyRing':
+        if (grant.access === 'read') this.keyRingSecret.grantRead(role);
+        else {
+          // The rotation schedule (constructor) grants the rotation function its access to the ring, plus this one.
+          Validations.of(role).acknowledge({
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason:
+              'Added by the RotationSchedule construct: secretsmanager:GetRandomPassword supports no resource-level permissions, so it can only be granted on *; it reads no secret.',
+          });
+        }
+        return;
+      case 'publicKeys':
+        if (grant.access === 'read') this.publicKeysSecret.grantRead(role);
+        else this.publicKeysSecret.grantWrite(role);
+        return;
+      case 'oauthClientSecrets':
+        this.oauthClientSecretArns.forEach((arn, i) => Secret.fromSecretCompleteArn(scope, `OAuthClientSecret${i}`, arn).grantRead(role));
+        return;
+      case 'mail': {
+        if (!this.mail.from || !this.mail.identity) return;
+        const resources = [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: this.mail.identity })];
+        if (this.mail.configurationSet) {
+          resources.push(Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSet }));
+        }
+        // Only from the one sending identity: a compromised function cannot send as another verified domain.
+        role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources }));
+        return;
+      }
+    }
   }
 
   private addRoutes(): void {

@@ -1,5 +1,5 @@
 /** `npm start`: the whole backend on loopback. PORT (default 3000) picks the port. */
-import { linksIn, outbox } from '../../shared/adapters/local/outbox.js';
+import { linksIn } from '../../shared/adapters/local/outbox.js';
 import { startLocal } from './start.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -10,6 +10,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => {
   console.error(`Could not start the local backend: ${e instanceof Error ? e.message : String(e)}`);
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`Port ${port} is taken: start on another one with PORT=3001 npm start (PORT=0 picks a free one).`);
   if (e instanceof Error && /java|ENOENT|spawn/i.test(e.message)) {
     console.error('DynamoDB Local needs a Java 17+ runtime: on Debian/Ubuntu, apt-get install -y openjdk-17-jre-headless');
   }
@@ -42,8 +43,11 @@ ${backend.devOidcIssuer ? `
 ` : ''}
 Press Ctrl+C to stop.`);
 
+// Every function's cold start, in the background: a function that cannot start says so now, not at its first request.
+void backend.warmUp();
+
 // Local dev only: print each mail's links so they can be clicked from the terminal.
-outbox.onSend((m) => console.log(`[outbox] ${m.subject} → ${m.to}\n  ${linksIn(m).join('\n  ')}`));
+backend.mail.onSend((m) => console.log(`[outbox] ${m.subject} → ${m.to}\n  ${linksIn(m).join('\n  ')}`));
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -1,7 +1,12 @@
 /**
  * Starts the whole backend locally: DynamoDB Local (tables created from the same definitions as the CDK
- * stack), a key ring file under `.data/`, every handler of the route table and the authorizer behind an
- * API-Gateway-like server on loopback. No AWS account, no Docker.
+ * stack), a key ring file under `.data/`, and every function of the stack behind an API-Gateway-like server on
+ * loopback. No AWS account, no Docker.
+ *
+ * Each function runs as it is deployed (S81): alone in its worker thread, with exactly the environment
+ * `functionEnvironment` gives it in the stack (plus Lambda's own runtime variables), and AWS clients that reach
+ * loopback stand-ins through the SDK's own endpoint variables: DynamoDB through a guard that enforces the
+ * function's IAM policy, SES v2 through a stand-in that keeps the mail for the dev outbox.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,13 +15,25 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
-import { outbox } from '../../shared/adapters/local/outbox.js';
+import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import { ROUTES, type FunctionName } from '../../shared/routes.js';
+import { functionEnvironment } from '../function-environment.js';
+import { FUNCTION_SPECS, type AuthFunctionName } from '../function-specs.js';
+import { startDynamoGuard } from './aws/dynamodb-guard.js';
+import type { Statement } from './aws/iam.js';
+import { localPermissions } from './aws/permissions.js';
+import { startSesStandIn, type SesStandIn } from './aws/ses.js';
 import { startDynamoLocal } from './dynamo-local.js';
 import { startDevOidc, type DevOidc } from './dev-oidc.js';
 import { createGateway } from './gateway.js';
-import { HANDLERS, loadAuthorizer } from './handlers.js';
+import { startIsolatedFunction, type IsolatedFunction } from './isolated-function.js';
 import { demoRoutes } from './demo/serve.js';
+
+/** The loopback account and region of the local ARNs. */
+const REGION = 'local';
+const ACCOUNT = '000000000000';
+/** The sender the local runner's mail functions are given (as `mailFrom` in the stack). */
+export const LOCAL_MAIL_FROM = 'no-reply@auth.localhost.test';
 
 export interface LocalOptions {
   /** 0 picks a free port. */
@@ -35,6 +52,8 @@ export interface LocalOptions {
    * OAUTH_PROVIDERS is given. `npm start` turns it on.
    */
   devOidc?: boolean;
+  /** Start every function before resolving (`npm start` warms them in the background instead). @default false */
+  warm?: boolean;
 }
 
 export interface LocalBackend {
@@ -42,10 +61,22 @@ export interface LocalBackend {
   port: number;
   /** The local OpenID provider's issuer, when `devOidc` started it. */
   devOidcIssuer?: string;
+  /** The tables of this run, by their environment variable (for operator-style tools and tests). */
+  tables: Readonly<Record<string, string>>;
+  /** The SES v2 stand-in: every mail the functions sent. */
+  mail: SesStandIn;
+  /** Functions whose handler threw while importing so far (each answers 500 to every request, as on AWS). */
+  importErrors: { fn: string; error: { name: string; message: string } }[];
+  /** Starts every function not started yet; resolves with the import errors once all have started. */
+  warmUp(): Promise<{ fn: string; error: { name: string; message: string } }[]>;
+  /** The environment each function runs with (for tests and diagnostics). */
+  environments: Readonly<Record<string, Readonly<Record<string, string>>>>;
   close(): Promise<void>;
 }
 
 const FUNCTIONS: FunctionName[] = [...new Set(ROUTES.map((r) => r.fn))];
+/** Every function the local runner hosts: the route handlers and the authorizer. */
+const HOSTED: (FunctionName | 'authorizer')[] = [...FUNCTIONS, 'authorizer'];
 
 export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
   const host = options.host ?? '127.0.0.1';
@@ -54,23 +85,61 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
   const dynamo = options.dynamoEndpoint ? undefined : await startDynamoLocal({});
   const endpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
 
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await dynamo?.stop();
+  };
+
   try {
     const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const tables = await createTables(client, options.tablePrefix ?? 'local-');
     client.destroy();
 
-    // The server must listen before ISSUER is known when port 0 is asked for; handlers are imported after.
-    let handlers: Record<string, (e: any, c: any) => Promise<unknown>> = {};
-    let authorizer: (e: any, c: any) => Promise<unknown> = async () => {
-      throw new Error('Unauthorized');
+    // IAM, locally: the policy of each function, by the access key id it signs with (its name).
+    const permissions = new Map<string, Statement[]>();
+    const permissionsOf = (caller: string) => permissions.get(caller);
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+    const guard = await startDynamoGuard({ target: endpoint, permissionsOf, tableArn: (name) => arn('dynamodb', `table/${name}`) });
+    closers.push(() => guard.close());
+    const mail = await startSesStandIn({ permissionsOf, arn: (resource) => arn('ses', resource) });
+    closers.push(() => mail.close());
+
+    // Each function starts (its cold start: a worker thread importing its handler) on its first invocation, as
+    // on Lambda, or all at once in the background with `warm`. A request waits for its own function only, so
+    // nothing answers from a half-started backend (a protected route waits for the authorizer's start).
+    const environments: Record<string, Record<string, string>> = {};
+    const functions: Partial<Record<string, IsolatedFunction>> = {};
+    const importErrors: LocalBackend['importErrors'] = [];
+    const functionOf = (fn: string): IsolatedFunction => {
+      let f = functions[fn];
+      if (!f) {
+        const spec = FUNCTION_SPECS[fn as AuthFunctionName];
+        const env = environments[fn];
+        if (!spec || !env) throw new Error(`no function ${fn}`);
+        f = startIsolatedFunction({
+          name: fn,
+          module: new URL(`../../functions/${fn}/handler.ts`, import.meta.url).href,
+          env,
+          timeoutSeconds: spec.timeout.toSeconds(),
+          memoryMB: spec.memorySize,
+        });
+        void f.ready.then((error) => {
+          if (!error) return;
+          importErrors.push({ fn, error });
+          console.error(`[local] ${fn} fails at cold start (every call answers 500): ${error.name}: ${error.message}`);
+        });
+        functions[fn] = f;
+      }
+      return f;
     };
+    const invoke = (fn: string) => async (event: unknown) => functionOf(fn).invoke(event);
+    const handlers = Object.fromEntries(FUNCTIONS.map((fn) => [fn, invoke(fn)]));
     const corsOrigins: string[] = [];
     const server = createGateway({
       routes: ROUTES,
-      get handlers() {
-        return handlers;
-      },
-      authorizer: (e, c) => authorizer(e, c),
+      handlers,
+      authorizer: invoke('authorizer'),
       corsOrigins,
       extraRoutes: {
         ...demoRoutes,
@@ -80,8 +149,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify(buildOpenApi()));
         },
-        // Local only, never in ROUTES: the mails the handlers "sent" (MAILER=outbox), newest last.
-        'GET /_dev/outbox': devOutboxRoute,
+        // Local only, never in ROUTES: the mails the functions sent through the SES stand-in, newest last.
+        'GET /_dev/outbox': (req, res) => devOutboxRoute(req, res, mail),
       },
       authorizerCacheSeconds: Number(options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60),
     });
@@ -89,62 +158,112 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       server.once('error', fail);
       server.listen(options.port, host, () => ok());
     });
+    closers.push(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host}:${port}`;
 
     const userEnv = { ...pick(process.env, /^(OAUTH_PROVIDERS)$/), ...options.env };
     const devOidc: (DevOidc & { env: Record<string, string> }) | undefined = options.devOidc && !userEnv.OAUTH_PROVIDERS ? await startDevProvider(url) : undefined;
-    const env: Record<string, string> = {
+    if (devOidc) closers.push(() => devOidc.close());
+    // The backend-wide settings every function gets (the stack's `commonEnv`): local defaults, then what the
+    // developer exported, then what the caller (a test) asked for.
+    const common: Record<string, string> = {
       ...devOidc?.env,
       ALLOWED_REDIRECT_ORIGINS: [url, `http://localhost:${port}`].join(','),
       ISSUER: url,
       CORS_ORIGINS: [url, `http://localhost:${port}`].join(','),
-      DYNAMODB_ENDPOINT: endpoint,
-      KEY_RING_FILE: join(dataDir, 'keyring.json'),
-      AWS_REGION: 'local',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_SERVICE_NAME: 'auth-local',
       // CloudWatch embedded metrics mean nothing locally; security events still log as JSON lines.
       POWERTOOLS_METRICS_DISABLED: 'true',
-      ...tables,
-      MAILER: 'outbox',
-      ...pick(process.env, /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION)$/),
-      ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_|PASSWORD_|LOGIN_|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_|POWERTOOLS_LOG_LEVEL|ISSUER)$/),
+      ...pick(process.env, /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION|SIGNUP_[A-Z_]+|ADMIN_EMAILS)$/),
+      ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_[A-Z_]+|PASSWORD_[A-Z_]+|LOGIN_[A-Z_]+|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_[A-Z_]+|POWERTOOLS_LOG_LEVEL|ISSUER|KEY_RING_CACHE_SECONDS)$/),
       ...pick(process.env, /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS|ALLOWED_REDIRECT_ORIGINS)$/),
-      ...options.env,
+      ...withoutResources(options.env ?? {}),
     };
-    Object.assign(process.env, env);
+    // Exported variables win (README): a KEY_RING_FILE of the developer's, else the one under the data folder.
+    const keyRingFile = options.env?.KEY_RING_FILE ?? process.env.KEY_RING_FILE ?? join(dataDir, 'keyring.json');
+    const mailFrom = options.env?.MAIL_FROM ?? process.env.MAIL_FROM ?? LOCAL_MAIL_FROM;
+    const mailDomain = mailFrom.split('@').pop()!;
+    const tableName = (id: (typeof TABLES)[number]['id']) => tables[TABLES.find((t) => t.id === id)!.envVar];
+
+    for (const fn of HOSTED) {
+      const spec = FUNCTION_SPECS[fn as AuthFunctionName];
+      permissions.set(accessKeyIdOf(fn), localPermissions(spec, { table: (id) => arn('dynamodb', `table/${tableName(id)}`), mailResources: [arn('ses', `identity/${mailDomain}`)] }));
+      environments[fn] = {
+        ...functionEnvironment(spec, common, { tableName, keyRing: { file: keyRingFile }, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
+        ...lambdaRuntimeEnv(fn, spec.memorySize, { dynamodb: guard.endpoint, sesv2: mail.endpoint }),
+      };
+    }
     // Lets one-off commands (npm run admin:grant) find this run's DynamoDB Local and tables.
     await writeFile(join(dataDir, 'local-runtime.json'), JSON.stringify({ url, dynamoEndpoint: endpoint, tables }, null, 2));
-    corsOrigins.push(...(process.env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    corsOrigins.push(...(common.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
-    const loaded = await Promise.all(
-      FUNCTIONS.map(async (fn) => [fn, (await HANDLERS[fn]()).handler] as const),
-    );
-    handlers = Object.fromEntries(loaded);
-    authorizer = (await loadAuthorizer()).handler;
+    closers.push(async () => {
+      await Promise.all(Object.values(functions).map((f) => f!.close()));
+    });
+    const warmUp = async () => {
+      await Promise.all(HOSTED.map((fn) => functionOf(fn).ready));
+      return [...importErrors];
+    };
+    // The authorizer and the JWKS it fetches stand in for part of the gateway: they are up before the runner
+    // answers, so a valid token is never refused because a verifier was still starting.
+    await Promise.all(['jwks', 'authorizer'].map((fn) => functionOf(fn).ready));
+    if (options.warm) await warmUp();
 
     return {
       url,
       port,
       devOidcIssuer: devOidc?.issuer,
-      async close() {
-        server.closeAllConnections();
-        await new Promise<void>((ok) => server.close(() => ok()));
-        await devOidc?.close();
-        await dynamo?.stop();
-      },
+      tables,
+      mail,
+      importErrors,
+      warmUp,
+      environments,
+      close: closeAll,
     };
   } catch (e) {
-    await dynamo?.stop();
+    await closeAll();
     throw e;
   }
 }
 
-function devOutboxRoute(_req: IncomingMessage, res: ServerResponse): void {
+/**
+ * What Lambda itself puts in every execution environment, and where this runner's AWS clients go: the SDK's
+ * own endpoint variables, and per-function credentials whose access key id names the caller to the stand-ins.
+ */
+function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: string; sesv2: string }): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: accessKeyIdOf(fn),
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_LAMBDA_FUNCTION_NAME: fn,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    TZ: 'UTC',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
+    // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** The function's access key id: its name in letters and digits (DynamoDB Local refuses any other character). */
+const accessKeyIdOf = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+
+/** Table and secret variables come from each function's spec, never from the caller's env. */
+function withoutResources(env: Record<string, string>): Record<string, string> {
+  const managed = new Set([...TABLES.map((t) => t.envVar), 'KEY_RING_FILE', 'KEY_RING_SECRET_ID', 'PUBLIC_KEYS_SECRET_ID', 'MAIL_FROM', 'MAILER', 'JWKS_URL', 'DYNAMODB_ENDPOINT']);
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !managed.has(k)));
+}
+
+function devOutboxRoute(_req: IncomingMessage, res: ServerResponse, mail: SesStandIn): void {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(outbox.list()));
+  res.end(JSON.stringify(mail.mails().map(({ to, subject, text, html, sentAt }) => ({ to, subject, text, html, sentAt }))));
 }
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   call = api(backend.url);
   // Bootstrap the first admin the documented way: a direct role grant on the users table (npm run admin:grant).
   const a = await signUp();
-  await new DynamoUserStore(createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), process.env.USERS_TABLE!).setRoles(a.id, ['user', 'admin']);
+  await new DynamoUserStore(createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), backend.tables.USERS_TABLE!).setRoles(a.id, ['user', 'admin']);
   const login = await call('POST', '/auth/login', { json: { email: a.email, password: a.password } });
   admin = { id: a.id, access: login.body.accessToken };
 });

@@ -6,14 +6,17 @@ import { startLocal, type LocalBackend } from '../../infra/local/start.js';
 
 /**
  * Starts the local runner (the same gateway `npm start` serves) on a free loopback port, against the
- * suite's DynamoDB Local with uniquely prefixed tables, so every test file has its own state.
+ * suite's DynamoDB Local with uniquely prefixed tables, so every test file has its own state. Each function
+ * starts on its first request, as on Lambda; `warm` starts them all first, for a suite whose timing must not
+ * include a cold start.
  */
-export async function startTestBackend(env: Record<string, string> = {}, options: { devOidc?: boolean } = {}): Promise<LocalBackend> {
+export async function startTestBackend(env: Record<string, string> = {}, options: { devOidc?: boolean; warm?: boolean } = {}): Promise<LocalBackend> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: the vitest globalSetup starts DynamoDB Local');
   return startLocal({
     port: 0,
     devOidc: options.devOidc,
+    warm: options.warm,
     dynamoEndpoint: endpoint,
     dataDir: await mkdtemp(join(tmpdir(), 'auth-e2e-')),
     tablePrefix: `e2e-${randomBytes(4).toString('hex')}-`,

@@ -1,0 +1,81 @@
+/**
+ * The one description of what a function is given when deployed: its environment variables and its grants,
+ * computed from its `FunctionSpec` (infra/function-specs.ts) and the backend's settings. The CDK construct
+ * turns the result into `environment` and `grant*()` calls; the local runner and the tests give each function
+ * exactly the same variables and enforce the same grants (S81), so a function that needs what its spec does
+ * not give fails locally as it would on AWS.
+ *
+ * No CDK import here: the values are strings (CDK tokens in the stack, loopback names locally).
+ */
+import { TABLES } from '../shared/adapters/dynamo/tables.js';
+import type { FunctionSpec, TableId } from './function-specs.js';
+
+/** Where the resources a function may be given live, as the function will see them. */
+export interface FunctionResources {
+  /** The physical name of each table (a token in the stack, a prefixed name locally). */
+  readonly tableName: (id: TableId) => string;
+  /** The signing key ring: Secrets Manager in AWS; a file for the local runner (KEY_RING_FILE). */
+  readonly keyRing: { readonly secretId: string; readonly publicKeysSecretId: string } | { readonly file: string };
+  /** Where verifiers fetch the public keys (`${issuer}/.well-known/jwks.json`). */
+  readonly jwksUrl: string;
+  /** The sending identity; without it the mail routes answer 503 (nothing crashes). */
+  readonly mail?: { readonly from: string; readonly configurationSet?: string };
+}
+
+/** A grant, as data: what one function may do beyond writing its own logs. */
+export type FunctionGrant =
+  | { readonly kind: 'table'; readonly table: TableId; readonly access: 'read' | 'readWrite' }
+  | { readonly kind: 'keyRing'; readonly access: 'read' | 'rotate' }
+  | { readonly kind: 'publicKeys'; readonly access: 'read' | 'write' }
+  | { readonly kind: 'oauthClientSecrets' }
+  | { readonly kind: 'mail' };
+
+/** The grants of a function, in a stable order. */
+export function functionGrants(spec: FunctionSpec): FunctionGrant[] {
+  const grants: FunctionGrant[] = [];
+  for (const def of TABLES) {
+    const access = spec.tables?.[def.id];
+    if (access) grants.push({ kind: 'table', table: def.id, access });
+  }
+  if (spec.keyRing) grants.push({ kind: 'keyRing', access: spec.keyRing });
+  if (spec.publicKeys) grants.push({ kind: 'publicKeys', access: spec.publicKeys });
+  if (spec.oauthClientSecrets) grants.push({ kind: 'oauthClientSecrets' });
+  if (spec.mail) grants.push({ kind: 'mail' });
+  return grants;
+}
+
+/**
+ * The environment of one function: the backend-wide settings (`common`, the same for every function) plus
+ * exactly the variables its grants call for — a table name only for a granted table, the key ring only for a
+ * signer or the rotation, the JWKS URL only for the authorizer, the mail sender only for a function that mails.
+ */
+export function functionEnvironment(spec: FunctionSpec, common: Readonly<Record<string, string>>, resources: FunctionResources): Record<string, string> {
+  const env: Record<string, string> = { ...common };
+  for (const grant of functionGrants(spec)) {
+    switch (grant.kind) {
+      case 'table':
+        env[TABLES.find((t) => t.id === grant.table)!.envVar] = resources.tableName(grant.table);
+        break;
+      case 'keyRing':
+        if ('file' in resources.keyRing) env.KEY_RING_FILE = resources.keyRing.file;
+        else env.KEY_RING_SECRET_ID = resources.keyRing.secretId;
+        break;
+      case 'publicKeys':
+        if ('file' in resources.keyRing) env.KEY_RING_FILE = resources.keyRing.file;
+        else env.PUBLIC_KEYS_SECRET_ID = resources.keyRing.publicKeysSecretId;
+        break;
+      case 'mail':
+        env.MAILER = 'ses';
+        if (resources.mail) {
+          env.MAIL_FROM = resources.mail.from;
+          if (resources.mail.configurationSet) env.SES_CONFIGURATION_SET = resources.mail.configurationSet;
+        }
+        break;
+      case 'oauthClientSecrets':
+        // The secrets are named by ARN in OAUTH_PROVIDERS (common); the grant is what this adds.
+        break;
+    }
+  }
+  if (spec.jwksUrl) env.JWKS_URL = resources.jwksUrl;
+  return env;
+}

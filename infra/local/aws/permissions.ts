@@ -1,0 +1,65 @@
+/**
+ * The IAM policy a function's grants produce in the stack, as `Statement`s for the loopback stand-ins. The
+ * action lists are the ones aws-cdk-lib's `grantReadData` / `grantReadWriteData` / `Secret.grantRead` /
+ * `grantWrite` write into the template; test/infra/local-permissions.test.ts compares this with the synthesized
+ * template, so the two cannot drift.
+ */
+import { TABLES } from '../../../shared/adapters/dynamo/tables.js';
+import { functionGrants } from '../../function-environment.js';
+import type { FunctionSpec, TableId } from '../../function-specs.js';
+import type { Statement } from './iam.js';
+
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:DescribeTable',
+];
+export const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+export const SECRET_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret'];
+
+export interface LocalArns {
+  readonly table: (id: TableId) => string;
+  /** The key ring and public-keys secrets (unused when the ring is a file). */
+  readonly keyRingSecret?: string;
+  readonly publicKeysSecret?: string;
+  /** SES resources the mail grant covers (identity and configuration set ARNs); none: no mail grant. */
+  readonly mailResources?: readonly string[];
+}
+
+/** The statements a function's spec grants, with the local ARNs of the resources. */
+export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement[] {
+  const statements: Statement[] = [];
+  for (const grant of functionGrants(spec)) {
+    switch (grant.kind) {
+      case 'table': {
+        const def = TABLES.find((t) => t.id === grant.table)!;
+        const table = arns.table(grant.table);
+        statements.push({
+          actions: grant.access === 'readWrite' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
+          resources: def.globalSecondaryIndexes.length ? [table, `${table}/index/*`] : [table],
+        });
+        break;
+      }
+      case 'keyRing':
+        if (arns.keyRingSecret) statements.push({ actions: SECRET_READ_ACTIONS, resources: [arns.keyRingSecret] });
+        break;
+      case 'publicKeys':
+        if (arns.publicKeysSecret) {
+          statements.push({ actions: grant.access === 'read' ? SECRET_READ_ACTIONS : [...SECRET_READ_ACTIONS, ...SECRET_WRITE_ACTIONS], resources: [arns.publicKeysSecret] });
+        }
+        break;
+      case 'mail':
+        if (arns.mailResources?.length) statements.push({ actions: ['ses:SendEmail'], resources: arns.mailResources });
+        break;
+      case 'oauthClientSecrets':
+        break;
+    }
+  }
+  return statements;
+}

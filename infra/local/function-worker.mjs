@@ -1,0 +1,41 @@
+// One function of the local runner, alone in its worker thread: its own `process.env` (exactly what the stack
+// gives it, set by the parent) and its own module state, like one Lambda execution environment. The handler is
+// imported once (the cold start); each message is one invocation. Plain JavaScript, so the thread can register
+// the TypeScript loader before it imports the handler.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+
+/** What a failure looks like to the caller: a name and a message, as Lambda reports them; never a stack. */
+const describe = (e) => ({ name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) });
+
+let handler;
+let initError;
+try {
+  const mod = await import(workerData.module);
+  handler = mod[workerData.export ?? 'handler'];
+  if (typeof handler !== 'function') throw new Error(`${workerData.module} exports no ${workerData.export ?? 'handler'} function`);
+  parentPort.postMessage({ type: 'ready' });
+} catch (e) {
+  // Lambda's Runtime.ImportModuleError: the environment stays up and every invocation fails the same way.
+  initError = describe(e);
+  parentPort.postMessage({ type: 'init-error', error: initError });
+}
+
+parentPort.on('message', async ({ id, event, context }) => {
+  if (initError) return parentPort.postMessage({ type: 'result', id, error: initError });
+  const lambdaContext = {
+    ...context,
+    getRemainingTimeInMillis: () => Math.max(0, context.deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  try {
+    const result = await handler(event, lambdaContext);
+    parentPort.postMessage({ type: 'result', id, result });
+  } catch (e) {
+    parentPort.postMessage({ type: 'result', id, error: describe(e) });
+  }
+});
