@@ -44,7 +44,7 @@ beforeAll(async () => {
   home = `${backend.url}/app/home`;
   // The administrator who disables accounts, granted the documented way (npm run admin:grant: a direct role write).
   const id = claims((await signInByLink(BOSS)).body.accessToken).sub;
-  await new DynamoUserStore(createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), process.env.USERS_TABLE!).setRoles(id, ['user', 'admin']);
+  await new DynamoUserStore(createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), backend.tables.USERS_TABLE!).setRoles(id, ['user', 'admin']);
   boss = (await signInByLink(BOSS)).body.accessToken;
   expect(claims(boss).roles).toContain('admin');
 });
