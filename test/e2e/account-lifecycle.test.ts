@@ -47,7 +47,7 @@ beforeAll(async () => {
   await new DynamoUserStore(createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), backend.tables.USERS_TABLE!).setRoles(id, ['user', 'admin']);
   boss = (await signInByLink(BOSS)).body.accessToken;
   expect(claims(boss).roles).toContain('admin');
-});
+}, 120_000);
 afterAll(() => backend?.close());
 
 /** POST /auth/magic-link, then the link's token (or its code) from the outbox. */
@@ -83,7 +83,9 @@ async function signUp(email: string, password = goodPassword()) {
 const refresh = (refreshToken: string) => call('POST', '/auth/refresh', { json: { refreshToken } });
 const login = (email: string, password: string) => call('POST', '/auth/login', { json: { email, password, tokenDelivery: 'body' } });
 
-describe('Account lifecycle, as the attacker would try it (e2e)', () => {
+// Each function starts on its first request (a worker per function, as on Lambda); these tests reach many of them for
+// the first time, so they get more than the default 30 s on a loaded machine.
+describe('Account lifecycle, as the attacker would try it (e2e)', { timeout: 90_000 }, () => {
   it('S51: a disabled account cannot sign in by email link, nor by email code, nor socially: 403 account_disabled', async () => {
     // The user signs up by link, then an administrator disables the account.
     const email = uniqueEmail('disabled');

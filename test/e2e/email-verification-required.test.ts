@@ -35,7 +35,7 @@ describe('Email verification required (e2e)', () => {
     expect(late.status).toBe(401);
     expect(late.body.error).toBe('invalid_credentials');
     expect((await call('POST', '/auth/refresh', { json: { refreshToken: owner.body.refreshToken } })).status).toBe(200);
-  });
+  }, 90_000); // first calls of the magic-link functions: cold starts on a loaded machine
 
   it('S3: signup of a new and of an existing address answer the same 202, body and headers, with no session', async () => {
     const email = uniqueEmail();
