@@ -5,7 +5,7 @@ import { canonicalizeEmail } from './email.js';
 import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 import type { SessionTokens } from './session.js';
-import { completeSignIn, type SignInDeps } from './sign-in/complete-sign-in.js';
+import { completeSignIn, type SignInDeps, type SignInResult } from './sign-in/complete-sign-in.js';
 
 export interface LoginLimits {
   maxAttemptsPerAccount: number;
@@ -66,7 +66,7 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
   const reset = deps.limiter.reset(accountKey, windowSeconds);
   // Only now, after the password matched, does the funnel say "disabled" or "unverified": telling either to
   // someone guessing would enumerate.
-  let result;
+  let result: SignInResult;
   try {
     result = await completeSignIn(deps, { account: user, method: 'pwd', proof: { emailVerified: false } });
   } finally {
