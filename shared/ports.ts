@@ -42,6 +42,13 @@ export interface UserStore {
   linkIdentity(userId: string, identity: OAuthIdentity): Promise<void>;
   /** Sets `emailVerified`; throws `ConditionFailedError` for an unknown user. Idempotent. */
   markEmailVerified(userId: string): Promise<void>;
+  /**
+   * The first proof of an unverified address by a sign-in (S52), in one conditional write: sets `emailVerified`
+   * and removes the password hash, only while the address is still unverified. Returns the updated user when this
+   * call made the proof; undefined when the address was already verified (by an earlier or concurrent proof) or
+   * the user does not exist, and then changes nothing.
+   */
+  claimAddress(userId: string): Promise<User | undefined>;
 }
 
 /**
@@ -71,6 +78,8 @@ export interface RefreshTokenRecord {
    * every access token the family issues.
    */
   amr?: string[];
+  /** When that sign-in happened (epoch seconds): the `auth_time` of every access token the family issues. */
+  authTime?: number;
 }
 
 export interface RefreshFamily {

@@ -110,6 +110,14 @@ async function issueFor(deps: RefreshDeps, presented: RefreshTokenRecord) {
   const user = await deps.users.findById(presented.userId);
   // A disabled account keeps no session: its refresh fails, and `disableUser` revokes its families too.
   if (!user || user.disabled) throw invalidToken();
-  // Roles and email are read fresh on every refresh, so changes reach the next access token.
-  return deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr: presented.amr });
+  // Roles, email and its verification are read fresh on every refresh, so changes reach the next access token;
+  // amr and auth_time describe the sign-in that started the family, so they are carried from it.
+  return deps.issuer.issue({
+    id: user.id,
+    email: user.email,
+    roles: user.roles,
+    emailVerified: user.emailVerified,
+    amr: presented.amr,
+    authTime: presented.authTime,
+  });
 }

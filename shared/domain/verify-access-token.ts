@@ -21,11 +21,17 @@ export interface VerifyOptions {
 export interface AccessTokenClaims {
   sub: string;
   email: string;
+  /** `email_verified`; false unless the token says `true` (S53). */
+  emailVerified: boolean;
   roles: string[];
   scope: string;
   jti: string;
   exp: number;
   iat: number;
+  /** RFC 8176 `amr`; empty when absent. */
+  amr: string[];
+  /** `auth_time`, when present. */
+  authTime?: number;
 }
 
 export type VerifyFailure =
@@ -193,11 +199,14 @@ export class AccessTokenVerifier {
     return {
       sub,
       email: typeof payload.email === 'string' ? payload.email : '',
+      emailVerified: payload.email_verified === true,
       roles,
       scope: typeof payload.scope === 'string' ? payload.scope : '',
       jti,
       exp,
       iat,
+      amr: Array.isArray(payload.amr) ? payload.amr.filter((a): a is string => typeof a === 'string') : [],
+      ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
     };
   }
 

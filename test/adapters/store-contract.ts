@@ -185,6 +185,37 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       expect(unknown).toBeInstanceOf(ConditionFailedError);
       expect(await store.findById(randomUUID())).toBeUndefined();
     });
+
+    it('S52: claimAddress verifies and drops the password once; a verified or unknown account is left alone', async () => {
+      // Prepare
+      const store = await make();
+      const unverified = { ...newUser(), passwordHash: '$argon2id$pre-proof' };
+      const verified = { ...newUser(), passwordHash: '$argon2id$kept', emailVerified: true };
+      await store.create(unverified);
+      await store.create(verified);
+
+      // Act
+      const first = await store.claimAddress(unverified.id);
+      const second = await store.claimAddress(unverified.id);
+      const already = await store.claimAddress(verified.id);
+      const unknown = await store.claimAddress(randomUUID());
+
+      // Assess
+      const { passwordHash: _dropped, ...claimed } = { ...unverified, emailVerified: true };
+      expect(first).toEqual(claimed);
+      expect(await store.findById(unverified.id)).toEqual(claimed);
+      expect([second, already, unknown]).toEqual([undefined, undefined, undefined]);
+      expect(await store.findById(verified.id)).toEqual(verified);
+      expect(await store.findById(randomUUID())).toBeUndefined();
+    });
+
+    it('S52: of 5 concurrent claims of one address, exactly one makes the proof', async () => {
+      const store = await make();
+      const user = { ...newUser(), passwordHash: '$argon2id$pre-proof' };
+      await store.create(user);
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.claimAddress(user.id)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
   });
 }
 

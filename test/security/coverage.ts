@@ -13,10 +13,6 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
 /** Requirements not yet provable because their feature is not built; each with the reason. */
 export const PENDING: Record<string, string> = {
-  S51: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S52: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S53: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S55: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
   S59: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
   S60: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
   S61: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
