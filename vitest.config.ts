@@ -7,7 +7,8 @@ export default defineConfig({
     exclude: ['test/browser/**', 'test/deployed/**', 'node_modules/**'],
     // One DynamoDB Local for the whole run; its endpoint reaches the suites through env (DYNAMODB_ENDPOINT).
     globalSetup: ['test/helpers/global-setup.ts'],
-    testTimeout: 30_000,
+    // A flow through the local runner pays each function's cold start (a worker importing its handler) once.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Two cores: argon2 and DynamoDB Local are CPU-bound, so keep parallelism modest and results stable.

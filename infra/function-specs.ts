@@ -96,6 +96,8 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   },
   'openid-configuration': {
     description: 'GET /.well-known/openid-configuration: issuer metadata',
+    // It lists the algorithms of the published keys (S56), so it reads what the JWKS function reads.
+    publicKeys: 'read',
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },

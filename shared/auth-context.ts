@@ -11,10 +11,16 @@ import { AuthError } from './errors.js';
 export interface AuthContext {
   sub: string;
   email: string;
+  /** Whether the token asserts a proven address (S53): check it before trusting `email`. */
+  emailVerified: boolean;
   roles: string[];
   /** Space-separated OAuth scopes. */
   scope: string;
   jti: string;
+  /** How the session's sign-in authenticated (RFC 8176), e.g. `['otp']`. */
+  amr: string[];
+  /** When that sign-in happened (epoch seconds), when the token says. */
+  authTime?: number;
 }
 
 /** The wire form of `AuthContext` as the authorizer returns it in `context`. */
@@ -25,7 +31,13 @@ export interface AuthorizerContext {
   roles: string;
   scope: string;
   jti: string;
-  [key: string]: string;
+  /** `"true"` or `"false"`. */
+  email_verified: string;
+  /** Space-separated amr values. */
+  amr: string;
+  /** Epoch seconds, or absent. */
+  auth_time?: string;
+  [key: string]: string | undefined;
 }
 
 const ROLE = /^\S+$/;
@@ -38,6 +50,9 @@ export function encodeAuthContext(ctx: AuthContext): AuthorizerContext {
     roles: ctx.roles.filter((r) => ROLE.test(r)).join(' '),
     scope: ctx.scope,
     jti: ctx.jti,
+    email_verified: ctx.emailVerified ? 'true' : 'false',
+    amr: ctx.amr.filter((a) => ROLE.test(a)).join(' '),
+    ...(ctx.authTime !== undefined ? { auth_time: String(ctx.authTime) } : {}),
   };
 }
 
@@ -77,12 +92,17 @@ export function getAuthContext(event: EventWithAuthorizer): AuthContext {
   const jti = str(raw.jti);
   if (!sub || !jti) throw new MissingAuthContextError();
   const roles = str(raw.roles) ?? '';
+  const authTime = Number(str(raw.auth_time));
   return {
     sub,
     email: str(raw.email) ?? '',
+    // Only an explicit "true" counts: a missing value never reads as a proven address.
+    emailVerified: str(raw.email_verified) === 'true',
     roles: roles.split(/\s+/).filter(Boolean),
     scope: str(raw.scope) ?? '',
     jti,
+    amr: (str(raw.amr) ?? '').split(/\s+/).filter(Boolean),
+    ...(Number.isInteger(authTime) && authTime > 0 ? { authTime } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import { defaultMailTemplates, type MailTemplates } from './domain/mail-template
 import type { MagicLinkDeps } from './domain/magic-link.js';
 import type { PasswordResetDeps } from './domain/password-reset.js';
 import type { Mailer } from './ports.js';
-import { getDoc, getHasher, getRateLimiter, getRefreshTokenStore, getUserStore, passwordPolicy, sessionDeps, signUpDeps } from './composition.js';
+import { getDoc, getHasher, getRateLimiter, getRefreshTokenStore, getUserStore, passwordPolicy, signInDeps, signUpDeps } from './composition.js';
 import { getConfig, lazy, once, systemClock } from './composition-config.js';
 import { required } from './config.js';
 
@@ -66,13 +66,11 @@ export function mailDeps(): MailDeps {
 export function magicLinkDeps(): MagicLinkDeps {
   const c = getConfig();
   return {
-    ...sessionDeps(),
+    ...signInDeps(),
     ...emailTokenDeps(),
     ...mailDeps(),
-    users: getUserStore(),
     allowedRedirectOrigins: c.ALLOWED_REDIRECT_ORIGINS,
     signupAllowed: c.MAGIC_LINK_SIGNUP,
-    defaultRoles: c.DEFAULT_ROLES,
   };
 }
 
@@ -90,5 +88,12 @@ export function passwordResetDeps(): PasswordResetDeps {
 }
 
 export function signUpWithEmailDeps(): SignUpWithEmailDeps {
-  return { ...signUpDeps(), ...emailTokenDeps(), ...mailDeps(), requireVerification: getConfig().REQUIRE_EMAIL_VERIFICATION };
+  const c = getConfig();
+  return {
+    ...signUpDeps(),
+    ...emailTokenDeps(),
+    ...mailDeps(),
+    requireVerification: c.REQUIRE_EMAIL_VERIFICATION,
+    signupLimits: { maxPerIp: c.SIGNUP_MAX_PER_IP, windowSeconds: c.SIGNUP_WINDOW_SECONDS },
+  };
 }

@@ -13,7 +13,10 @@ import type { KeyRing } from './ports.js';
 
 const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
 const getFileRing = /* @__PURE__ */ once(
-  () => new FileKeyRing(required(getConfig().KEY_RING_FILE, 'KEY_RING_FILE'), getConfig().SIGNING_ALG),
+  () =>
+    new FileKeyRing(required(getConfig().KEY_RING_FILE, 'KEY_RING_FILE'), getConfig().SIGNING_ALG, {
+      cacheSeconds: getConfig().KEY_RING_CACHE_SECONDS,
+    }),
 );
 
 export const getKeyRing = /* @__PURE__ */ once(() =>

@@ -7,7 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoOAuthTransactionStore } from './adapters/dynamo/oauth-transaction-store.js';
 import { GitHubProviderClient } from './adapters/oauth/github-client.js';
 import { OidcProviderClient } from './adapters/oauth/oidc-client.js';
-import { getDoc, getUserStore, sessionDeps } from './composition.js';
+import { getDoc, signInDeps } from './composition.js';
 import { getConfig, lazy, once } from './composition-config.js';
 import { required } from './config.js';
 import type { OAuthProviderClient } from './domain/oauth/provider-client.js';
@@ -55,13 +55,11 @@ export function oauthDeps(): OAuthDeps {
   const c = getConfig();
   const providers = getOAuthProviders();
   return {
-    ...sessionDeps(),
-    users: getUserStore(),
+    ...signInDeps(),
     transactions: getOAuthTransactionStore(),
     provider: (name) => (Object.hasOwn(providers, name) ? providers[name] : undefined),
     callbackUrl: (name) => `${c.ISSUER}/auth/oauth/${encodeURIComponent(name)}/callback`,
     allowedRedirectOrigins: c.ALLOWED_REDIRECT_ORIGINS,
     transactionTtlSeconds: c.OAUTH_TRANSACTION_TTL_SECONDS,
-    defaultRoles: c.DEFAULT_ROLES,
   };
 }

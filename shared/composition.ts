@@ -17,6 +17,7 @@ import type { AdminDeps } from './domain/admin.js';
 import type { LoginDeps } from './domain/login.js';
 import type { RefreshDeps } from './domain/refresh.js';
 import type { SessionDeps } from './domain/session.js';
+import type { SignInDeps } from './domain/sign-in/complete-sign-in.js';
 import type { SignUpDeps } from './domain/signup.js';
 
 // Config, clock, key ring and issuer live in small modules of their own (see composition-config.ts for why);
@@ -48,18 +49,29 @@ export function sessionDeps(): SessionDeps {
   };
 }
 
+/** What the one sign-in funnel needs (shared/domain/sign-in): every sign-in method's deps include it. */
+export function signInDeps(): SignInDeps {
+  const c = getConfig();
+  return {
+    ...sessionDeps(),
+    users: getUserStore(),
+    defaultRoles: c.DEFAULT_ROLES,
+    adminEmails: c.ADMIN_EMAILS,
+    requireEmailVerification: c.REQUIRE_EMAIL_VERIFICATION,
+  };
+}
+
 export const passwordPolicy = (c: Config) => ({ minLength: c.PASSWORD_MIN_LENGTH, maxLength: c.PASSWORD_MAX_LENGTH });
 
 export function signUpDeps(): SignUpDeps {
   const c = getConfig();
-  return { ...sessionDeps(), users: getUserStore(), hasher: getHasher(), passwordPolicy: passwordPolicy(c), defaultRoles: c.DEFAULT_ROLES };
+  return { ...signInDeps(), hasher: getHasher(), passwordPolicy: passwordPolicy(c) };
 }
 
 export function loginDeps(): LoginDeps {
   const c = getConfig();
   return {
-    ...sessionDeps(),
-    users: getUserStore(),
+    ...signInDeps(),
     hasher: getHasher(),
     limiter: getRateLimiter(),
     passwordPolicy: passwordPolicy(c),
@@ -69,8 +81,6 @@ export function loginDeps(): LoginDeps {
       windowSeconds: c.LOGIN_WINDOW_SECONDS,
     },
     dummyHash: dummyHashFactory(getHasher()),
-    adminEmails: c.ADMIN_EMAILS,
-    requireEmailVerification: c.REQUIRE_EMAIL_VERIFICATION,
   };
 }
 

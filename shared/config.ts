@@ -57,6 +57,9 @@ export const configSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int(5, 1, 1000),
   LOGIN_MAX_ATTEMPTS_PER_IP: int(100, 1, 100000),
   LOGIN_WINDOW_SECONDS: int(900, 60, 86400),
+  /** Sign-ups per source IP per SIGNUP_WINDOW_SECONDS (S55): bounds the argon2 work and the mail one address can cause. */
+  SIGNUP_MAX_PER_IP: int(5, 1, 100000),
+  SIGNUP_WINDOW_SECONDS: int(900, 60, 86400),
   DEFAULT_ROLES: list('user'),
   /** Accounts with these (verified) emails get the `admin` role at sign-in. Bootstrap only; no default password exists. */
   ADMIN_EMAILS: list(''),

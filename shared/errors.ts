@@ -34,15 +34,18 @@ export class AuthError extends Error {
   readonly status: number;
   /** Extra response headers the error implies (e.g. `Retry-After`). */
   readonly headers: Record<string, string>;
+  /** Set-Cookie lines the error response carries (e.g. clearing a refresh cookie sent twice, S54). */
+  readonly cookies: string[];
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { cause?: unknown; headers?: Record<string, string> } = {},
+    options: { cause?: unknown; headers?: Record<string, string>; cookies?: string[] } = {},
   ) {
     super(message, { cause: options.cause });
     this.status = ERROR_STATUS[code];
     this.headers = options.headers ?? {};
+    this.cookies = options.cookies ?? [];
   }
 
   /** Errors below 500 are the caller's to see; anything else is replaced by a generic body. */

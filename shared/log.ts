@@ -12,6 +12,7 @@ export type SecurityEventType =
   | 'login_success'
   | 'login_failure'
   | 'login_locked'
+  | 'signup_throttled'
   | 'refresh_reuse'
   | 'refresh_grace'
   | 'logout'
@@ -28,6 +29,7 @@ export type SecurityEventType =
   | 'email_link_used'
   | 'email_code_failed'
   | 'email_verified'
+  | 'address_proven'
   | 'password_reset';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */

@@ -42,9 +42,20 @@ export interface UserStore {
   linkIdentity(userId: string, identity: OAuthIdentity): Promise<void>;
   /** Sets `emailVerified`; throws `ConditionFailedError` for an unknown user. Idempotent. */
   markEmailVerified(userId: string): Promise<void>;
+  /**
+   * The first proof of an unverified address by a sign-in (S52), in one conditional write: sets `emailVerified`
+   * and removes the password hash, only while the address is still unverified. Returns the updated user when this
+   * call made the proof; undefined when the address was already verified (by an earlier or concurrent proof) or
+   * the user does not exist, and then changes nothing.
+   */
+  claimAddress(userId: string): Promise<User | undefined>;
 }
 
-export type RefreshTokenStatus = 'active' | 'rotated';
+/**
+ * `active` (may be rotated), `rotated` (has a successor), `superseded` (a grace re-presentation of its predecessor
+ * replaced it before it was used, S57).
+ */
+export type RefreshTokenStatus = 'active' | 'rotated' | 'superseded';
 
 export interface RefreshTokenRecord {
   /** SHA-256 of the raw token, hex. The raw token is never stored. */
@@ -59,11 +70,16 @@ export interface RefreshTokenRecord {
   familyExpiresAt: number;
   rotatedAt?: number;
   successorHash?: string;
+  /** Set when superseded (S57): when, and the rotated token whose live successor this was. */
+  supersededAt?: number;
+  predecessorHash?: string;
   /**
    * How the sign-in that started this family authenticated (RFC 8176 `amr` values: `pwd`, `otp`, `fed`), carried to
    * every access token the family issues.
    */
   amr?: string[];
+  /** When that sign-in happened (epoch seconds): the `auth_time` of every access token the family issues. */
+  authTime?: number;
 }
 
 export interface RefreshFamily {
@@ -85,9 +101,12 @@ export interface RefreshTokenStore {
    */
   rotate(presented: RefreshTokenRecord, successor: RefreshTokenRecord, nowSeconds: number): Promise<void>;
   /**
-   * Grace path: issues `successor` as a sibling of the presented (already rotated) token's successor, only
-   * while the presented token is the immediate predecessor of a still-active token and inside the window.
-   * Throws `ConditionFailedError` otherwise.
+   * Grace path (S24, S57): replaces the presented (already rotated) token's successor with `successor`, atomically —
+   * the successor it points at (`presented.successorHash`, as read) must still be active and becomes `superseded`,
+   * the presented token then points at `successor`, which is created. So a family never has two live tokens.
+   * Only while the presented token is the immediate predecessor of a still-active token, inside the window, and its
+   * pointer is still the one read; a concurrent re-presentation that moved it first makes this throw
+   * `ConditionFailedError` (read again and retry).
    */
   rotateWithinGrace(presented: RefreshTokenRecord, successor: RefreshTokenRecord, graceStartSeconds: number): Promise<void>;
   revokeFamily(familyId: string, nowSeconds: number): Promise<void>;

@@ -37,6 +37,10 @@ export const verifierConfigSchema = z.object({
 export interface VerifierConfig {
   ISSUER: string;
   AUDIENCE: string;
+  /**
+   * Validated like the full config, but never used to verify (S56): each token verifies with the algorithm its
+   * key declares, so a ring holding keys of an old and a new algorithm across a switch locks nobody out.
+   */
   SIGNING_ALG: 'ES256' | 'RS256' | 'EdDSA';
   CLOCK_TOLERANCE_SECONDS: number;
   JWKS_URL: string;

@@ -29,7 +29,12 @@ import type {
 } from 'aws-lambda';
 import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from '../../shared/auth-context.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
-import { AccessTokenVerifier, TokenVerificationError, type AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
+import {
+  AccessTokenVerifier,
+  SUPPORTED_ALGORITHMS,
+  TokenVerificationError,
+  type AccessTokenClaims,
+} from '../../shared/domain/verify-access-token.js';
 import { logger, securityEvent } from '../../shared/log.js';
 import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
 import { parseRoutePolicies } from '../../shared/route-policies.js';
@@ -66,9 +71,14 @@ export interface Authorizer {
 
 /** The one message API Gateway turns into a 401. Any other error would become a 500. */
 const UNAUTHORIZED = 'Unauthorized';
-/** `Bearer`, one space, one token of visible ASCII; the verifier then checks the token's format strictly. */
-const BEARER = /^bearer ([\x21-\x7e]+)$/i;
-const MAX_HEADER_CHARS = 8192 + 'Bearer '.length;
+/**
+ * `Bearer`, one or more spaces (RFC 6750 §2.1: `"Bearer" 1*SP b64token`; the scheme is case-insensitive, RFC 9110
+ * §11.1), one token of visible ASCII; the verifier then checks the token's format strictly. Tabs, trailing spaces and
+ * a second credential stay refused.
+ */
+const BEARER = /^bearer +([\x21-\x7e]+)$/i;
+/** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
+const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
 
 type DenyReason = TokenVerificationError['reason'] | 'missing_token' | 'malformed_header' | 'unsupported_event' | 'internal';
 
@@ -175,7 +185,9 @@ function defaultDeps(): AuthorizerDeps {
   const verifier = new AccessTokenVerifier(keys, {
     issuer: config.ISSUER,
     audience: config.AUDIENCE,
-    algorithms: [config.SIGNING_ALG],
+    // Not [SIGNING_ALG]: each token verifies with the algorithm its key declares, so the ring may hold keys of an
+    // old and a new algorithm across a switch (S56). `none`, HMAC and anything unlisted stay refused.
+    algorithms: SUPPORTED_ALGORITHMS,
     clockToleranceSeconds: config.CLOCK_TOLERANCE_SECONDS,
   });
   // Our own routes' requirements come from the route table; other teams' routes from ROUTE_POLICIES, which the

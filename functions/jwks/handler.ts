@@ -10,7 +10,9 @@ export const createHandler = (source: JwksSource, config = getConfig()) =>
     const jwks = await source.jwks().catch((cause: unknown) => {
       throw new AuthError('service_unavailable', 'Signing keys are not available yet; try again shortly.', { cause });
     });
-    return { statusCode: 200, body: jwks, cacheControl: 'public, max-age=300' };
+    // S58: a shared cache must not serve the copy made for one Origin (with its CORS headers) to another,
+    // and must know that from the first response, which may have come without an Origin.
+    return { statusCode: 200, body: jwks, cacheControl: 'public, max-age=300', headers: { Vary: 'Origin' } };
   });
 
 export const handler = createHandler(getJwksSource());

@@ -2,8 +2,8 @@ import { getConfig } from '../../shared/composition-config.js';
 import { magicLinkDeps } from '../../shared/composition-email.js';
 import { inspectMagicLink, verifyMagicLink, type MagicLinkDeps } from '../../shared/domain/magic-link.js';
 import { AuthError } from '../../shared/errors.js';
-import { readCookie } from '../../shared/http/cookies.js';
-import { BINDING_COOKIE, bindingCookie, LANDING_PAGE_CSP, landingPage } from '../../shared/http/email-landing-page.js';
+import { clearBindingCookie, readBindingCookie } from '../../shared/http/binding-cookie.js';
+import { LANDING_PAGE_CSP, landingPage } from '../../shared/http/email-landing-page.js';
 import { redemptionOf, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { tokenResponse, wantsBodyDelivery } from '../../shared/http/token-response.js';
@@ -19,7 +19,7 @@ export const createHandler = (deps: MagicLinkDeps, config = getConfig()) =>
     async (req) => {
       if (!config.MAGIC_LINKS_ENABLED) throw new AuthError('not_found', 'Sign-in by email link is turned off.');
       if (req.event.requestContext.http.method === 'GET') {
-        const binding = readCookie(req.event.cookies, req.headers.cookie, BINDING_COOKIE);
+        const binding = readBindingCookie('email_link', req.event.cookies, req.headers.cookie);
         const { sameBrowser } = await inspectMagicLink(deps, req.event.queryStringParameters?.token, binding);
         return landingPage('magic_link', { autoSubmit: sameBrowser });
       }
@@ -31,7 +31,7 @@ export const createHandler = (deps: MagicLinkDeps, config = getConfig()) =>
       return {
         ...response,
         body: { ...(response.body as Record<string, unknown>), ...(redirectTo ? { redirectTo } : {}) },
-        cookies: [...(response.cookies ?? []), bindingCookie('', 0)],
+        cookies: [...(response.cookies ?? []), clearBindingCookie('email_link')],
       };
     },
   );

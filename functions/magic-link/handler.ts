@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { getConfig } from '../../shared/composition-config.js';
 import { magicLinkDeps } from '../../shared/composition-email.js';
 import { requestMagicLink, type MagicLinkDeps } from '../../shared/domain/magic-link.js';
-import { sha256Hex } from '../../shared/domain/secrets.js';
 import { AuthError } from '../../shared/errors.js';
 import { emailRequestSchema } from '../../shared/http/email-schemas.js';
-import { bindingCookie } from '../../shared/http/email-landing-page.js';
+import { bindingCookie } from '../../shared/http/binding-cookie.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
 /** One body for every address, known or not (S3). */
@@ -18,10 +16,9 @@ export const MAGIC_LINK_ACCEPTED = { message: 'If this address can receive mail,
 export const createHandler = (deps: MagicLinkDeps, config = getConfig()) =>
   httpHandler({ methods: ['POST'], body: emailRequestSchema, maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
     if (!config.MAGIC_LINKS_ENABLED) throw new AuthError('not_found', 'Sign-in by email link is turned off.');
-    // Only its hash is stored with the link; the cookie lets the landing page recognise this browser (S31).
-    const binding = randomBytes(32).toString('base64url');
-    await requestMagicLink(deps, { ...req.body, sourceIp: req.sourceIp, bindingHash: sha256Hex(binding) });
-    return { statusCode: 202, body: MAGIC_LINK_ACCEPTED, cookies: [bindingCookie(binding, config.MAGIC_LINK_TTL_SECONDS)] };
+    // The cookie lets the landing page recognise this browser (S31); only its hash is stored with the link.
+    const { binding } = await requestMagicLink(deps, { ...req.body, sourceIp: req.sourceIp });
+    return { statusCode: 202, body: MAGIC_LINK_ACCEPTED, cookies: [bindingCookie('email_link', binding, config.MAGIC_LINK_TTL_SECONDS)] };
   });
 
 export const handler = createHandler(magicLinkDeps());

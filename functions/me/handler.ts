@@ -8,8 +8,8 @@ import { httpHandler } from '../../shared/http/handler.js';
  */
 export const createHandler = (config = getConfig()) =>
   httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
-    const { sub, email, roles } = getAuthContext(req.event);
-    return { statusCode: 200, body: { sub, email, roles } };
+    const { sub, email, emailVerified, roles, amr } = getAuthContext(req.event);
+    return { statusCode: 200, body: { sub, email, emailVerified, roles, amr } };
   });
 
 export const handler = createHandler();

@@ -2,7 +2,7 @@ import { getConfig } from '../../shared/composition-config.js';
 import { oauthDeps } from '../../shared/composition-oauth.js';
 import { beginOAuth, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
 import { httpHandler } from '../../shared/http/handler.js';
-import { bindingCookie } from '../../shared/http/oauth-cookies.js';
+import { bindingCookie } from '../../shared/http/binding-cookie.js';
 
 /** GET /auth/oauth/{provider}/authorize?redirectTo=… — start authorization code + PKCE; 302 to the provider. */
 export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
@@ -17,7 +17,7 @@ export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
     return {
       statusCode: 302,
       headers: { Location: location, 'Referrer-Policy': 'no-referrer' },
-      cookies: [bindingCookie(binding, config.OAUTH_TRANSACTION_TTL_SECONDS)],
+      cookies: [bindingCookie('oauth', binding, Math.min(config.OAUTH_TRANSACTION_TTL_SECONDS, 600))],
     };
   });
 

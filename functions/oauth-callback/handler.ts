@@ -1,10 +1,10 @@
 import { getConfig } from '../../shared/composition-config.js';
 import { oauthDeps } from '../../shared/composition-oauth.js';
-import { withError } from '../../shared/domain/oauth/redirect.js';
+import { withError } from '../../shared/domain/redirect.js';
 import { completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
-import { readCookie, refreshCookie } from '../../shared/http/cookies.js';
+import { clearBindingCookie, readBindingCookie } from '../../shared/http/binding-cookie.js';
+import { refreshCookie } from '../../shared/http/cookies.js';
 import { httpHandler } from '../../shared/http/handler.js';
-import { clearBindingCookie, OAUTH_BINDING_COOKIE } from '../../shared/http/oauth-cookies.js';
 
 /** The page for a failure without a transaction (so without a known, allowlisted place to send the browser). */
 const errorPage = (code: string) => `<!doctype html>
@@ -21,12 +21,12 @@ export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
     const result = await completeOAuthSignIn(deps, {
       provider: req.event.pathParameters?.['provider'] ?? '',
       params: new URLSearchParams(req.event.rawQueryString ?? ''),
-      bindingCookie: readCookie(req.event.cookies, req.headers.cookie, OAUTH_BINDING_COOKIE),
+      bindingCookie: readBindingCookie('oauth', req.event.cookies, req.headers.cookie),
     });
     // The URL carried a code: never leak it through Referer.
     const headers = { 'Referrer-Policy': 'no-referrer', Pragma: 'no-cache' };
     // Cleared only once a transaction was consumed: a forged callback must not be able to cancel a real flow's cookie.
-    const cookies = result.ok || result.redirectTo ? [clearBindingCookie()] : [];
+    const cookies = result.ok || result.redirectTo ? [clearBindingCookie('oauth')] : [];
     if (result.ok) {
       cookies.push(refreshCookie(result.tokens.refreshToken, { name: config.REFRESH_COOKIE_NAME, maxAgeSeconds: result.tokens.refreshExpiresIn }));
       return { statusCode: 302, headers: { ...headers, Location: result.redirectTo }, cookies };

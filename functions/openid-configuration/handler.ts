@@ -1,22 +1,40 @@
+import type { JwksSource } from '../../shared/adapters/jwks-source.js';
 import { getConfig } from '../../shared/composition-config.js';
+import { getJwksSource } from '../../shared/composition-keys.js';
 import type { Config } from '../../shared/config.js';
+import { AuthError } from '../../shared/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
-/** GET /.well-known/openid-configuration — issuer metadata (RFC 8414 / OIDC Discovery subset). */
-export const createHandler = (config: Config = getConfig()) => {
-  const metadata = {
-    issuer: config.ISSUER,
-    jwks_uri: `${config.ISSUER}/.well-known/jwks.json`,
-    // This service issues access tokens (RFC 9068) for its own API; it is not an OpenID provider, so only
-    // the members a verifier needs are published.
-    access_token_signing_alg_values_supported: [config.SIGNING_ALG],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'email', 'roles', 'scope'],
-  };
-  return httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, async () => ({
-    statusCode: 200,
-    body: metadata,
-    cacheControl: 'public, max-age=3600',
-  }));
-};
+/**
+ * The algorithms of the keys the JWKS publishes, the signing key's first (the JWKS lists `current` first).
+ * Read from the ring, never from `SIGNING_ALG` (S56): after that variable changes, the ring still signs with its
+ * `current` key's algorithm until a rotation has made a key of the new one current.
+ */
+export const publishedAlgorithms = (jwks: { keys: { alg?: string | undefined }[] }): string[] => [
+  ...new Set(jwks.keys.map((k) => k.alg).filter((a): a is string => typeof a === 'string')),
+];
 
-export const handler = createHandler();
+/** GET /.well-known/openid-configuration — issuer metadata (RFC 8414 / OIDC Discovery subset). */
+export const createHandler = (source: JwksSource, config: Config = getConfig()) =>
+  httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, async () => {
+    const jwks = await source.jwks().catch((cause: unknown) => {
+      throw new AuthError('service_unavailable', 'Signing keys are not available yet; try again shortly.', { cause });
+    });
+    return {
+      statusCode: 200,
+      body: {
+        issuer: config.ISSUER,
+        jwks_uri: `${config.ISSUER}/.well-known/jwks.json`,
+        // This service issues access tokens (RFC 9068) for its own API; it is not an OpenID provider, so only
+        // the members a verifier needs are published.
+        access_token_signing_alg_values_supported: publishedAlgorithms(jwks),
+        claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'email', 'roles', 'scope'],
+      },
+      // As briefly as the JWKS: the list changes with a rotation.
+      cacheControl: 'public, max-age=300',
+      // S58: cacheable and CORS-dependent, so `Vary: Origin` always (see functions/jwks).
+      headers: { Vary: 'Origin' },
+    };
+  });
+
+export const handler = createHandler(getJwksSource());

@@ -11,10 +11,11 @@ export const SIGNUP_PENDING = { message: 'Check your mail to confirm your addres
 /**
  * POST /auth/signup — create a password account (argon2id), mail a verification link, and sign in (`201`);
  * with REQUIRE_EMAIL_VERIFICATION, `202` for every address and no session until the address is confirmed.
+ * Throttled per source IP before any hashing or mail (`429` + `Retry-After`, S55).
  */
 export const createHandler = (deps: SignUpWithEmailDeps, config = getConfig()) =>
   httpHandler({ methods: ['POST'], body: credentialsSchema, maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
-    const outcome = await signUpWithEmail(deps, req.body);
+    const outcome = await signUpWithEmail(deps, { ...req.body, sourceIp: req.sourceIp });
     if (outcome.kind === 'pending') return { statusCode: 202, body: SIGNUP_PENDING };
     return tokenResponse(201, outcome.tokens, {
       cookieName: config.REFRESH_COOKIE_NAME,

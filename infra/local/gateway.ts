@@ -205,7 +205,8 @@ function writeResult(res: ServerResponse, result: unknown, cors: Record<string, 
       ? (result as APIGatewayProxyStructuredResultV2)
       : { statusCode: 200, body: typeof result === 'string' ? result : JSON.stringify(result), headers: { 'content-type': 'application/json' } };
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  // API Gateway drops a header without a value; it never sends the string "undefined" (S58).
+  for (const [k, v] of Object.entries(r.headers ?? {})) if (v !== undefined && v !== null && String(v) !== '') headers[k.toLowerCase()] = String(v);
   if (r.cookies?.length) headers['set-cookie'] = r.cookies;
   Object.assign(headers, cors);
   res.writeHead(r.statusCode ?? 200, headers);

@@ -64,7 +64,12 @@ export function startIsolatedFunction(options: IsolatedFunctionOptions): Isolate
     }
   };
   worker.on('error', (e) => failAll(e instanceof Error ? e : new Error(String(e))));
-  worker.on('exit', (code) => failAll(new FunctionError('Runtime.ExitError', `${options.name} exited with code ${code}`)));
+  let closing = false;
+  worker.on('exit', (code) => {
+    // Closing a function that had not finished its cold start is no import error.
+    if (closing) settleReady(undefined);
+    failAll(new FunctionError('Runtime.ExitError', `${options.name} exited with code ${code}`));
+  });
 
   return {
     name: options.name,
@@ -94,6 +99,7 @@ export function startIsolatedFunction(options: IsolatedFunctionOptions): Isolate
       });
     },
     async close() {
+      closing = true;
       await worker.terminate();
     },
   };

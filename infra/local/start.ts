@@ -16,9 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
+import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
+import type { SigningAlg } from '../../shared/domain/key-ring.js';
 import { ROUTES, type FunctionName } from '../../shared/routes.js';
 import { functionEnvironment } from '../function-environment.js';
-import { FUNCTION_SPECS, type AuthFunctionName } from '../function-specs.js';
+import { FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec } from '../function-specs.js';
 import { startDynamoGuard } from './aws/dynamodb-guard.js';
 import type { Statement } from './aws/iam.js';
 import { localPermissions } from './aws/permissions.js';
@@ -54,6 +56,18 @@ export interface LocalOptions {
   devOidc?: boolean;
   /** Start every function before resolving (`npm start` warms them in the background instead). @default false */
   warm?: boolean;
+  /**
+   * The function specs to run with (tests only: a suite drops a grant to show that the guard catches it).
+   * @default FUNCTION_SPECS
+   */
+  specs?: Readonly<Record<AuthFunctionName, FunctionSpec>>;
+  /**
+   * Sign with a key ring in Secrets Manager at this (loopback) endpoint instead of the ring file, so the
+   * production adapter is on the path (the bench).
+   */
+  secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
+  /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
+  onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
 }
 
 export interface LocalBackend {
@@ -85,6 +99,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
   const dynamo = options.dynamoEndpoint ? undefined : await startDynamoLocal({});
   const endpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
 
+  const specs = options.specs ?? FUNCTION_SPECS;
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -100,7 +115,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const permissions = new Map<string, Statement[]>();
     const permissionsOf = (caller: string) => permissions.get(caller);
     const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
-    const guard = await startDynamoGuard({ target: endpoint, permissionsOf, tableArn: (name) => arn('dynamodb', `table/${name}`) });
+    const guard = await startDynamoGuard({
+      target: endpoint,
+      permissionsOf,
+      tableArn: (name) => arn('dynamodb', `table/${name}`),
+      observe: options.onDynamoCall,
+    });
     closers.push(() => guard.close());
     const mail = await startSesStandIn({ permissionsOf, arn: (resource) => arn('ses', resource) });
     closers.push(() => mail.close());
@@ -114,7 +134,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const functionOf = (fn: string): IsolatedFunction => {
       let f = functions[fn];
       if (!f) {
-        const spec = FUNCTION_SPECS[fn as AuthFunctionName];
+        const spec = specs[fn as AuthFunctionName];
         const env = environments[fn];
         if (!spec || !env) throw new Error(`no function ${fn}`);
         f = startIsolatedFunction({
@@ -185,16 +205,21 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     };
     // Exported variables win (README): a KEY_RING_FILE of the developer's, else the one under the data folder.
     const keyRingFile = options.env?.KEY_RING_FILE ?? process.env.KEY_RING_FILE ?? join(dataDir, 'keyring.json');
+    // The runner makes the ring before any function starts, as the stack's first rotation does at deploy: the
+    // functions share the file, and two of them must never each create a ring of their own.
+    if (!options.secretsManager) await new FileKeyRing(keyRingFile, signingAlg(common.SIGNING_ALG)).load();
+    const sm = options.secretsManager;
+    const keyRing = sm ? { secretId: sm.keyRingSecretId, publicKeysSecretId: sm.publicKeysSecretId } : { file: keyRingFile };
     const mailFrom = options.env?.MAIL_FROM ?? process.env.MAIL_FROM ?? LOCAL_MAIL_FROM;
     const mailDomain = mailFrom.split('@').pop()!;
     const tableName = (id: (typeof TABLES)[number]['id']) => tables[TABLES.find((t) => t.id === id)!.envVar];
 
     for (const fn of HOSTED) {
-      const spec = FUNCTION_SPECS[fn as AuthFunctionName];
+      const spec = specs[fn as AuthFunctionName];
       permissions.set(accessKeyIdOf(fn), localPermissions(spec, { table: (id) => arn('dynamodb', `table/${tableName(id)}`), mailResources: [arn('ses', `identity/${mailDomain}`)] }));
       environments[fn] = {
-        ...functionEnvironment(spec, common, { tableName, keyRing: { file: keyRingFile }, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
-        ...lambdaRuntimeEnv(fn, spec.memorySize, { dynamodb: guard.endpoint, sesv2: mail.endpoint }),
+        ...functionEnvironment(spec, common, { tableName, keyRing, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
+        ...lambdaRuntimeEnv(fn, spec.memorySize, { dynamodb: guard.endpoint, sesv2: mail.endpoint, secretsManager: sm?.endpoint }),
       };
     }
     // Lets one-off commands (npm run admin:grant) find this run's DynamoDB Local and tables.
@@ -234,7 +259,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
  * What Lambda itself puts in every execution environment, and where this runner's AWS clients go: the SDK's
  * own endpoint variables, and per-function credentials whose access key id names the caller to the stand-ins.
  */
-function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: string; sesv2: string }): Record<string, string> {
+function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: string; sesv2: string; secretsManager?: string }): Record<string, string> {
   return {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -247,10 +272,13 @@ function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: s
     TZ: 'UTC',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
+    ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
     // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
+
+const signingAlg = (alg: string | undefined): SigningAlg => (alg === 'EdDSA' || alg === 'RS256' ? alg : 'ES256');
 
 /** The function's access key id: its name in letters and digits (DynamoDB Local refuses any other character). */
 const accessKeyIdOf = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());

@@ -42,8 +42,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Create a password account and sign in',
     tags: ['password'],
     body: credentialsSchema,
+    description: 'Limited per source IP (SIGNUP_MAX_PER_IP), before any hashing or mail.',
     success: { status: 201, kind: 'tokens', description: 'Signed in; the refresh token is in the cookie (or the body when asked)' },
-    errors: ['invalid_request', 'email_taken', 'weak_password', ...common],
+    errors: ['invalid_request', 'email_taken', 'weak_password', 'too_many_attempts', ...common],
   },
   'POST /auth/login': {
     summary: 'Sign in with email and password',
@@ -55,7 +56,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /auth/refresh': {
     summary: 'Rotate the refresh token and get a new access token',
-    description: 'The presented token dies. Presenting it again revokes the whole session (token_reused).',
+    description:
+      'The presented token dies. Presenting it again revokes the whole session (token_reused). The refresh cookie sent more than once (cookie tossing) is 401 invalid_token and every copy is cleared.',
     tags: ['session'],
     body: refreshTokenBodySchema,
     refreshCookie: true,
@@ -67,8 +69,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['session'],
     body: refreshTokenBodySchema,
     refreshCookie: true,
+    description: 'The refresh cookie sent more than once (cookie tossing) is 401 invalid_token, every copy cleared, nothing revoked.',
     success: { status: 204, kind: 'empty', description: 'Signed out (also for an unknown token)' },
-    errors: ['forbidden_origin', ...common],
+    errors: ['invalid_token', 'forbidden_origin', ...common],
   },
   'GET /auth/logout': {
     summary: 'Not allowed: logout is a POST',
@@ -101,7 +104,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       status: 200,
       kind: 'json',
       description: 'The caller',
-      schema: { type: 'object', required: ['sub', 'email', 'roles'], properties: { sub: { type: 'string' }, email: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } } },
+      schema: {
+        type: 'object',
+        required: ['sub', 'email', 'emailVerified', 'roles', 'amr'],
+        properties: {
+          sub: { type: 'string' },
+          email: { type: 'string' },
+          emailVerified: { type: 'boolean', description: 'Whether the address was proven (by a link, a code or the provider); trust `email` only when true' },
+          roles: { type: 'array', items: { type: 'string' } },
+          amr: { type: 'array', items: { type: 'string' }, description: 'How the session signed in (RFC 8176): pwd, otp, fed' },
+        },
+      },
     },
     errors: [],
   },
@@ -138,8 +151,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Consume a sign-in link ({token}) or code ({email, code}) exactly once and sign in',
     tags: ['email'],
     body: redemptionSchema,
+    description:
+      'Proves the address: an account whose address was unproven becomes the mailbox owner\'s alone (earlier sessions end, a password set before the proof is removed).',
     success: { status: 200, kind: 'tokens', description: 'Signed in (a new account for a new address unless MAGIC_LINK_SIGNUP=false)' },
-    errors: ['invalid_request', 'invalid_token', 'not_found', ...common],
+    errors: ['invalid_request', 'invalid_token', 'account_disabled', 'not_found', ...common],
   },
   'GET /auth/verify-email': {
     summary: 'Landing page of an email-verification link (consumes nothing)',

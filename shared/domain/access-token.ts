@@ -17,6 +17,10 @@ export interface AccessTokenSubject {
   roles: string[];
   /** Authentication methods of the sign-in (RFC 8176), e.g. `['pwd']`; omitted from the token when unknown. */
   amr?: string[];
+  /** Whether the address was proven (S53). The token always says: absent means `false`, never "assume yes". */
+  emailVerified?: boolean;
+  /** When the sign-in that started this session happened (epoch seconds, OIDC `auth_time`); kept across refreshes. */
+  authTime?: number;
 }
 
 export interface IssuedAccessToken {
@@ -50,10 +54,12 @@ export class AccessTokenIssuer {
     const iat = Math.floor(this.clock.now() / 1000);
     const signed = await new SignJWT({
       email: subject.email,
+      email_verified: subject.emailVerified === true,
       roles: subject.roles,
       scope,
       client_id: this.options.audience,
       ...(subject.amr?.length ? { amr: subject.amr } : {}),
+      ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),
     })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)

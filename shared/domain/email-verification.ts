@@ -6,12 +6,20 @@ import { issueEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption
 import { deliver, linkTo, type MailDeps } from './mail-delivery.js';
 import { LANDING_PATHS } from './mail-templates.js';
 import { sha256Hex } from './secrets.js';
-import { startSession, type SessionTokens } from './session.js';
+import type { SessionTokens } from './session.js';
+import { completeSignIn } from './sign-in/complete-sign-in.js';
 import { createPasswordAccount, type SignUpDeps } from './signup.js';
+
+export interface SignUpLimits {
+  /** SIGNUP_MAX_PER_IP: sign-ups one source address may attempt per window (S55). */
+  maxPerIp: number;
+  windowSeconds: number;
+}
 
 export interface SignUpWithEmailDeps extends SignUpDeps, EmailTokenDeps, MailDeps {
   /** REQUIRE_EMAIL_VERIFICATION: sign-up answers 202 for every address and login waits for verification. */
   requireVerification: boolean;
+  signupLimits: SignUpLimits;
 }
 
 export type SignUpOutcome = { kind: 'session'; tokens: SessionTokens } | { kind: 'pending' };
@@ -23,11 +31,18 @@ export type SignUpOutcome = { kind: 'session'; tokens: SessionTokens } | { kind:
  * mail and take the same time. Sign-up mails have their own per-address budget and never turn into a `429`
  * (that would differ from the answer for an address that was not throttled); over budget, no mail is sent.
  */
-export async function signUpWithEmail(deps: SignUpWithEmailDeps, input: { email: string; password: string }): Promise<SignUpOutcome> {
+export async function signUpWithEmail(
+  deps: SignUpWithEmailDeps,
+  input: { email: string; password: string; sourceIp: string },
+): Promise<SignUpOutcome> {
+  await throttleSignUp(deps, input.sourceIp);
   if (!deps.requireVerification) {
     const user = await createPasswordAccount(deps, input);
-    const [tokens] = await Promise.all([startSession(deps, user, ['pwd']), sendVerificationMail(deps, user)]);
-    return { kind: 'session', tokens };
+    const [signIn] = await Promise.all([
+      completeSignIn(deps, { account: user, method: 'pwd', proof: { emailVerified: false } }),
+      sendVerificationMail(deps, user),
+    ]);
+    return { kind: 'session', tokens: signIn.tokens };
   }
   let user: User | undefined;
   try {
@@ -45,6 +60,20 @@ export async function signUpWithEmail(deps: SignUpWithEmailDeps, input: { email:
     }
   }
   return { kind: 'pending' };
+}
+
+/**
+ * S55: sign-ups are counted per source address before any argon2 work or mail, in one atomic counter. Counted for
+ * every attempt, new address or taken, so the 429 says nothing about which addresses have accounts (S3).
+ */
+async function throttleSignUp(deps: SignUpWithEmailDeps, sourceIp: string): Promise<void> {
+  const { maxPerIp, windowSeconds } = deps.signupLimits;
+  const decision = await deps.limiter.consume(`signup:ip:${sourceIp}`, maxPerIp, windowSeconds);
+  if (decision.allowed) return;
+  securityEvent('signup_throttled', { scope: 'ip' });
+  throw new AuthError('too_many_attempts', 'Too many sign-ups from this network. Try again later.', {
+    headers: { 'Retry-After': String(Math.max(decision.retryAfterSeconds, 1)) },
+  });
 }
 
 /** Mails a verification link + code to a new account (best effort: a failure is logged, sign-up goes on). */

@@ -1,10 +1,11 @@
 import { AuthError } from '../errors.js';
 import { logger, securityEvent } from '../log.js';
-import type { PasswordHasher, RateLimiter, User, UserStore } from '../ports.js';
+import type { PasswordHasher, RateLimiter, UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
-import { startSession, type SessionDeps, type SessionTokens } from './session.js';
+import type { SessionTokens } from './session.js';
+import { completeSignIn, type SignInDeps, type SignInResult } from './sign-in/complete-sign-in.js';
 
 export interface LoginLimits {
   maxAttemptsPerAccount: number;
@@ -12,7 +13,7 @@ export interface LoginLimits {
   windowSeconds: number;
 }
 
-export interface LoginDeps extends SessionDeps {
+export interface LoginDeps extends SignInDeps {
   users: UserStore;
   hasher: PasswordHasher;
   limiter: RateLimiter;
@@ -20,10 +21,6 @@ export interface LoginDeps extends SessionDeps {
   limits: LoginLimits;
   /** A hash of a random password made with the current parameters; verified when the email is unknown. */
   dummyHash: () => Promise<string>;
-  /** Canonical emails that receive the `admin` role at sign-in once verified (bootstrap). */
-  adminEmails?: string[];
-  /** REQUIRE_EMAIL_VERIFICATION: refuse (403 email_not_verified) an unverified account, after its password matched. */
-  requireEmailVerification?: boolean;
 }
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
@@ -67,36 +64,19 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
   // The right password clears the account's failure counter, also when the sign-in is refused below: an
   // unverified or disabled account must not lock itself by being tried with its own password.
   const reset = deps.limiter.reset(accountKey, windowSeconds);
-  // Only after the password matched: telling "unverified" to someone without the password would enumerate.
-  if (deps.requireEmailVerification && !user.emailVerified) {
+  // Only now, after the password matched, does the funnel say "disabled" or "unverified": telling either to
+  // someone guessing would enumerate.
+  let result: SignInResult;
+  try {
+    result = await completeSignIn(deps, { account: user, method: 'pwd', proof: { emailVerified: false } });
+  } finally {
     await reset;
-    throw new AuthError('email_not_verified', 'Confirm your email address first: use the link or code we mailed you.');
   }
-
-  // Only after the password matched: a disabled account is not revealed to someone guessing.
-  if (user.disabled) {
-    await reset;
-    securityEvent('login_failure', { userId: user.id, reason: 'disabled' });
-    throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+  if (deps.hasher.needsRehash(user.passwordHash)) {
+    await deps.hasher
+      .hash(password)
+      .then((h) => deps.users.updatePasswordHash(user.id, h))
+      .catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) }));
   }
-  const sessionUser = await bootstrapAdmin(deps, user);
-
-  const upgrade = deps.hasher.needsRehash(user.passwordHash)
-    ? deps.hasher.hash(password).then((h) => deps.users.updatePasswordHash(user.id, h))
-    : Promise.resolve();
-  const [tokens] = await Promise.all([
-    startSession(deps, sessionUser, ['pwd']),
-    reset,
-    upgrade.catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) })),
-  ]);
-  securityEvent('login_success', { userId: user.id });
-  return tokens;
-}
-
-/** ADMIN_EMAILS bootstrap: a verified address on the list gets the `admin` role, persisted, at sign-in. */
-async function bootstrapAdmin(deps: LoginDeps, user: User): Promise<User> {
-  if (!user.emailVerified || user.roles.includes('admin') || !deps.adminEmails?.includes(user.email)) return user;
-  const updated = await deps.users.setRoles(user.id, [...user.roles, 'admin']);
-  securityEvent('role_change', { userId: user.id, roles: 'admin', by: 'ADMIN_EMAILS' });
-  return updated ?? user;
+  return result.tokens;
 }

@@ -1,50 +1,51 @@
-import { randomUUID } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../errors.js';
+import { AuthError } from '../errors.js';
 import { securityEvent } from '../log.js';
-import type { User, UserStore } from '../ports.js';
+import type { UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, peekEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
 import { LANDING_PATHS } from './mail-templates.js';
 import { isAllowedRedirect } from './redirect.js';
-import { constantTimeEqual, sha256Hex } from './secrets.js';
-import { startSession, type SessionDeps, type SessionTokens } from './session.js';
+import { matchesBrowserBinding, newBrowserBinding } from './browser-binding.js';
+import type { SessionTokens } from './session.js';
+import { completeSignIn, type SignInDeps, type SignInSubject } from './sign-in/complete-sign-in.js';
 
-export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SessionDeps {
+export interface MagicLinkDeps extends EmailTokenDeps, MailDeps, SignInDeps {
   users: UserStore;
   allowedRedirectOrigins: string[];
   /** A link for an address without an account signs it up on verify (MAGIC_LINK_SIGNUP). */
   signupAllowed: boolean;
-  defaultRoles: string[];
 }
 
 /**
  * POST /auth/magic-link. Mails a single-use sign-in link with a fallback code. The caller learns nothing about
  * the address (S3, S33): throttles are counted before the lookup, the same store write happens whether or not
  * the account exists, and when nothing may be sent (unknown address with MAGIC_LINK_SIGNUP=false) the time a
- * send would take is spent instead. `bindingHash` ties the link to the requesting browser (S31).
+ * send would take is spent instead. The returned `binding` (for the browser-binding cookie) ties the link to the requesting browser (S31).
  */
 export async function requestMagicLink(
   deps: MagicLinkDeps,
-  input: { email: string; redirectTo?: string; sourceIp: string; bindingHash?: string },
-): Promise<void> {
+  input: { email: string; redirectTo?: string; sourceIp: string },
+): Promise<{ binding: string }> {
   const email = canonicalizeEmail(input.email);
   if (input.redirectTo !== undefined && !isAllowedRedirect(input.redirectTo, deps.allowedRedirectOrigins)) {
     throw new AuthError('invalid_request', 'redirectTo: is not an allowed redirect target');
   }
   await throttleMail(deps, email, input.sourceIp);
+  // Made for every request, known address or not: the cookie must not tell them apart (S3).
+  const binding = newBrowserBinding();
   const user = await deps.users.findByEmail(email);
   const issued = await issueEmailToken(deps, {
     purpose: 'magic_link',
     email,
     userId: user?.id,
     redirectTo: input.redirectTo,
-    bindingHash: input.bindingHash,
+    bindingHash: binding.hash,
   });
   if (!user && !deps.signupAllowed) {
     // The link exists but goes nowhere, and verify refuses account-less links while sign-up is off.
     await pretendToDeliver();
-    return;
+    return { binding: binding.value };
   }
   const message = deps.templates.magic_link({
     email,
@@ -55,6 +56,7 @@ export async function requestMagicLink(
   // Known and unknown addresses both send here, so a failure may be reported without revealing anything.
   await deliver(deps, { to: email, ...message }, { purpose: 'magic_link', failLoud: true });
   securityEvent('email_link_sent', { purpose: 'magic_link', userId: user?.id });
+  return { binding: binding.value };
 }
 
 /**
@@ -63,40 +65,24 @@ export async function requestMagicLink(
  */
 export async function inspectMagicLink(deps: EmailTokenDeps, token: string | undefined, binding: string | undefined): Promise<{ sameBrowser: boolean }> {
   const record = await peekEmailToken(deps, 'magic_link', token);
-  const sameBrowser = !!record?.bindingHash && !!binding && constantTimeEqual(record.bindingHash, sha256Hex(binding));
-  return { sameBrowser };
+  return { sameBrowser: matchesBrowserBinding(record?.bindingHash, binding) };
 }
 
 /**
- * POST /auth/magic-link/verify: consumes the link exactly once (S30) and starts a session. A link for an
- * address without an account creates a passwordless account (unless sign-up by link is off). Using the link
- * proves control of the mailbox, so the address is marked verified.
+ * POST /auth/magic-link/verify: consumes the link exactly once (S30) and ends in the sign-in funnel. Redeeming
+ * the link (or its code) proves control of the mailbox: a disabled account is refused (S51), an account whose
+ * address was unproven becomes the mailbox owner's alone (S52: earlier sessions end, a pre-proof password is
+ * removed), and an address without an account gets a passwordless one (unless sign-up by link is off).
  */
 export async function verifyMagicLink(deps: MagicLinkDeps, input: Redemption): Promise<{ tokens: SessionTokens; redirectTo?: string }> {
   const record = await redeemEmailToken(deps, 'magic_link', input);
-  let user: User | undefined = record.userId ? await deps.users.findById(record.userId) : await deps.users.findByEmail(record.email);
-  if (!user) {
-    if (record.userId || !deps.signupAllowed) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
-    user = await createPasswordless(deps, record.email);
-  }
-  if (!user.emailVerified) await deps.users.markEmailVerified(user.id);
-  // RFC 8176 `otp`: a one-time secret delivered by mail (the link or its code).
-  const tokens = await startSession(deps, user, ['otp']);
-  securityEvent('email_link_used', { purpose: 'magic_link', userId: user.id });
-  return { tokens, redirectTo: record.redirectTo };
-}
-
-async function createPasswordless(deps: MagicLinkDeps, email: string): Promise<User> {
-  const user: User = { id: randomUUID(), email, roles: [...deps.defaultRoles], emailVerified: true, createdAt: deps.clock.now() };
-  try {
-    await deps.users.create(user);
-    securityEvent('signup', { userId: user.id, method: 'magic_link' });
-    return user;
-  } catch (e) {
-    if (!(e instanceof ConditionFailedError)) throw e;
-    // Someone signed up with this address in the meantime: the mailbox owner signs in to that account.
-    const existing = await deps.users.findByEmail(email);
-    if (!existing) throw e;
-    return existing;
-  }
+  // The account is looked up now, not only when the link was requested: one may have been created in between.
+  const user = record.userId ? await deps.users.findById(record.userId) : await deps.users.findByEmail(record.email);
+  let subject: SignInSubject;
+  if (user) subject = { account: user };
+  else if (record.userId || !deps.signupAllowed) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
+  else subject = { newAccount: { email: record.email } };
+  const result = await completeSignIn(deps, { ...subject, method: 'otp', proof: { emailVerified: true } });
+  securityEvent('email_link_used', { purpose: 'magic_link', userId: result.user.id });
+  return { tokens: result.tokens, redirectTo: record.redirectTo };
 }

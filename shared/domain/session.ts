@@ -28,7 +28,7 @@ export const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 
 /** A refresh token record for `familyId`; its idle expiry never outlives the family. */
 export function newRefreshToken(
-  base: { userId: string; familyId: string; familyExpiresAt: number; amr?: string[] },
+  base: { userId: string; familyId: string; familyExpiresAt: number; amr?: string[]; authTime?: number },
   now: number,
   idleTtlSeconds: number,
 ): { raw: string; record: RefreshTokenRecord } {
@@ -44,27 +44,32 @@ export function newRefreshToken(
       issuedAt: now,
       expiresAt: Math.min(now + idleTtlSeconds, base.familyExpiresAt),
       ...(base.amr ? { amr: base.amr } : {}),
+      ...(base.authTime !== undefined ? { authTime: base.authTime } : {}),
     },
   };
 }
 
 /**
  * Starts a new refresh-token family for `user` (S8: every sign-in gets a fresh family; whatever refresh
- * cookie the browser carried is ignored) and issues the first access token.
+ * cookie the browser carried is ignored) and issues the first access token. Sign-in methods do not call this:
+ * they end in `completeSignIn` (shared/domain/sign-in), which does.
  */
 export async function startSession(
   deps: SessionDeps,
-  user: Pick<User, 'id' | 'email' | 'roles'>,
+  user: Pick<User, 'id' | 'email' | 'roles'> & { emailVerified?: boolean },
   /** How this sign-in authenticated (RFC 8176): `['pwd']`, `['otp']` (email link or code), `['fed']` (social). */
   amr?: string[],
-): Promise<SessionTokens> {
+  /** When the sign-in happened (epoch seconds); defaults to now. */
+  authTime?: number,
+): Promise<SessionTokens & { familyId: string }> {
   const now = nowSeconds(deps.clock);
   const familyId = randomUUID();
   const familyExpiresAt = now + deps.session.absoluteTtlSeconds;
-  const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt, amr }, now, deps.session.idleTtlSeconds);
+  const auth_time = authTime ?? now;
+  const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt, amr, authTime: auth_time }, now, deps.session.idleTtlSeconds);
   const [, access] = await Promise.all([
     deps.refreshTokens.createFamily({ familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt }, first.record),
-    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr }),
+    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr, emailVerified: user.emailVerified === true, authTime: auth_time }),
   ]);
-  return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now };
+  return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now, familyId };
 }

@@ -7,8 +7,12 @@ import { hasDuplicateTopLevelKeys } from './json-duplicates.js';
 export interface VerifyOptions {
   issuer: string;
   audience: string;
-  /** The algorithms this deployment signs with. Never taken from the token. */
-  algorithms: string[];
+  /**
+   * The algorithms a key may declare to be accepted at all (never taken from the token). Each token is then
+   * verified with the algorithm its key declares (S56): `kid` → key → `alg`, the header's `alg` must match it.
+   * @default SUPPORTED_ALGORITHMS — every algorithm a ring may publish, so a changed `SIGNING_ALG` locks nobody out
+   */
+  algorithms?: readonly string[];
   clockToleranceSeconds: number;
   /** Clock override for tests (epoch ms). */
   now?: () => number;
@@ -17,11 +21,17 @@ export interface VerifyOptions {
 export interface AccessTokenClaims {
   sub: string;
   email: string;
+  /** `email_verified`; false unless the token says `true` (S53). */
+  emailVerified: boolean;
   roles: string[];
   scope: string;
   jti: string;
   exp: number;
   iat: number;
+  /** RFC 8176 `amr`; empty when absent. */
+  amr: string[];
+  /** `auth_time`, when present. */
+  authTime?: number;
 }
 
 export type VerifyFailure =
@@ -69,6 +79,21 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   EdDSA: { digest: null, keyType: 'ed25519', signatureBytes: 64 },
 };
 
+/** Every algorithm a key ring may hold (`SIGNING_ALG`'s values). No `none`, no HMAC: nothing symmetric is here. */
+export const SUPPORTED_ALGORITHMS: readonly string[] = Object.freeze(Object.keys(ALGORITHMS));
+
+/**
+ * The algorithm a published key is for: its `alg` member, or — for a key published without one — the only
+ * algorithm we support for its key type and curve. Never a configured default (S56).
+ */
+function declaredAlgorithm(jwk: JWK): string | undefined {
+  if (jwk.alg !== undefined) return jwk.alg;
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
+  if (jwk.kty === 'RSA') return 'RS256';
+  return undefined;
+}
+
 type Claims = Record<string, unknown>;
 
 function decodeJson(segment: string): Claims {
@@ -111,10 +136,14 @@ export class AccessTokenVerifier {
    */
   private readonly imported = new WeakMap<JWK, { alg: string; key: KeyObject }>();
 
+  private readonly algorithms: readonly string[];
+
   constructor(
     private readonly source: PublicKeySource,
     private readonly options: VerifyOptions,
-  ) {}
+  ) {
+    this.algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS;
+  }
 
   async verify(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenVerificationError('too_large');
@@ -127,7 +156,8 @@ export class AccessTokenVerifier {
     const header = decodeJson(headerSegment);
     if (KEY_BEARING_HEADERS.some((h) => h in header)) throw new TokenVerificationError('forbidden_header');
     const alg = header.alg;
-    if (typeof alg !== 'string' || !this.options.algorithms.includes(alg)) throw new TokenVerificationError('claim_invalid');
+    // Refused before any key lookup (no JWKS fetch for `none` or HS256); the key's own `alg` is checked below.
+    if (typeof alg !== 'string' || !this.algorithms.includes(alg)) throw new TokenVerificationError('claim_invalid');
     // We understand no JWS extension, so any `crit` is one we must refuse (RFC 7515 §4.1.11), b64=false included.
     if ('crit' in header) throw new TokenVerificationError('claim_invalid');
     if (typeof header.kid !== 'string' || !KID.test(header.kid)) throw new TokenVerificationError('unknown_kid');
@@ -169,11 +199,14 @@ export class AccessTokenVerifier {
     return {
       sub,
       email: typeof payload.email === 'string' ? payload.email : '',
+      emailVerified: payload.email_verified === true,
       roles,
       scope: typeof payload.scope === 'string' ? payload.scope : '',
       jti,
       exp,
       iat,
+      amr: Array.isArray(payload.amr) ? payload.amr.filter((a): a is string => typeof a === 'string') : [],
+      ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
     };
   }
 
@@ -185,11 +218,12 @@ export class AccessTokenVerifier {
     } catch (cause) {
       throw new TokenVerificationError('keys_unavailable', { cause });
     }
-    const spec = ALGORITHMS[alg];
-    // The key decides the algorithm, not the token: a key published for ES256 never verifies an RS256 token.
-    if (!spec || !jwk || (jwk.alg !== undefined && jwk.alg !== alg) || jwk.d !== undefined || jwk.kty === 'oct') {
-      throw new TokenVerificationError('unknown_kid');
-    }
+    if (!jwk || jwk.d !== undefined || jwk.kty === 'oct') throw new TokenVerificationError('unknown_kid');
+    // The key decides the algorithm, not the token nor the configuration (S56): kid → key → alg. A key published
+    // for ES256 never verifies an RS256 or EdDSA token, and the header must name exactly the key's algorithm.
+    const keyAlg = declaredAlgorithm(jwk);
+    const spec = keyAlg === undefined ? undefined : ALGORITHMS[keyAlg];
+    if (!spec || keyAlg !== alg || !this.algorithms.includes(keyAlg)) throw new TokenVerificationError('unknown_kid');
     const cached = this.imported.get(jwk);
     if (cached?.alg === alg) return { key: cached.key, spec };
     let key: KeyObject;

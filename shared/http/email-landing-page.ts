@@ -101,13 +101,3 @@ export function landingPage(mode: EmailTokenPurpose, options: { autoSubmit: bool
 </body></html>`;
   return { statusCode: 200, html, cacheControl: 'no-store', headers: { 'Referrer-Policy': 'no-referrer' } };
 }
-
-/** The cookie that ties a magic link to the browser that asked for it (S31). */
-export const BINDING_COOKIE = '__Host-email_link_binding';
-
-/**
- * `__Host-`: Secure, Path=/, no Domain, so no other host can set or read it. `SameSite=Lax` because the link is
- * opened by a top-level navigation from a mail client, which is cross-site: Strict would never be sent.
- */
-export const bindingCookie = (value: string, maxAgeSeconds: number) =>
-  `${BINDING_COOKIE}=${value}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}`;

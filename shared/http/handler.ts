@@ -60,13 +60,7 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
   fn: (req: HttpRequest<S extends z.core.$ZodType ? z.output<S> : undefined>) => Promise<HttpResponse>,
 ) {
   return middy<Event, Result, Error, Context>()
-    .use(
-      httpSecurityHeaders({
-        strictTransportSecurity: { maxAge: 2 * 365 * 24 * 3600, includeSubDomains: true, preload: false },
-        // Merged over middy's defaults; its typings do not admit the `undefined` that removes a directive.
-        ...(options.contentSecurityPolicy ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> } : {}),
-      }),
-    )
+    .use(httpSecurityHeaders(securityHeaderOptions(options.contentSecurityPolicy)))
     .use(errorMapper())
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
@@ -91,6 +85,28 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
       });
       return toResult(response);
     });
+}
+
+/**
+ * middy's security headers, minus the ones that would go out wrong (S58):
+ * - `xssProtection`: its value is `1; mode=block`, which switches on the XSS auditor of old browsers, itself a
+ *   cross-site leak (OWASP: send `0` or nothing). HTML responses send `0` (toResult).
+ * - `poweredBy`: it "hides" `Server` and `X-Powered-By` by writing `undefined` into the result, which a gateway may
+ *   send verbatim (the local runner did). We never set them, so there is nothing to hide.
+ * - `reportingEndpoints`, `reportTo` and the CSP's `report-to`: no reporting endpoint is configured, so the headers
+ *   would go out empty and the directive would name a group that does not exist.
+ */
+function securityHeaderOptions(csp: Record<string, string | undefined> | undefined): Parameters<typeof httpSecurityHeaders>[0] {
+  const options = {
+    strictTransportSecurity: { maxAge: 2 * 365 * 24 * 3600, includeSubDomains: true, preload: false },
+    xssProtection: false,
+    poweredBy: false,
+    reportingEndpoints: false, // not in middy's typings, honoured by its code
+    reportTo: false,
+    // Merged over middy's defaults; an `undefined` value removes a directive.
+    contentSecurityPolicy: { 'report-to': undefined, ...csp } as unknown as Record<string, string>,
+  };
+  return options;
 }
 
 function readBody(event: Event, maxBytes: number, contentType: string | undefined): unknown {
@@ -130,7 +146,9 @@ function checkOrigin(origin: string | undefined, allowed: string[]): void {
 function toResult(r: HttpResponse): Result {
   const headers: Record<string, string> = { 'Cache-Control': r.cacheControl ?? 'no-store', ...r.headers };
   if (r.html !== undefined) {
-    return { statusCode: r.statusCode, headers: { 'Content-Type': 'text/html; charset=utf-8', ...headers }, body: r.html, cookies: r.cookies };
+    // `0`, not `1; mode=block`: the auditor is gone from current browsers and was an XS-Leak where it remained (S58).
+    const html = { 'Content-Type': 'text/html; charset=utf-8', 'X-XSS-Protection': '0', ...headers };
+    return { statusCode: r.statusCode, headers: html, body: r.html, cookies: r.cookies };
   }
   if (r.body === undefined) return { statusCode: r.statusCode, headers, cookies: r.cookies };
   return { statusCode: r.statusCode, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(r.body), cookies: r.cookies };
@@ -144,6 +162,7 @@ function errorMapper(): middy.MiddlewareObj<Event, Result> {
         request.response = toResult({
           statusCode: error.status,
           headers: error.headers,
+          ...(error.cookies.length ? { cookies: error.cookies } : {}),
           body: { error: error.code, message: error.message },
         });
         return;

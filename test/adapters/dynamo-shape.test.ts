@@ -109,7 +109,7 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
     expect((error as Error).name).toBe('ThrottlingException');
   });
 
-  it('S24: rotateWithinGrace checks predecessor, successor and family in one transaction with the sibling put', async () => {
+  it('S24, S57: rotateWithinGrace moves the pointer, retires the previous successor, checks the family and puts the new one in one transaction', async () => {
     // Prepare
     ddb.on(TransactWriteCommand).resolves({});
     const store = new DynamoRefreshTokenStore(doc, TABLE);
@@ -121,13 +121,19 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
     // Assess
     expect(ddb.calls()).toHaveLength(1);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.map((i) => Object.keys(i)[0])).toEqual(['ConditionCheck', 'ConditionCheck', 'ConditionCheck', 'Put']);
-    expect(items[0]!.ConditionCheck).toMatchObject({
+    expect(items.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Update', 'ConditionCheck', 'Put']);
+    expect(items[0]!.Update).toMatchObject({
       Key: { pk: `T#${'a'.repeat(64)}` },
+      UpdateExpression: 'SET successorHash = :next',
       ConditionExpression: '#status = :rotated AND rotatedAt >= :graceStart AND successorHash = :succ',
-      ExpressionAttributeValues: { ':graceStart': NOW - 30, ':succ': 'c'.repeat(64) },
+      ExpressionAttributeValues: { ':graceStart': NOW - 30, ':succ': 'c'.repeat(64), ':next': successor.tokenHash },
     });
-    expect(items[1]!.ConditionCheck).toMatchObject({ Key: { pk: `T#${'c'.repeat(64)}` }, ConditionExpression: '#status = :active' });
+    expect(items[1]!.Update).toMatchObject({
+      Key: { pk: `T#${'c'.repeat(64)}` },
+      UpdateExpression: 'SET #status = :superseded, supersededAt = :now, predecessorHash = :pred',
+      ConditionExpression: '#status = :active',
+      ExpressionAttributeValues: { ':pred': 'a'.repeat(64), ':now': successor.issuedAt },
+    });
     expect(items[2]!.ConditionCheck).toMatchObject({ Key: { pk: 'F#f1' }, ExpressionAttributeValues: { ':now': successor.issuedAt } });
     expect(items[3]!.Put).toMatchObject({ Item: { pk: `T#${successor.tokenHash}` }, ConditionExpression: 'attribute_not_exists(pk)' });
   });

@@ -15,7 +15,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createRotationHandler, type RotationStep } from '../../shared/adapters/key-ring-rotation.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from '../../shared/adapters/secrets-manager-key-ring.js';
-import { parseRing } from '../../shared/domain/key-ring.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
+import { createRing, currentKey, parseRing } from '../../shared/domain/key-ring.js';
 
 /** Just enough of Secrets Manager: versions with stages, stage moves, ResourceNotFound. */
 function fakeSecretsManager() {
@@ -99,6 +103,33 @@ describe('Function: createRotationHandler (fake Secrets Manager)', () => {
     sm.mock.restore();
   });
 
+  it('S56: after SIGNING_ALG changes, the next rotation mints `next` in the new algorithm and `current` keeps its own', async () => {
+    // Prepare: a ring made with ES256, then a rotation function configured with EdDSA
+    const sm = fakeSecretsManager();
+    sm.create('ring', JSON.stringify(await createRing('ES256', new Date())));
+    sm.create('public', 'placeholder');
+    const rotate = createRotationHandler({ client: sm.client, publicKeysSecretId: 'public', alg: 'EdDSA' });
+    const run = async () => {
+      const token = randomUUID();
+      sm.secrets.get('ring')!.versions.set(token, { value: '', stages: ['AWSPENDING'] });
+      for (const Step of STEPS) await rotate({ Step, SecretId: 'ring', ClientRequestToken: token });
+    };
+    const algs = async () => {
+      const ring = parseRing((await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString)!;
+      return Object.fromEntries(ring.keys.map((k) => [k.status, k.alg]));
+    };
+    const published = async () =>
+      (JSON.parse((await sm.client.send(new GetSecretValueCommand({ SecretId: 'public', VersionStage: 'AWSCURRENT' }))).SecretString!) as { keys: { alg: string }[] }).keys.map((k) => k.alg);
+
+    // Act / Assess: testSecret signs with each pending ring's current key, in that key's algorithm
+    await run();
+    expect(await algs()).toEqual({ previous: 'ES256', current: 'ES256', next: 'EdDSA' });
+    expect(await published()).toEqual(['ES256', 'EdDSA', 'ES256']);
+    await run();
+    expect(await algs()).toEqual({ previous: 'ES256', current: 'EdDSA', next: 'EdDSA' });
+    expect(await published()).toEqual(['EdDSA', 'EdDSA', 'ES256']);
+  });
+
   it('each step is idempotent: a retried createSecret does not mint a second pending ring', async () => {
     const sm = fakeSecretsManager();
     sm.create('ring', 'placeholder');
@@ -118,5 +149,27 @@ describe('Function: createRotationHandler (fake Secrets Manager)', () => {
     sm.create('ring', 'placeholder');
     await expect(new SecretsManagerKeyRing(sm.client, 'ring', { cacheSeconds: 60 }).load()).rejects.toThrow(/key ring/);
     sm.mock.restore();
+  });
+});
+
+describe('Class: FileKeyRing (the local ring)', () => {
+  it('S56: a rotation written by another process with the new SIGNING_ALG reaches a running reader after its cache time', async () => {
+    // Prepare: a running function's ring (ES256, 60 s cache) and the rotation, elsewhere, configured for EdDSA
+    const path = join(await mkdtemp(join(tmpdir(), 'file-ring-')), 'keyring.json');
+    let now = 1_000_000;
+    const running = new FileKeyRing(path, 'ES256', { cacheSeconds: 60, now: () => now });
+    const before = currentKey(await running.load()).kid;
+    const rotation = new FileKeyRing(path, 'EdDSA');
+
+    // Act
+    await rotation.rotate();
+    await rotation.rotate();
+    const cached = await running.load();
+    now += 60_000;
+    const reread = await running.load();
+
+    // Assess: the signing key keeps its own algorithm until the EdDSA key minted by the first rotation is current
+    expect(currentKey(cached).kid).toBe(before);
+    expect(Object.fromEntries(reread.keys.map((k) => [k.status, k.alg]))).toEqual({ previous: 'ES256', current: 'EdDSA', next: 'EdDSA' });
   });
 });

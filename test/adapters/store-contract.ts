@@ -185,6 +185,37 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       expect(unknown).toBeInstanceOf(ConditionFailedError);
       expect(await store.findById(randomUUID())).toBeUndefined();
     });
+
+    it('S52: claimAddress verifies and drops the password once; a verified or unknown account is left alone', async () => {
+      // Prepare
+      const store = await make();
+      const unverified = { ...newUser(), passwordHash: '$argon2id$pre-proof' };
+      const verified = { ...newUser(), passwordHash: '$argon2id$kept', emailVerified: true };
+      await store.create(unverified);
+      await store.create(verified);
+
+      // Act
+      const first = await store.claimAddress(unverified.id);
+      const second = await store.claimAddress(unverified.id);
+      const already = await store.claimAddress(verified.id);
+      const unknown = await store.claimAddress(randomUUID());
+
+      // Assess
+      const { passwordHash: _dropped, ...claimed } = { ...unverified, emailVerified: true };
+      expect(first).toEqual(claimed);
+      expect(await store.findById(unverified.id)).toEqual(claimed);
+      expect([second, already, unknown]).toEqual([undefined, undefined, undefined]);
+      expect(await store.findById(verified.id)).toEqual(verified);
+      expect(await store.findById(randomUUID())).toBeUndefined();
+    });
+
+    it('S52: of 5 concurrent claims of one address, exactly one makes the proof', async () => {
+      const store = await make();
+      const user = { ...newUser(), passwordHash: '$argon2id$pre-proof' };
+      await store.create(user);
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.claimAddress(user.id)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
   });
 }
 
@@ -319,7 +350,44 @@ export function refreshTokenStoreContract(name: string, make: (clock: Clock) => 
       // Assess
       expect(outside).toBeInstanceOf(ConditionFailedError);
       expect(await store.get(sibling.tokenHash)).toEqual(sibling);
-      expect(await store.get(second.tokenHash)).toEqual(second);
+      expect((await store.get(second.tokenHash))?.status).toBe('superseded');
+    });
+
+    it('S57: rotateWithinGrace retires the previous successor and repoints the predecessor, in one step', async () => {
+      // Prepare: first → second at T0+10
+      const { store, family, first } = await withFamily();
+      const second = newToken(family, T0 + 10).record;
+      await store.rotate(first, second, T0 + 10);
+      const presented = (await store.get(first.tokenHash))!;
+      const sibling = newToken(family, T0 + 12).record;
+
+      // Act
+      await store.rotateWithinGrace(presented, sibling, T0 + 5);
+      const stale = await failure(store.rotateWithinGrace(presented, newToken(family, T0 + 13).record, T0 + 5));
+
+      // Assess
+      expect(await store.get(second.tokenHash)).toEqual({ ...second, status: 'superseded', supersededAt: T0 + 12, predecessorHash: first.tokenHash });
+      expect(await store.get(first.tokenHash)).toEqual({ ...presented, successorHash: sibling.tokenHash });
+      expect(await store.get(sibling.tokenHash)).toEqual(sibling);
+      expect(stale).toBeInstanceOf(ConditionFailedError); // the pointer it read has moved
+    });
+
+    it('S57: of 8 concurrent rotateWithinGrace on one pointer exactly one wins; the family keeps one live token', async () => {
+      // Prepare
+      const { store, scan, family, first } = await withFamily();
+      await store.rotate(first, newToken(family, T0 + 10).record, T0 + 10);
+      const presented = (await store.get(first.tokenHash))!;
+      const siblings = Array.from({ length: 8 }, () => newToken(family, T0 + 11).record);
+
+      // Act
+      const { fulfilled, errors } = await outcomes(siblings.map((t) => store.rotateWithinGrace(presented, t, T0 + 5)));
+
+      // Assess
+      expect(fulfilled).toBe(1);
+      for (const e of errors) expect(e).toBeInstanceOf(ConditionFailedError);
+      const live = (await scan()).filter((i) => (i as RefreshTokenRecord).familyId === family.familyId && (i as RefreshTokenRecord).status === 'active');
+      expect(live).toHaveLength(1);
+      expect((await store.get(first.tokenHash))?.successorHash).toBe((live[0] as RefreshTokenRecord).tokenHash);
     });
 
     it('S24: rotateWithinGrace refuses an older ancestor, a token never rotated and a revoked family', async () => {

@@ -101,7 +101,7 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
   });
   awsVerifier.cacheJwks(jwks as never);
   const awsJwtVerify = async () => {
-    const payload = (await awsVerifier.verify(token)) as unknown as { sub: string; jti: string; email: string; roles: string[]; scope: string };
+    const payload = (await awsVerifier.verify(token)) as unknown as { sub: string; jti: string; email: string; emailVerified: boolean; roles: string[]; scope: string; amr: string[] };
     encodeAuthContext(payload);
   };
 

@@ -3,8 +3,8 @@
  * against DynamoDB Local and a loopback stand-in for Secrets Manager that serves the key ring, so the
  * production adapters (DynamoDB and Secrets Manager, not the local key-ring file) are on the path.
  *
- * - Calls per request: counted by instrumenting the SDK clients — every `send` of the DynamoDB document client
- *   and of the Secrets Manager client is counted by command — over sequential, warmed-up requests.
+ * - Calls per request: counted on the wire — every DynamoDB operation reaching the local runner's guard and
+ *   every Secrets Manager request reaching the stand-in — over sequential, warmed-up requests.
  * - Latency and throughput: autocannon against login, refresh and the authorizer-protected `GET /auth/me`,
  *   bounded duration, loopback only. The gateway's authorizer cache is off (AUTHORIZER_CACHE_SECONDS=0), so
  *   every `/auth/me` runs the authorizer: the uncached worst case.
@@ -14,8 +14,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { startLocal } from '../../infra/local/start.js';
 import { createRing, toJwks } from '../../shared/domain/key-ring.js';
@@ -27,23 +25,21 @@ let secretsOnTheWire = 0;
 let inFlight = 0;
 let roundTrips = 0;
 
-/** Wraps `send` of a client class so every command any instance sends is counted as "<service> <Command>". */
-function instrument(client: { prototype: { send: (...args: any[]) => any } }, service: string): void {
-  const original = client.prototype.send;
-  client.prototype.send = function (this: unknown, command: { constructor: { name: string } }, ...rest: unknown[]) {
-    const key = `${service} ${command.constructor.name.replace(/Command$/, '')}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    // Calls started in the same tick as another (Promise.all) share a round trip; one started after the
-    // previous settled is a new one.
-    if (inFlight === 0) roundTrips += 1;
-    inFlight += 1;
-    const settle = () => {
-      inFlight -= 1;
-    };
-    const sent = original.call(this, command, ...rest) as Promise<unknown>;
-    sent.then(settle, settle);
-    return sent;
-  };
+/**
+ * Counts one AWS call as "<service> <Operation>" when it reaches the wire (the functions run in their own
+ * threads, so the count is taken where their calls arrive: the DynamoDB guard and the Secrets Manager stand-in).
+ * Calls that overlap (Promise.all, a transaction beside a read) share a round trip; one that starts after the
+ * previous answered is a new one.
+ */
+function observeCall(phase: 'start' | 'end', service: string, operation: string): void {
+  if (phase === 'end') {
+    inFlight -= 1;
+    return;
+  }
+  const key = `${service} ${operation}`;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+  if (inFlight === 0) roundTrips += 1;
+  inFlight += 1;
 }
 
 /** A loopback Secrets Manager that answers GetSecretValue for the two secrets (and counts what reaches it). */
@@ -54,6 +50,8 @@ async function fakeSecretsManager(secrets: Record<string, string>): Promise<{ ur
     req.on('end', () => {
       secretsOnTheWire += 1;
       const target = String(req.headers['x-amz-target'] ?? '');
+      observeCall('start', 'SecretsManager', target.split('.').pop() ?? '');
+      res.on('close', () => observeCall('end', 'SecretsManager', ''));
       const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
       const value = SecretId ? secrets[SecretId] : undefined;
       if (target !== 'secretsmanager.GetSecretValue' || value === undefined) {
@@ -76,20 +74,18 @@ interface Answer {
 }
 
 export async function benchEndpoints(options: { seconds: number; connections: number }): Promise<Figure[]> {
-  instrument(DynamoDBDocumentClient as never, 'DynamoDB');
-  instrument(SecretsManagerClient as never, 'SecretsManager');
   const ring = await createRing('ES256', new Date());
   const sm = await fakeSecretsManager({ 'bench-ring': JSON.stringify(ring), 'bench-jwks': JSON.stringify(toJwks(ring)) });
   const backend = await startLocal({
     port: 0,
     dataDir: await mkdtemp(join(tmpdir(), 'auth-bench-')),
     tablePrefix: 'bench-',
+    // Production adapters for the ring: Secrets Manager (the loopback stand-in), not the key-ring file.
+    secretsManager: { endpoint: sm.url, keyRingSecretId: 'bench-ring', publicKeysSecretId: 'bench-jwks' },
+    onDynamoCall: (phase, c) => observeCall(phase, 'DynamoDB', c.operation),
+    // Every function started before anything is measured: cold starts are case 2's business.
+    warm: true,
     env: {
-      // Production adapters for the ring: Secrets Manager (the loopback stand-in), not the key-ring file.
-      KEY_RING_FILE: '',
-      KEY_RING_SECRET_ID: 'bench-ring',
-      PUBLIC_KEYS_SECRET_ID: 'bench-jwks',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
       // Load from one IP against one account: the limiter must not be what is measured.
       LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
       LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '1000',

@@ -17,6 +17,26 @@ beforeAll(async () => {
 afterAll(() => backend?.close());
 
 describe('Email verification required (e2e)', () => {
+  it('S52: with verification required, the attacker\'s pre-registered password never opens the account the owner proved by link', async () => {
+    const victim = uniqueEmail('victim');
+    const password = goodPassword();
+    // The attacker signs up with the victim's address: 202, and their password is refused until someone proves it.
+    expect((await call('POST', '/auth/signup', { json: { email: victim, password } })).status).toBe(202);
+    const early = await call('POST', '/auth/login', { json: { email: victim, password } });
+    expect(early.status).toBe(403);
+    expect(early.body.error).toBe('email_not_verified');
+    // The owner signs in by email link: the mail with the link goes to the owner's mailbox only.
+    expect((await call('POST', '/auth/magic-link', { json: { email: victim } })).status).toBe(202);
+    const { token } = await mailsTo(backend.url, victim);
+    const owner = await call('POST', '/auth/magic-link/verify', { json: { token, tokenDelivery: 'body' } });
+    expect(owner.status).toBe(200);
+    // The proof did not turn the attacker's 403 into a 200: the pre-proof password is gone.
+    const late = await call('POST', '/auth/login', { json: { email: victim, password } });
+    expect(late.status).toBe(401);
+    expect(late.body.error).toBe('invalid_credentials');
+    expect((await call('POST', '/auth/refresh', { json: { refreshToken: owner.body.refreshToken } })).status).toBe(200);
+  }, 90_000); // first calls of the magic-link functions: cold starts on a loaded machine
+
   it('S3: signup of a new and of an existing address answer the same 202, body and headers, with no session', async () => {
     const email = uniqueEmail();
     const first = await call('POST', '/auth/signup', { json: { email, password: goodPassword() } });

@@ -339,16 +339,21 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect(signup.status).toBe(201);
   });
 
-  it('S38: a verified provider email never merges into an unverified password account → error=account_exists', async () => {
+  it('S38, S52: a verified provider email never merges with a pre-registered password: the password and its sessions end', async () => {
     const email = uniqueEmail('pwd');
     const password = goodPassword();
-    expect((await call('POST', '/auth/signup', { json: { email, password } })).status).toBe(201);
-    const { res } = await signIn({ email });
-    expect(errorOf(res.location)).toBe('account_exists');
-    // Not linked: the password account still works and is untouched.
-    expect((await call('POST', '/auth/login', { json: { email, password } })).status).toBe(200);
+    const signup = await call('POST', '/auth/signup', { json: { email, password, tokenDelivery: 'body' } });
+    expect(signup.status).toBe(201);
+    const { res, jar } = await signIn({ email });
+    expect(res.location).toBe(home);
+    const owner = (await refreshWith(jar))!;
+    expect(owner.sub).toBe(decodeJwt(signup.body.accessToken).sub);
+    expect(owner.email_verified).toBe(true);
+    // The pre-registered password and the session it made are gone; the provider's user is the only owner.
+    expect((await call('POST', '/auth/login', { json: { email, password } })).body.error).toBe('invalid_credentials');
+    expect((await call('POST', '/auth/refresh', { json: { refreshToken: signup.body.refreshToken }, headers: { origin: backend.url } })).status).toBe(401);
     const again = await signIn({ email });
-    expect(errorOf(again.res.location)).toBe('account_exists');
+    expect(again.res.location).toBe(home);
   });
 
   it('S38: a verified email from a second provider links to the verified account; an unverified one does not', async () => {

@@ -72,11 +72,13 @@ describe('Password sign-in flow (e2e)', () => {
     expect(cookieValue(res.cookies, REFRESH_COOKIE)).toMatch(/^rt_/);
   });
 
-  it('GET /auth/me echoes the identity the authorizer passed', async () => {
+  it('S53: GET /auth/me echoes the identity the authorizer passed, with emailVerified and amr', async () => {
     const { access, email } = await signUp();
     const res = await call('GET', '/auth/me', { headers: bearer(access) });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sub: decodeJwt(access).sub, email, roles: ['user'] });
+    // A password sign-up proves nothing about the address: downstream code must not trust `email` yet.
+    expect(res.body).toEqual({ sub: decodeJwt(access).sub, email, emailVerified: false, roles: ['user'], amr: ['pwd'] });
+    expect(decodeJwt(access)).toMatchObject({ email_verified: false, auth_time: expect.any(Number) });
   });
 
   it('GET /auth/me without a token, or with a bad one, is 401 from the gateway', async () => {

@@ -43,6 +43,7 @@ export async function inMemoryLogin(limits: Partial<LoginDeps['limits']> = {}) {
     passwordPolicy: { minLength: 15, maxLength: 256 },
     limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900, ...limits },
     dummyHash: dummyHashFactory(hasher),
+    defaultRoles: ['user'],
   };
   return { deps, users, hasher, clock };
 }

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startLocal, type LocalBackend } from '../../infra/local/start.js';
+import { startLocal, type LocalBackend, type LocalOptions } from '../../infra/local/start.js';
 
 /**
  * Starts the local runner (the same gateway `npm start` serves) on a free loopback port, against the
@@ -10,17 +10,22 @@ import { startLocal, type LocalBackend } from '../../infra/local/start.js';
  * starts on its first request, as on Lambda; `warm` starts them all first, for a suite whose timing must not
  * include a cold start.
  */
-export async function startTestBackend(env: Record<string, string> = {}, options: { devOidc?: boolean; warm?: boolean } = {}): Promise<LocalBackend> {
+export async function startTestBackend(
+  env: Record<string, string> = {},
+  options: Pick<LocalOptions, 'devOidc' | 'warm' | 'specs'> = {},
+): Promise<LocalBackend> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: the vitest globalSetup starts DynamoDB Local');
   return startLocal({
     port: 0,
     devOidc: options.devOidc,
     warm: options.warm,
+    specs: options.specs,
     dynamoEndpoint: endpoint,
     dataDir: await mkdtemp(join(tmpdir(), 'auth-e2e-')),
     tablePrefix: `e2e-${randomBytes(4).toString('hex')}-`,
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    // Suites sign up many accounts from 127.0.0.1; the per-IP sign-up limit (S55) is tested with its own value.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN', SIGNUP_MAX_PER_IP: '100000', ...env },
   });
 }
 

@@ -17,7 +17,9 @@ import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import { ROUTES, routeKey } from '../../shared/routes.js';
 import { AuthBackend, type AuthBackendProps } from '../../infra/auth-backend.js';
 import { AuthStack } from '../../infra/auth-stack.js';
+import { functionEnvironment } from '../../infra/function-environment.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
+import { localPermissions } from '../../infra/local/aws/permissions.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MISSING_HANDLERS = FUNCTION_NAMES.filter((n) => !existsSync(join(ROOT, 'functions', n, 'handler.ts')));
@@ -188,6 +190,50 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         else expect(env.KEY_RING_SECRET_ID, name).toBeUndefined();
         if (spec.publicKeys) expect(env.PUBLIC_KEYS_SECRET_ID).toEqual({ Ref: publicKeys });
         else expect(env.PUBLIC_KEYS_SECRET_ID, name).toBeUndefined();
+      }
+    });
+  });
+
+  describe('S81: the local runner gives each function what the stack gives it', () => {
+    /** `[action, resource]` pairs of a policy, with table references replaced by `table:<id>`. */
+    const resolveResource = (r: unknown): string => {
+      const tableIdOf = Object.fromEntries(TABLES.map((t) => [logicalId(backend.tables[t.id]), t.id]));
+      const json = JSON.stringify(r);
+      const table = Object.keys(tableIdOf).find((id) => json.includes(`"${id}"`));
+      if (table) return `table:${tableIdOf[table]}${json.includes('/index/*') ? '/index/*' : ''}`;
+      return json;
+    };
+    const pairs = (statements: { actions: readonly string[]; resources: readonly unknown[] }[], only: (a: string) => boolean) =>
+      statements
+        .flatMap((st) => st.actions.filter(only).flatMap((a) => st.resources.map((r) => `${a} ${typeof r === 'string' && r.startsWith('table:') ? r : resolveResource(r)}`)))
+        .sort();
+
+    it('S81: the DynamoDB and SES policy of each function in the template is the one the local guard enforces', () => {
+      const mailArn = 'ses-identity';
+      for (const name of FUNCTION_NAMES) {
+        const fromTemplate = statementsOf(name).map((st) => ({ actions: [st.Action].flat() as string[], resources: [st.Resource].flat() }));
+        const local = localPermissions(FUNCTION_SPECS[name], { table: (id) => `table:${id}`, mailResources: [mailArn] });
+        const isData = (a: string) => a.startsWith('dynamodb:');
+        expect(pairs(local, isData), name).toEqual(pairs(fromTemplate, isData));
+        const sendsMail = (a: string) => a === 'ses:SendEmail';
+        expect(pairs(local, sendsMail).length > 0, `${name} mail`).toBe(pairs(fromTemplate, sendsMail).length > 0);
+      }
+    });
+
+    it('S81: each function gets the same variables locally as in the template (the key ring as a file locally)', () => {
+      const common = { ISSUER: 'http://127.0.0.1:1' };
+      for (const name of FUNCTION_NAMES) {
+        const local = functionEnvironment(FUNCTION_SPECS[name], common, {
+          tableName: (id) => `local-${id}`,
+          keyRing: { file: '/tmp/ring.json' },
+          jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json',
+          mail: { from: MAIL_FROM },
+        });
+        const deployed = new Set(Object.keys(fnProps(name).Environment.Variables));
+        const expected = new Set([...deployed].filter((k) => k !== 'KEY_RING_SECRET_ID' && k !== 'PUBLIC_KEYS_SECRET_ID'));
+        if (deployed.has('KEY_RING_SECRET_ID') || deployed.has('PUBLIC_KEYS_SECRET_ID')) expected.add('KEY_RING_FILE');
+        const specific = (keys: Iterable<string>) => [...keys].filter((k) => /_TABLE$|^KEY_RING|^MAIL|^SES_|^JWKS_URL$|SECRET_ID$/.test(k)).sort();
+        expect(specific(Object.keys(local)), name).toEqual(specific(expected));
       }
     });
   });

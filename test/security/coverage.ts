@@ -13,14 +13,6 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
 /** Requirements not yet provable because their feature is not built; each with the reason. */
 export const PENDING: Record<string, string> = {
-  S51: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S52: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S53: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S54: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S55: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S56: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S57: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
-  S58: 'Account lifecycle (issue 11): the one sign-in funnel and its fixes are being built.',
   S59: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
   S60: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
   S61: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
@@ -43,7 +35,6 @@ export const PENDING: Record<string, string> = {
   S78: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
   S79: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
   S80: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S81: 'Isolated local functions and the least-privilege guard (issue 10) are being built.',
   S83: 'Fault injection (issue 16) is not built yet: no test injects DynamoDB, Secrets Manager or SES failures.',
 };
 

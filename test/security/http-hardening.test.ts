@@ -138,4 +138,80 @@ describe('Cookies, CSRF, CORS and headers', () => {
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     }
   });
+  it('S58: no response header is empty or "undefined" on a JSON route, an HTML landing page and a 404', async () => {
+    // Act
+    const responses = {
+      json: await call('POST', '/auth/login', { json: { email: uniqueEmail(), password: 'x' } }),
+      jwks: await call('GET', '/.well-known/jwks.json'),
+      html: await call('GET', '/auth/magic-link/verify?token=x'),
+      notFound: await call('GET', '/auth/no-such-route'),
+    };
+
+    // Assess
+    expect([responses.json.status, responses.jwks.status, responses.html.status, responses.notFound.status]).toEqual([401, 200, 200, 404]);
+    for (const res of Object.values(responses)) {
+      const blank = [...res.headers].filter(([, v]) => v.trim() === '' || v.trim() === 'undefined').map(([k]) => k);
+      expect(blank).toEqual([]);
+      expect(res.headers.get('server')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+    expect(responses.html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(responses.html.headers.get('x-xss-protection')).toBe('0');
+    expect(responses.html.headers.get('content-security-policy')).not.toMatch(/report-to/);
+  });
+
+  it('S58: JWKS and discovery answer Vary: Origin with and without an Origin', async () => {
+    for (const path of ['/.well-known/jwks.json', '/.well-known/openid-configuration']) {
+      // Act
+      const [none, allowed, foreign] = [
+        await call('GET', path),
+        await call('GET', path, { headers: { origin: APP } }),
+        await call('GET', path, { headers: { origin: 'https://evil.example' } }),
+      ];
+
+      // Assess
+      for (const res of [none, allowed, foreign]) {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toMatch(/^public/);
+        expect(res.headers.get('vary')).toMatch(/(^|,\s*)Origin(\s*,|$)/i);
+      }
+    }
+  });
+});
+
+describe('Cookie tossing (S54)', () => {
+  const session = async () => {
+    const res = await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: goodPassword() } });
+    return cookieValue(res.cookies, REFRESH_COOKIE)!;
+  };
+  const isClearing = (line: string) => line.startsWith(`${REFRESH_COOKIE}=;`) && /Max-Age=0/.test(line);
+
+  it('S54: two refresh cookies in one request → 401 invalid_token, both cleared, neither session used', async () => {
+    // Prepare: the victim's session, and a copy an attacker planted from a sibling host (sent first)
+    const [victim, attacker] = [await session(), await session()];
+    const tossed = `${REFRESH_COOKIE}=${attacker}; ${REFRESH_COOKIE}=${victim}`;
+
+    // Act
+    const refresh = await call('POST', '/auth/refresh', { headers: { cookie: tossed } });
+    const logout = await call('POST', '/auth/logout', { headers: { cookie: tossed } });
+    const withBody = await call('POST', '/auth/refresh', { headers: { cookie: tossed }, json: { refreshToken: victim } });
+
+    // Assess
+    for (const res of [refresh, logout, withBody]) {
+      expectError(res, 401, 'invalid_token');
+      expect(res.cookies.length).toBeGreaterThan(0);
+      expect(res.cookies.every(isClearing)).toBe(true);
+      expect(res.cookies.some((l) => /Path=\/auth;/.test(l))).toBe(true);
+    }
+    // Neither copy was rotated or revoked: each still works on its own.
+    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}` } })).status).toBe(200);
+    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${attacker}` } })).status).toBe(200);
+  });
+
+  it('S54: the same cookie twice with the same value is refused too (which copy is whose cannot be told)', async () => {
+    const victim = await session();
+    const res = await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}; ${REFRESH_COOKIE}=${victim}` } });
+    expectError(res, 401, 'invalid_token');
+    expect(res.cookies.every(isClearing)).toBe(true);
+  });
 });

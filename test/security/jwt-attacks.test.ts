@@ -166,7 +166,7 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('Authorizer: positive controls', () => {
-  it('S9/S20: a good token is allowed and passes {sub, email, roles, scope, jti} as context', async () => {
+  it('S9/S20, S53: a good token is allowed and passes {sub, email, email_verified, roles, scope, jti, amr} as context', async () => {
     // Prepare
     const token = await goodToken(['user', 'admin']);
 
@@ -176,14 +176,25 @@ describe('Authorizer: positive controls', () => {
     // Assess
     expect(result).toEqual({
       isAuthorized: true,
-      context: { sub: 'user-1', email: 'alice@example.com', roles: 'user admin', scope: 'openid profile', jti: decodeJwt(token).jti },
+      context: {
+        sub: 'user-1',
+        email: 'alice@example.com',
+        roles: 'user admin',
+        scope: 'openid profile',
+        jti: decodeJwt(token).jti,
+        // The token was issued without a proof of the address: the context says so, it never defaults to proven.
+        email_verified: 'false',
+        amr: '',
+      },
     });
     expect(getAuthContext({ requestContext: { authorizer: { lambda: result.context } } })).toEqual({
       sub: 'user-1',
       email: 'alice@example.com',
+      emailVerified: false,
       roles: ['user', 'admin'],
       scope: 'openid profile',
       jti: decodeJwt(token).jti,
+      amr: [],
     });
   });
 

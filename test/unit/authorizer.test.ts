@@ -16,11 +16,14 @@ const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/o
 const CLAIMS: AccessTokenClaims = {
   sub: 'user-1',
   email: 'alice@example.com',
+  emailVerified: true,
   roles: ['user', 'admin'],
   scope: 'openid profile',
   jti: 'jti-1',
   exp: 2_000_000_000,
   iat: 1_999_999_100,
+  amr: ['otp'],
+  authTime: 1_999_999_000,
 };
 
 /** Accepts GOOD only; everything else fails like a bad signature. */
@@ -70,7 +73,16 @@ const allowPolicy = {
     Version: '2012-10-17',
     Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }],
   },
-  context: { sub: 'user-1', email: 'alice@example.com', roles: 'user admin', scope: 'openid profile', jti: 'jti-1' },
+  context: {
+    sub: 'user-1',
+    email: 'alice@example.com',
+    roles: 'user admin',
+    scope: 'openid profile',
+    jti: 'jti-1',
+    email_verified: 'true',
+    amr: 'otp',
+    auth_time: '1999999000',
+  },
 };
 
 beforeEach(() => {
@@ -133,12 +145,21 @@ describe('Function: authorizer (Authorization header parsing)', () => {
     expect((await authorize(httpEvent({ authorization: header }))).isAuthorized).toBe(true);
   });
 
+  it.each([`Bearer  ${GOOD}`, `bearer   ${GOOD}`, `BEARER ${' '.repeat(10)}${GOOD}`])(
+    'S58: accepts one or more spaces after the scheme (RFC 6750 §2.1 1*SP): %s',
+    async (header) => {
+      expect((await authorize(httpEvent({ authorization: header }))).isAuthorized).toBe(true);
+      expect(verifier.verify).toHaveBeenCalledWith(GOOD);
+    },
+  );
+
   it.each([
     ['Basic', `Basic ${Buffer.from('alice:pw').toString('base64')}`],
     ['Basic carrying the JWT', `Basic ${GOOD}`],
     ['no scheme', GOOD],
-    ['two spaces', `Bearer  ${GOOD}`],
     ['a tab', `Bearer\t${GOOD}`],
+    ['a space then a tab', `Bearer \t${GOOD}`],
+    ['a leading space', ` Bearer ${GOOD}`],
     ['trailing space', `Bearer ${GOOD} `],
     ['two tokens', `Bearer ${GOOD}, Bearer ${GOOD}`],
     ['scheme only', 'Bearer'],
@@ -177,6 +198,25 @@ describe('Function: authorizer (Authorization header parsing)', () => {
 });
 
 describe('Function: getAuthContext', () => {
+  const ROUND_TRIPPED = {
+    sub: 'user-1',
+    email: 'alice@example.com',
+    emailVerified: true,
+    roles: ['user', 'admin'],
+    scope: 'openid profile',
+    jti: 'jti-1',
+    amr: ['otp'],
+    authTime: 1_999_999_000,
+  };
+
+  it('S53: email_verified reads as true only when the authorizer said "true"', () => {
+    const base = { sub: 'u', jti: 'j', email: 'ceo@corp.example' };
+    expect(getAuthContext({ requestContext: { authorizer: { lambda: { ...base, email_verified: 'true' } } } }).emailVerified).toBe(true);
+    for (const email_verified of [undefined, 'false', 'TRUE', '1', 'yes']) {
+      expect(getAuthContext({ requestContext: { authorizer: { lambda: { ...base, email_verified } } } }).emailVerified).toBe(false);
+    }
+  });
+
   it('round-trips the HTTP API context (requestContext.authorizer.lambda)', async () => {
     // Prepare
     const result = await authorize(httpEvent({ authorization: `Bearer ${GOOD}` }));
@@ -185,7 +225,7 @@ describe('Function: getAuthContext', () => {
     const ctx = getAuthContext({ requestContext: { authorizer: { lambda: result.context } } });
 
     // Assess
-    expect(ctx).toEqual({ sub: 'user-1', email: 'alice@example.com', roles: ['user', 'admin'], scope: 'openid profile', jti: 'jti-1' });
+    expect(ctx).toEqual(ROUND_TRIPPED);
   });
 
   it('round-trips the REST context (requestContext.authorizer, with principalId and integrationLatency beside it)', async () => {
@@ -196,7 +236,7 @@ describe('Function: getAuthContext', () => {
     const ctx = getAuthContext({ requestContext: { authorizer: { ...policy.context, principalId: 'user-1', integrationLatency: 12 } } });
 
     // Assess
-    expect(ctx).toEqual({ sub: 'user-1', email: 'alice@example.com', roles: ['user', 'admin'], scope: 'openid profile', jti: 'jti-1' });
+    expect(ctx).toEqual(ROUND_TRIPPED);
   });
 
   it('drops role names containing whitespace instead of splitting them into new roles', async () => {
@@ -223,7 +263,7 @@ describe('Function: getAuthContext', () => {
 });
 
 describe('Functions: requireRole / requireScope', () => {
-  const ctx: AuthContext = { sub: 'u', email: 'e', roles: ['user'], scope: 'openid profile', jti: 'j' };
+  const ctx: AuthContext = { sub: 'u', email: 'e', emailVerified: false, roles: ['user'], scope: 'openid profile', jti: 'j', amr: [] };
 
   it('requireRole passes with at least one of the roles', () => {
     expect(() => requireRole(ctx, 'admin', 'user')).not.toThrow();

@@ -3,7 +3,7 @@
  * storage (S29), single use and the code cap (S30), enumeration safety (S3, S33), recovery of a locked account
  * by email (S4), redirect allowlisting (S39).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
 import { MemoryEmailTokenStore } from '../../shared/adapters/memory/email-token-store.js';
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
@@ -39,7 +39,7 @@ class FakeMailer implements Mailer {
   }
 }
 
-async function setup(options: { signupAllowed?: boolean; requireVerification?: boolean } = {}) {
+async function setup(options: { signupAllowed?: boolean; requireVerification?: boolean; signupMaxPerIp?: number } = {}) {
   const clock = new FrozenClock();
   const users = new MemoryUserStore();
   const hasher = new Argon2Hasher();
@@ -71,7 +71,13 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
     defaultRoles: ['user'],
   };
   const reset = { ...common, hasher, refreshTokens, passwordPolicy, loginWindowSeconds: 900 };
-  const signup = { ...magic, hasher, passwordPolicy, requireVerification: options.requireVerification ?? false };
+  const signup = {
+    ...magic,
+    hasher,
+    passwordPolicy,
+    requireVerification: options.requireVerification ?? false,
+    signupLimits: { maxPerIp: options.signupMaxPerIp ?? 1000, windowSeconds: 900 },
+  };
   const login = {
     clock,
     users,
@@ -83,6 +89,7 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
     passwordPolicy,
     limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900 },
     dummyHash: dummyHashFactory(hasher),
+    defaultRoles: ['user'],
     requireEmailVerification: options.requireVerification ?? false,
   };
   return { clock, users, mailer, emailTokens, refreshTokens, magic, reset, signup, login };
@@ -91,6 +98,31 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AuthError ? e.code : String(e)));
 
 describe('Use-case: requestMagicLink / verifyMagicLink', () => {
+  it('S51: a disabled account is refused by link and by code (403 account_disabled), and no session is made', async () => {
+    const { magic, mailer, users, refreshTokens } = await setup();
+    await users.create({ id: 'u-off', email: 'off@example.com', roles: ['user'], emailVerified: true, createdAt: 0, disabled: true });
+    const createFamily = vi.spyOn(refreshTokens, 'createFamily');
+    await requestMagicLink(magic, { email: 'off@example.com', sourceIp: IP });
+    expect(await codeOf(verifyMagicLink(magic, { token: mailer.last('off@example.com').token! }))).toBe('account_disabled');
+    await requestMagicLink(magic, { email: 'off@example.com', sourceIp: IP });
+    expect(await codeOf(verifyMagicLink(magic, { email: 'off@example.com', code: mailer.last('off@example.com').code! }))).toBe('account_disabled');
+    expect(createFamily).not.toHaveBeenCalled();
+  });
+
+  it('S52: the verification mail keeps the sign-up password; a sign-in link into the unproven account removes it', async () => {
+    const { signup, magic, mailer, users } = await setup();
+    await signUpWithEmail(signup, { email: 'kept@example.com', password: PASSWORD, sourceIp: IP });
+    await verifyEmail(signup, { token: mailer.last('kept@example.com').token! });
+    expect((await users.findByEmail('kept@example.com'))?.passwordHash).toBeDefined();
+
+    await signUpWithEmail(signup, { email: 'dropped@example.com', password: PASSWORD, sourceIp: IP });
+    await requestMagicLink(magic, { email: 'dropped@example.com', sourceIp: IP });
+    await verifyMagicLink(magic, { token: mailer.last('dropped@example.com').token! });
+    const after = await users.findByEmail('dropped@example.com');
+    expect(after).toMatchObject({ emailVerified: true });
+    expect(after?.passwordHash).toBeUndefined();
+  });
+
   it('S29: the token carries 256 random bits, only its hash is stored, and it lives 10 minutes', async () => {
     const { magic, mailer, emailTokens, clock } = await setup();
     await requestMagicLink(magic, { email: 'a@example.com', sourceIp: IP });
@@ -141,7 +173,8 @@ describe('Use-case: requestMagicLink / verifyMagicLink', () => {
 
   it('S3: with MAGIC_LINK_SIGNUP=false an unknown address gets no mail but the same answer, and its link never signs in', async () => {
     const { magic, mailer, emailTokens } = await setup({ signupAllowed: false });
-    await expect(requestMagicLink(magic, { email: 'nobody@example.com', sourceIp: IP })).resolves.toBeUndefined();
+    // The same answer as for a known address: a fresh browser binding, nothing else.
+    await expect(requestMagicLink(magic, { email: 'nobody@example.com', sourceIp: IP })).resolves.toEqual({ binding: expect.stringMatching(/^[\w-]{43}$/) });
     expect(mailer.sent).toHaveLength(0);
     // The same store write happened (equal work), and that link is unusable.
     const record = await emailTokens.findLatest('magic_link', sha256Hex('nobody@example.com'));
@@ -180,7 +213,7 @@ describe('Use-case: password reset', () => {
 
   it('S4, S27: a locked account recovers by email: reset sets the password, ends every session, lifts the lock, once', async () => {
     const { reset, login, signup, mailer, refreshTokens, users } = await setup();
-    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD });
+    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD, sourceIp: IP });
     const user = (await users.findByEmail('a@example.com'))!;
     const other = await startSession(login, user);
     expect(await refreshTokens.isFamilyActive((await refreshTokens.get(sha256Hex(other.refreshToken)))!.familyId)).toBe(true);
@@ -204,8 +237,8 @@ describe('Use-case: password reset', () => {
 describe('Use-case: sign-up with email verification required', () => {
   it('S3: new and existing addresses get the same outcome and exactly one mail each', async () => {
     const { signup, mailer } = await setup({ requireVerification: true });
-    const first = await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD });
-    const again = await signUpWithEmail(signup, { email: 'a@example.com', password: 'some other passphrase 9' });
+    const first = await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD, sourceIp: IP });
+    const again = await signUpWithEmail(signup, { email: 'a@example.com', password: 'some other passphrase 9', sourceIp: IP });
     expect(first).toEqual({ kind: 'pending' });
     expect(again).toEqual({ kind: 'pending' });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your email address', 'You already have an account']);
@@ -213,7 +246,7 @@ describe('Use-case: sign-up with email verification required', () => {
 
   it('login of an unverified account: wrong password → invalid_credentials; right one → email_not_verified; after verification → ok', async () => {
     const { signup, login, mailer } = await setup({ requireVerification: true });
-    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD });
+    await signUpWithEmail(signup, { email: 'a@example.com', password: PASSWORD, sourceIp: IP });
     expect(await codeOf(logIn(login, { email: 'a@example.com', password: 'wrong password wrong', sourceIp: IP }))).toBe('invalid_credentials');
     expect(await codeOf(logIn(login, { email: 'a@example.com', password: PASSWORD, sourceIp: IP }))).toBe('email_not_verified');
     const { code } = mailer.last('a@example.com');
@@ -229,7 +262,17 @@ describe('Function: isAllowedRedirect', () => {
     expect(isAllowedRedirect('https://app.example.com/a?b=c#d', allowed)).toBe(true);
     expect(isAllowedRedirect('https://APP.example.com/x', allowed)).toBe(true); // the parser lower-cases hosts
   });
+  it('S39: requestMagicLink uses the one strict rule (no repaired scheme, no explicit default port)', async () => {
+    const { magic, mailer } = await setup();
+    for (const redirectTo of ['https:app.example.com/x', 'https://app.example.com:443/x', 'https:/app.example.com/x']) {
+      await expect(requestMagicLink(magic, { email: 'a@example.com', redirectTo, sourceIp: IP })).rejects.toMatchObject({ code: 'invalid_request' });
+    }
+    await requestMagicLink(magic, { email: 'a@example.com', redirectTo: 'https://app.example.com/x', sourceIp: IP });
+    expect(mailer.sent).toHaveLength(1);
+  });
   it.each([
+    'https:app.example.com/x',
+    'https://app.example.com:443/x',
     '//evil.example',
     '/\\evil.example',
     '\\\\evil.example',

@@ -80,6 +80,31 @@ describe('Handler: landing page (GET /auth/verify-email)', () => {
   });
 });
 
+describe('Handlers: landing pages (response headers)', () => {
+  it('S58: the landing pages send X-XSS-Protection: 0, no report-to, and no empty or undefined header', async () => {
+    // Prepare
+    const pages = [
+      (await import('../../functions/verify-email/handler.js')).handler,
+      (await import('../../functions/password-reset-confirm/handler.js')).handler,
+    ];
+
+    // Act
+    const results = (await Promise.all([
+      pages[0]!(event('GET', '/auth/verify-email') as never, {} as never),
+      pages[1]!(event('GET', '/auth/password-reset/confirm') as never, {} as never),
+    ])) as (Result & { headers: Record<string, unknown> })[];
+
+    // Assess
+    for (const r of results) {
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['X-XSS-Protection']).toBe('0');
+      expect(String(r.headers['Content-Security-Policy'])).not.toMatch(/report-to/);
+      const blank = Object.entries(r.headers).filter(([, v]) => v === undefined || String(v).trim() === '' || String(v) === 'undefined');
+      expect(blank).toEqual([]);
+    }
+  });
+});
+
 describe('Route table and configuration of the email flows', () => {
   it('the dev outbox is not a route of ROUTES (so never deployed); every email route is', async () => {
     const { ROUTES, routeKey } = await import('../../shared/routes.js');

@@ -57,6 +57,14 @@ describe('Use-case: beginOAuth', () => {
     await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://evil.example.com/' })).rejects.toBeInstanceOf(AuthError);
     expect(create).not.toHaveBeenCalled();
   });
+
+  it('S39: uses the one strict redirect rule (no repaired scheme, no explicit default port)', async () => {
+    const { deps } = await setup();
+    for (const redirectTo of ['https:app.example.com/x', 'https://app.example.com:443/x']) {
+      await expect(beginOAuth(deps, { provider: 'idp', redirectTo })).rejects.toMatchObject({ code: 'invalid_redirect' });
+    }
+    await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://app.example.com/x' })).resolves.toMatchObject({ binding: expect.any(String) });
+  });
 });
 
 describe('Use-case: completeOAuthSignIn', () => {
@@ -95,19 +103,29 @@ describe('Use-case: completeOAuthSignIn', () => {
     }
   });
 
-  it('S38: links to a password-less or verified account, never to an unverified password account', async () => {
-    for (const [existing, expected] of [
-      [{ emailVerified: false, passwordHash: '$argon2id$x' }, 'account_exists'],
-      [{ emailVerified: true, passwordHash: '$argon2id$x' }, 'linked'],
-      [{ emailVerified: false }, 'linked'],
+  it('S38, S52: links to the account of a verified email; an unverified password account becomes the proof holder\'s alone', async () => {
+    for (const [existing, passwordAfter] of [
+      [{ emailVerified: false, passwordHash: '$argon2id$x' }, undefined],
+      [{ emailVerified: true, passwordHash: '$argon2id$x' }, '$argon2id$x'],
+      [{ emailVerified: false }, undefined],
     ] as const) {
       const { begin, complete, users } = await setup();
       await users.create({ id: 'u-existing', email: 'alice@example.com', roles: ['user'], createdAt: 0, ...existing });
       const a = await begin();
       const result = await complete(a.state, a.binding);
-      if (expected === 'linked') expect(result).toMatchObject({ ok: true, userId: 'u-existing' });
-      else expect(result).toMatchObject({ ok: false, code: 'account_exists', redirectTo: HOME });
+      expect(result).toMatchObject({ ok: true, userId: 'u-existing' });
+      const after = await users.findById('u-existing');
+      expect(after).toMatchObject({ emailVerified: true });
+      expect(after?.passwordHash).toBe(passwordAfter);
     }
+  });
+
+  it('S51: a disabled account is refused with error=account_disabled, and no identity is linked to it', async () => {
+    const { begin, complete, users } = await setup();
+    await users.create({ id: 'u-off', email: 'alice@example.com', roles: ['user'], createdAt: 0, emailVerified: true, disabled: true });
+    const a = await begin();
+    expect(await complete(a.state, a.binding)).toEqual({ ok: false, code: 'account_disabled', redirectTo: HOME });
+    expect(await users.findByIdentity({ issuer: ISSUER, subject: 's-1' })).toBeUndefined();
   });
 
   it('never throws: a provider failure or a store failure becomes a coded redirect', async () => {

@@ -3,7 +3,7 @@ import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-to
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
-import { startSession } from '../../shared/domain/session.js';
+import { startSession, type SessionTokens } from '../../shared/domain/session.js';
 import { AuthError } from '../../shared/errors.js';
 import { logger } from '../../shared/log.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
@@ -69,7 +69,7 @@ describe('Use-case: rotateRefreshToken', () => {
 
   it('S26: the absolute family lifetime holds even when the token is refreshed every day', async () => {
     const { deps, clock } = await setup();
-    let tokens = await startSession(deps, user);
+    let tokens: SessionTokens = await startSession(deps, user);
     for (let day = 0; day < 29; day++) {
       clock.advance(DAY);
       tokens = await rotateRefreshToken(deps, tokens.refreshToken);
@@ -122,6 +122,19 @@ describe('Use-case: rotateRefreshToken', () => {
     const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString());
     expect(claims(first.accessToken).amr).toEqual(['otp']);
     expect(claims(next.accessToken).amr).toEqual(['otp']);
+  });
+
+  it('S53: every access token of the family says email_verified (read fresh) and keeps the sign-in auth_time', async () => {
+    const { deps, clock } = await setup();
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString());
+    const first = await startSession(deps, user, ['pwd']);
+    const signedInAt = Math.floor(clock.now() / 1000);
+    expect(claims(first.accessToken)).toMatchObject({ email_verified: false, auth_time: signedInAt });
+    clock.advance(3600);
+    await deps.users.markEmailVerified(user.id);
+    const next = await rotateRefreshToken(deps, first.refreshToken);
+    expect(claims(next.accessToken)).toMatchObject({ email_verified: true, auth_time: signedInAt, amr: ['pwd'] });
+    expect(claims(next.accessToken).iat).toBe(signedInAt + 3600);
   });
 
   it('refuses malformed and unknown tokens without touching the store', async () => {

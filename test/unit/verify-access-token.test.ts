@@ -113,3 +113,65 @@ describe('Class: AccessTokenVerifier (node:crypto path)', () => {
     expect(await reason(verifier.verify(make('application/jwt')))).toBe('claim_invalid');
   });
 });
+
+describe('Class: AccessTokenVerifier (the key decides the algorithm, S56)', () => {
+  /** A ring holding an ES256 and an EdDSA key at once, as one rotation after a SIGNING_ALG switch does. */
+  async function mixedRing() {
+    const es = await createRing('ES256', new Date());
+    const ed = await createRing('EdDSA', new Date());
+    const ring = { version: 1 as const, keys: [{ ...currentKey(es), status: 'previous' as const }, currentKey(ed)] };
+    const issue = async (r: typeof es) =>
+      (await new AccessTokenIssuer({ load: async () => r }, { now: () => Date.now() }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 }).issue({ id: 'u', email: 'a@example.com', roles: [] })).accessToken;
+    return { ring, esToken: await issue(es), edToken: await issue(ed) };
+  }
+
+  it('S56: with no configured algorithm, each token verifies with its own key\'s alg (ES256 and EdDSA in one ring)', async () => {
+    // Prepare
+    const { ring, esToken, edToken } = await mixedRing();
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30 });
+
+    // Act / Assess
+    expect(await reason(verifier.verify(esToken))).toBe('allowed');
+    expect(await reason(verifier.verify(edToken))).toBe('allowed');
+  });
+
+  it('S56: a header alg other than the key\'s is refused, whatever the allowed list holds', async () => {
+    // Prepare: the EdDSA token's header relabelled ES256 (and the reverse), signatures untouched
+    const { ring, esToken, edToken } = await mixedRing();
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30 });
+    const relabel = (token: string, alg: string) => {
+      const [h, p, s] = token.split('.');
+      const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
+      return `${b64u({ ...header, alg })}.${p}.${s}`;
+    };
+
+    // Act / Assess
+    expect(await reason(verifier.verify(relabel(edToken, 'ES256')))).toBe('unknown_kid');
+    expect(await reason(verifier.verify(relabel(esToken, 'EdDSA')))).toBe('unknown_kid');
+    expect(await reason(verifier.verify(relabel(esToken, 'RS256')))).toBe('unknown_kid');
+  });
+
+  it('S56: none, HMAC and unknown algorithms stay refused before any key lookup', async () => {
+    // Prepare
+    const { ring, esToken } = await mixedRing();
+    let lookups = 0;
+    const source = new StaticKeySource(toJwks(ring));
+    const counting = { getKey: (kid: string) => (lookups++, source.getKey(kid)) };
+    const verifier = new AccessTokenVerifier(counting, { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30 });
+    const [h, p, s] = esToken.split('.');
+    const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
+
+    // Act
+    const reasons = await Promise.all(['none', 'HS256', 'HS512', 'PS256', 'ES384', 'Ed25519'].map((alg) => reason(verifier.verify(`${b64u({ ...header, alg })}.${p}.${s}`))));
+
+    // Assess
+    expect(reasons.every((r) => r === 'claim_invalid')).toBe(true);
+    expect(lookups).toBe(0);
+  });
+
+  it('S56: an allowed list narrower than the ring still pins: an EdDSA key is refused by an ES256-only verifier', async () => {
+    const { ring, edToken } = await mixedRing();
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], clockToleranceSeconds: 30 });
+    expect(await reason(verifier.verify(edToken))).toBe('claim_invalid');
+  });
+});

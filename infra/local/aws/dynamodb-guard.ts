@@ -15,6 +15,8 @@ export interface DynamoGuardOptions {
   readonly permissionsOf: PermissionsOf;
   /** The ARN of a table, as the policies name it. */
   readonly tableArn: (tableName: string) => string;
+  /** Sees each call as it arrives and when its answer is sent (the bench counts calls and round trips). */
+  readonly observe?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
 }
 
 export interface DynamoGuard {
@@ -62,6 +64,10 @@ export async function startDynamoGuard(options: DynamoGuardOptions): Promise<Dyn
         /* DynamoDB Local answers the malformed body itself */
       }
       const caller = callerOf(req.headers.authorization) ?? 'anonymous';
+      if (options.observe) {
+        options.observe('start', { caller, operation });
+        res.on('close', () => options.observe!('end', { caller, operation }));
+      }
       const policy = options.permissionsOf(caller);
       const denied = checksOf(operation, body, options.tableArn).find((c) => !isAllowed(policy, c.action, c.resource));
       if (denied) {

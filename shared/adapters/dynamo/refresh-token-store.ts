@@ -78,26 +78,30 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     const TableName = this.tableName;
     const ExpressionAttributeNames = { '#status': 'status' };
     // S24: only the immediate predecessor of a still-active token, only inside the window. An older ancestor
-    // fails the second check (its successor is itself rotated) and the domain treats it as reuse.
+    // fails the second condition (its successor is itself rotated) and the domain treats it as reuse.
+    // S57: one transaction moves the pointer and retires the successor it pointed at, so a family never holds two
+    // live tokens; of N concurrent re-presentations reading one pointer, exactly one moves it.
     await transactWrite(
       this.doc,
       [
         {
-          ConditionCheck: {
+          Update: {
             TableName,
             Key: { pk: tokenKey(presented.tokenHash) },
+            UpdateExpression: 'SET successorHash = :next',
             ConditionExpression: '#status = :rotated AND rotatedAt >= :graceStart AND successorHash = :succ',
             ExpressionAttributeNames,
-            ExpressionAttributeValues: { ':rotated': 'rotated', ':graceStart': graceStartSeconds, ':succ': current },
+            ExpressionAttributeValues: { ':rotated': 'rotated', ':graceStart': graceStartSeconds, ':succ': current, ':next': successor.tokenHash },
           },
         },
         {
-          ConditionCheck: {
+          Update: {
             TableName,
             Key: { pk: tokenKey(current) },
+            UpdateExpression: 'SET #status = :superseded, supersededAt = :now, predecessorHash = :pred',
             ConditionExpression: '#status = :active',
             ExpressionAttributeNames,
-            ExpressionAttributeValues: { ':active': 'active' },
+            ExpressionAttributeValues: { ':active': 'active', ':superseded': 'superseded', ':now': successor.issuedAt, ':pred': presented.tokenHash },
           },
         },
         this.familyLive(presented.familyId, successor.issuedAt),

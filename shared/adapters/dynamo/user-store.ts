@@ -59,6 +59,27 @@ export class DynamoUserStore implements UserStore {
     }
   }
 
+  async claimAddress(userId: string): Promise<User | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userKey(userId) },
+          // One write, conditioned on "still unverified": of a concurrent proof and a verification-mail
+          // confirmation, exactly one decides whether the pre-proof password survives (S52).
+          UpdateExpression: 'SET emailVerified = :t REMOVE passwordHash',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(emailVerified) OR emailVerified <> :t)',
+          ExpressionAttributeValues: { ':t': true },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? fromItem(out.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return undefined;
+      throw e;
+    }
+  }
+
   setRoles(userId: string, roles: string[]): Promise<User | undefined> {
     return this.updateProfile(userId, 'SET #roles = :v', { '#roles': 'roles' }, { ':v': [...roles] });
   }

@@ -4,19 +4,40 @@ import { createRing, parseRing, rotateRing, toJwks, type SigningAlg } from '../.
 import type { KeyRing, KeyRingDocument } from '../../ports.js';
 import type { JwksSource } from '../jwks-source.js';
 
+export interface FileKeyRingOptions {
+  /**
+   * How long the file's ring is used before it is read again, as the Secrets Manager adapters cache the secret
+   * (`KEY_RING_CACHE_SECONDS`): a rotation written to the file by another process (each local function runs in
+   * its own worker, like a Lambda container) reaches every signer and the JWKS within this time.
+   * @default Infinity - read once
+   */
+  cacheSeconds?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
 /**
  * The local runner's key ring: a JSON file (git-ignored, mode 0600) holding the same document the
  * Secrets Manager secret holds in AWS. Created on first use.
  */
 export class FileKeyRing implements KeyRing, JwksSource {
   private cached?: Promise<KeyRingDocument>;
+  private loadedAt = 0;
+  private readonly cacheMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly path: string,
     private readonly alg: SigningAlg = 'ES256',
-  ) {}
+    options: FileKeyRingOptions = {},
+  ) {
+    this.cacheMs = (options.cacheSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+    this.now = options.now ?? Date.now;
+  }
 
   load(): Promise<KeyRingDocument> {
+    if (this.cached && this.now() - this.loadedAt >= this.cacheMs) this.cached = undefined;
+    if (!this.cached) this.loadedAt = this.now();
     return (this.cached ??= this.readOrCreate().catch((e: unknown) => {
       this.cached = undefined;
       throw e;
@@ -32,6 +53,7 @@ export class FileKeyRing implements KeyRing, JwksSource {
     const ring = await rotateRing(await this.load(), this.alg, now);
     await this.write(ring);
     this.cached = Promise.resolve(ring);
+    this.loadedAt = this.now();
     return ring;
   }
 

@@ -50,6 +50,9 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
       this.familyLive(presented.familyId, successor.issuedAt) &&
       !this.tokens.has(successor.tokenHash);
     if (!ok) throw fail('rotate refresh token within grace');
+    // S57: the previous successor dies as this one is born, so the family keeps exactly one live token.
+    Object.assign(this.tokens.get(current)!, { status: 'superseded', supersededAt: successor.issuedAt, predecessorHash: presented.tokenHash });
+    stored.successorHash = successor.tokenHash;
     this.tokens.set(successor.tokenHash, structuredClone(successor));
   }
 

@@ -65,6 +65,14 @@ export class MemoryUserStore implements UserStore {
     this.identities.set(identityKey(identity), userId);
   }
 
+  async claimAddress(userId: string): Promise<User | undefined> {
+    const user = this.users.get(userId);
+    if (!user || user.emailVerified) return undefined;
+    user.emailVerified = true;
+    delete user.passwordHash;
+    return structuredClone(user);
+  }
+
   async markEmailVerified(userId: string): Promise<void> {
     const user = this.users.get(userId);
     if (!user) throw new ConditionFailedError('mark email verified: no such user');

@@ -18,6 +18,7 @@ export type OAuthFailureCode =
   | 'invalid_id_token'
   | 'email_unverified'
   | 'account_exists'
+  | 'account_disabled'
   | 'server_error';
 
 export class OAuthFlowError extends Error {

@@ -3,17 +3,19 @@
  * (state → PKCE verifier, nonce, redirectTo, provider, issuer) lives in the ephemeral store, keyed by the
  * hash of `state`, and is bound to the browser by a random value kept in a `__Host-` cookie.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AuthError, ConditionFailedError } from '../../errors.js';
 import { logger, securityEvent } from '../../log.js';
-import type { OAuthIdentity, OAuthTransactionStore, User, UserStore } from '../../ports.js';
+import type { OAuthIdentity, OAuthTransactionStore, UserStore } from '../../ports.js';
 import { canonicalizeEmail } from '../email.js';
-import { constantTimeEqual, sha256Hex } from '../secrets.js';
-import { nowSeconds, startSession, type SessionDeps, type SessionTokens } from '../session.js';
+import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js';
+import { sha256Hex } from '../secrets.js';
+import { nowSeconds, type SessionTokens } from '../session.js';
+import { completeSignIn, type SignInDeps, type SignInResult, type SignInSubject } from '../sign-in/complete-sign-in.js';
 import { OAuthFlowError, type OAuthFailureCode, type OAuthProviderClient, type ProviderIdentity } from './provider-client.js';
-import { isAllowedRedirect } from './redirect.js';
+import { isAllowedRedirect } from '../redirect.js';
 
-export interface OAuthDeps extends SessionDeps {
+export interface OAuthDeps extends SignInDeps {
   users: UserStore;
   transactions: OAuthTransactionStore;
   /** The configured provider of that name, or undefined. */
@@ -22,7 +24,6 @@ export interface OAuthDeps extends SessionDeps {
   callbackUrl(name: string): string;
   allowedRedirectOrigins: readonly string[];
   transactionTtlSeconds: number;
-  defaultRoles: string[];
 }
 
 /** 256 random bits, base64url (43 characters: also a valid PKCE verifier, RFC 7636 §4.1). */
@@ -49,7 +50,7 @@ export async function beginOAuth(deps: OAuthDeps, input: { provider: string; red
   const state = random();
   const nonce = random();
   const codeVerifier = random();
-  const binding = random();
+  const binding = newBrowserBinding();
   let location: string;
   try {
     location = await client.authorizationUrl({
@@ -70,11 +71,11 @@ export async function beginOAuth(deps: OAuthDeps, input: { provider: string; red
     codeVerifier,
     nonce,
     redirectTo: input.redirectTo,
-    bindingHash: sha256Hex(binding),
+    bindingHash: binding.hash,
     createdAt: now,
     expiresAt: now + deps.transactionTtlSeconds,
   });
-  return { location, binding };
+  return { location, binding: binding.value };
 }
 
 export type CallbackResult =
@@ -104,7 +105,7 @@ export async function completeOAuthSignIn(
     const tx = await deps.transactions.consume(sha256Hex(state), nowSeconds(deps.clock));
     if (!tx) return fail('invalid_state', { reason: 'unknown, used or expired' });
     redirectTo = tx.redirectTo;
-    if (!input.bindingCookie || !constantTimeEqual(sha256Hex(input.bindingCookie), tx.bindingHash)) {
+    if (!matchesBrowserBinding(tx.bindingHash, input.bindingCookie)) {
       return fail('browser_mismatch');
     }
     if (tx.provider !== input.provider) return fail('invalid_state', { reason: 'other provider' });
@@ -118,13 +119,13 @@ export async function completeOAuthSignIn(
       redirectUri: deps.callbackUrl(input.provider),
       notBefore: tx.createdAt,
     });
-    const user = await findOrCreateUser(deps, input.provider, identity);
-    // RFC 8176 has no value for federation; `fed` is the common convention (e.g. Microsoft Entra ID).
-    const tokens = await startSession(deps, user, ['fed']);
+    const { tokens, user } = await signInWithIdentity(deps, input.provider, identity);
     securityEvent('oauth_success', { provider: input.provider, userId: user.id });
     return { ok: true, tokens, redirectTo: tx.redirectTo, userId: user.id };
   } catch (e) {
     if (e instanceof OAuthFlowError) return fail(e.code, { reason: e.message });
+    // The funnel's refusal (S51) reaches the app as `error=account_disabled`, like every other coded failure.
+    if (e instanceof AuthError && e.code === 'account_disabled') return fail('account_disabled');
     // Store or key-ring failures: the browser still goes back to the app, with a generic code; operators get the cause.
     logger.error('oauth callback failed', { cause: e instanceof Error ? { name: e.name, message: e.message.slice(0, 300) } : typeof e });
     return fail('server_error', { reason: e instanceof Error ? e.name : 'unknown' });
@@ -132,43 +133,45 @@ export async function completeOAuthSignIn(
 }
 
 /**
- * The linking policy (S38). Identity is (issuer, subject): a known identity signs into its user. A new identity
- * needs a verified email. It links to an existing account with that email only when that account's email is
- * verified or it has no password (so nobody can pre-register a password account for someone else's address and
- * wait for them to sign in with a provider); otherwise `account_exists`. Without any account it creates one.
+ * The linking policy (S38), ending in the sign-in funnel. Identity is (issuer, subject): a known identity signs
+ * into its user. A new identity needs a verified email, which is then a proof of the address: it links to the
+ * account with that email, and when that account's address was unproven (someone registered a password for it)
+ * the funnel makes the proof holder its only owner (S52: the pre-proof password is removed and every earlier
+ * session ends) — never a merge in which the pre-registered password keeps working. Without any account it
+ * creates one, with the identity, in one write.
  */
-async function findOrCreateUser(deps: OAuthDeps, provider: string, asserted: ProviderIdentity): Promise<User> {
+async function signInWithIdentity(deps: OAuthDeps, provider: string, asserted: ProviderIdentity): Promise<SignInResult> {
   const identity: OAuthIdentity = { issuer: asserted.issuer, subject: asserted.subject };
   for (let attempt = 0; attempt < 2; attempt++) {
-    const known = await deps.users.findByIdentity(identity);
-    if (known) return known;
-    if (!asserted.email || !asserted.emailVerified) {
-      throw new OAuthFlowError('email_unverified', 'The provider did not assert a verified email.');
-    }
-    let email: string;
     try {
-      email = canonicalizeEmail(asserted.email);
-    } catch {
-      throw new OAuthFlowError('email_unverified', 'The provider asserted an unusable email.');
-    }
-    const existing = await deps.users.findByEmail(email);
-    try {
-      if (existing) {
-        if (!existing.emailVerified && existing.passwordHash !== undefined) {
-          throw new OAuthFlowError('account_exists', 'An account with this email exists; sign in to it first.');
-        }
-        await deps.users.linkIdentity(existing.id, identity);
-        securityEvent('oauth_link', { provider, userId: existing.id });
-        return existing;
-      }
-      const user: User = { id: randomUUID(), email, roles: [...deps.defaultRoles], emailVerified: true, createdAt: deps.clock.now() };
-      await deps.users.createWithIdentity(user, identity);
-      securityEvent('signup', { userId: user.id, provider });
-      return user;
+      const subject = await subjectFor(deps, provider, asserted, identity);
+      return await completeSignIn(deps, { ...subject, method: 'fed', proof: { emailVerified: true }, provider });
     } catch (e) {
       // A concurrent callback linked the identity or took the email: look again (once).
       if (!(e instanceof ConditionFailedError)) throw e;
     }
   }
   throw new OAuthFlowError('server_error', 'The account could not be created; try again.');
+}
+
+async function subjectFor(deps: OAuthDeps, provider: string, asserted: ProviderIdentity, identity: OAuthIdentity): Promise<SignInSubject> {
+  const known = await deps.users.findByIdentity(identity);
+  // A linked identity was linked on a verified email, so it still proves the account's address.
+  if (known) return { account: known };
+  if (!asserted.email || !asserted.emailVerified) {
+    throw new OAuthFlowError('email_unverified', 'The provider did not assert a verified email.');
+  }
+  let email: string;
+  try {
+    email = canonicalizeEmail(asserted.email);
+  } catch {
+    throw new OAuthFlowError('email_unverified', 'The provider asserted an unusable email.');
+  }
+  const existing = await deps.users.findByEmail(email);
+  if (!existing) return { newAccount: { email, identity } };
+  // A disabled account is refused by the funnel; linking to it first would leave a half-done sign-in behind.
+  if (existing.disabled) return { account: existing };
+  await deps.users.linkIdentity(existing.id, identity);
+  securityEvent('oauth_link', { provider, userId: existing.id });
+  return { account: existing };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedRedirect, withError } from '../../shared/domain/oauth/redirect.js';
+import { isAllowedRedirect, withError } from '../../shared/domain/redirect.js';
 
 const ALLOWED = ['https://app.example.com', 'http://127.0.0.1:3000'];
 
@@ -34,6 +34,8 @@ describe('Function: isAllowedRedirect', () => {
     ['other scheme', 'http://app.example.com/'],
     ['other port', 'https://app.example.com:8443/'],
     ['explicit default port', 'https://app.example.com:443/'],
+    ['scheme without slashes', 'https:app.example.com/x'],
+    ['scheme with one slash', 'https:/app.example.com/x'],
     ['trailing dot host', 'https://app.example.com./'],
     ['tab inside', 'https://app.example.com\t/'],
     ['newline inside', 'https://app.example.com/\nSet-Cookie:x'],
