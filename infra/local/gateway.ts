@@ -11,8 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routeKey, type RouteDefinition } from '../../shared/routes.js';
+import { toHttpApiEvent } from './http-api-event.js';
 
 type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
 
@@ -99,7 +100,7 @@ export function createGateway(options: GatewayOptions): Server {
         chunks.push(chunk as Buffer);
       }
       const bodyBuffer = Buffer.concat(chunks);
-      const event = toEvent(req, url, route, pathParameters, bodyBuffer);
+      const event = toHttpApiEvent(req, url, { routeKey: routeKey(route), pathParameters, body: bodyBuffer, apiId: 'local' });
 
       if (route.auth) {
         const authorization = event.headers.authorization;
@@ -145,57 +146,6 @@ export function createGateway(options: GatewayOptions): Server {
       else res.end();
     }
   });
-}
-
-function toEvent(
-  req: IncomingMessage,
-  url: URL,
-  route: RouteDefinition,
-  pathParameters: Record<string, string>,
-  body: Buffer,
-): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (k === 'cookie' || v === undefined) continue;
-    headers[k] = Array.isArray(v) ? v.join(',') : v;
-  }
-  const cookies = req.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-  const contentType = (headers['content-type'] ?? '').toLowerCase();
-  const isText = body.length === 0 || /json|text|xml|x-www-form-urlencoded/.test(contentType);
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: routeKey(route),
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    cookies: cookies?.length ? cookies : undefined,
-    headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method: route.method,
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        // API Gateway's source IP is the TCP peer; X-Forwarded-For is never trusted (S4).
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey: routeKey(route),
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
-    isBase64Encoded: !isText,
-  };
 }
 
 function writeResult(res: ServerResponse, result: unknown, cors: Record<string, string>) {

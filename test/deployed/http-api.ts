@@ -9,9 +9,9 @@
  * The rehearsal's own minimal gateway (infra/local/gateway.ts routes from `ROUTES` for the local runner; this one
  * must route from the template, which is what is deployed).
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toHttpApiEvent } from '../../infra/local/http-api-event.js';
 import type { CorsConfiguration, RouteDefinitionFromTemplate } from './assembly.js';
 import type { InvokeOutcome } from './lambda-process.js';
 
@@ -122,7 +122,8 @@ export async function startHttpApi(): Promise<HttpApi> {
       if (size > MAX_PAYLOAD) return send(res, 413, { message: 'Request Entity Too Large' }, cors);
       chunks.push(chunk as Buffer);
     }
-    const event = toEvent(req, url, route.routeKey, Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m![i + 1]!)])), Buffer.concat(chunks));
+    const pathParameters = Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m![i + 1]!)]));
+    const event = toHttpApiEvent(req, url, { routeKey: route.routeKey, pathParameters, body: Buffer.concat(chunks), apiId: 'rehearsal' });
 
     if (route.authorizer) {
       const a = route.authorizer;
@@ -153,7 +154,7 @@ export async function startHttpApi(): Promise<HttpApi> {
         cached = { until: Date.now() + a.ttlSeconds * 1000, context: result.context ?? {} };
         if (a.ttlSeconds > 0) authCache.set(cacheKey, cached);
       }
-      (event.requestContext as Record<string, unknown>).authorizer = { lambda: cached.context };
+      (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: cached.context };
     }
 
     const outcome = await options!.invoke(route.functionLogicalId, event, route.routeKey);
@@ -198,11 +199,7 @@ export async function startHttpApi(): Promise<HttpApi> {
   };
 }
 
-type Event = {
-  headers: Record<string, string>;
-  requestContext: Record<string, unknown> & { routeKey: string };
-  queryStringParameters?: Record<string, string>;
-};
+type Event = ReturnType<typeof toHttpApiEvent>;
 
 /** `$request.header.X`, `$request.querystring.x`, `$context.routeKey` … as API Gateway reads identity sources. */
 function identityValue(source: string, event: Event): string | undefined {
@@ -214,47 +211,3 @@ function identityValue(source: string, event: Event): string | undefined {
   throw new Error(`identity source ${source} is not modelled`);
 }
 
-function toEvent(req: IncomingMessage, url: URL, routeKey: string, pathParameters: Record<string, string>, body: Buffer) {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    // Payload 2.0 moves cookies to `cookies`; duplicate headers are joined with commas.
-    if (k === 'cookie' || v === undefined) continue;
-    headers[k] = Array.isArray(v) ? v.join(',') : v;
-  }
-  const cookies = req.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-  const contentType = (headers['content-type'] ?? '').toLowerCase();
-  const isText = body.length === 0 || /json|text|xml|x-www-form-urlencoded|javascript/.test(contentType);
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(cookies?.length ? { cookies } : {}),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'rehearsal',
-      domainName: headers.host ?? '127.0.0.1',
-      domainPrefix: 'rehearsal',
-      http: {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    } as Record<string, unknown> & { routeKey: string },
-    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !isText,
-  };
-}
