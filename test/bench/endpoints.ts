@@ -89,6 +89,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
       // Load from one IP against one account: the limiter must not be what is measured.
       LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
       LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '1000',
+      SIGNUP_MAX_PER_IP: '100000',
       AUTHORIZER_CACHE_SECONDS: '0',
       // On a loaded machine the authorizer's first JWKS fetch may time out; retry soon rather than after 30 s.
       JWKS_COOLDOWN_SECONDS: '1',
