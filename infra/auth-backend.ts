@@ -18,6 +18,7 @@ import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
@@ -111,6 +112,11 @@ export class AuthBackend extends Construct {
   public readonly jwksUrl: string;
   /** Alarms on refresh-token reuse and sign-in failure/lockout spikes. */
   public readonly securityAlarms: SecurityAlarms;
+  /**
+   * The SSM parameters another CDK app reads to attach the authorizer to its own API (`parameterPrefix`):
+   * the authorizer function ARN, the issuer and the JWKS URL.
+   */
+  public readonly parameters: Readonly<Record<'authorizerFunctionArn' | 'issuer' | 'jwksUrl', StringParameter>>;
 
   private readonly authorizerCacheTtl: Duration;
   private oauthClientSecretArns: string[] = [];
@@ -209,11 +215,29 @@ export class AuthBackend extends Construct {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the authentication API' });
+    new CfnOutput(this, 'Issuer', { value: this.issuer, description: 'Token issuer (iss) that verifiers must expect' });
     new CfnOutput(this, 'JwksUrl', { value: this.jwksUrl, description: 'Public keys for access-token verifiers' });
     new CfnOutput(this, 'AuthorizerFunctionArn', {
       value: this.authorizerFunction.functionArn,
       description: 'The Lambda authorizer, for other APIs that accept these access tokens',
     });
+    this.parameters = this.publishParameters(props.parameterPrefix ?? `/lambda-auth/${id}`);
+  }
+
+  /**
+   * SSM parameters, so that a CDK app in another repository finds the authorizer without a cross-stack reference
+   * (`StringParameter.valueForStringParameter`): no export ties the two stacks' lifecycles together.
+   */
+  private publishParameters(prefix: string): AuthBackend['parameters'] {
+    const parameter = (id: string, name: string, value: string, description: string) =>
+      new StringParameter(this, id, { parameterName: `${prefix}/${name}`, stringValue: value, description });
+    const parameters = {
+      authorizerFunctionArn: parameter('AuthorizerFunctionArnParameter', 'authorizer-function-arn', this.authorizerFunction.functionArn, 'ARN of the Lambda authorizer that verifies these access tokens'),
+      issuer: parameter('IssuerParameter', 'issuer', this.issuer, 'Token issuer (iss) of the access tokens'),
+      jwksUrl: parameter('JwksUrlParameter', 'jwks-url', this.jwksUrl, 'URL of the public JWKS that verifies the access tokens'),
+    };
+    new CfnOutput(this, 'ParameterPrefix', { value: prefix, description: 'SSM path of the authorizer-function-arn, issuer and jwks-url parameters' });
+    return parameters;
   }
 
   /**
