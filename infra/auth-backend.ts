@@ -29,7 +29,7 @@ import { SecurityAlarms } from './monitoring.js';
 import { functionEnvironment, functionGrants, type FunctionGrant } from './function-environment.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
 
-export type { AuthBackendProps } from './auth-backend-props.js';
+export type { AuthBackendProps, AuthBackendOAuthProvider } from './auth-backend-props.js';
 
 /** The project root: `functions/`, `node_modules/` and the lock file live here. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,6 +76,25 @@ export interface ProtectRouteOptions {
    * @default - none
    */
   readonly scopes?: string[];
+}
+
+/** The SSM parameters an `AuthBackend` publishes (see `parameterPrefix`), by what they hold. */
+export interface AuthBackendParameterNames {
+  readonly authorizerFunctionArn: string;
+  readonly issuer: string;
+  readonly jwksUrl: string;
+}
+
+/**
+ * The names of the SSM parameters an `AuthBackend` publishes under `prefix`: the one home of those names, for the
+ * construct and for another CDK app that reads them.
+ *
+ * @example
+ * const names = authBackendParameterNames('/lambda-auth/Auth');
+ * const arn = StringParameter.valueForStringParameter(this, names.authorizerFunctionArn);
+ */
+export function authBackendParameterNames(prefix: string): AuthBackendParameterNames {
+  return { authorizerFunctionArn: `${prefix}/authorizer-function-arn`, issuer: `${prefix}/issuer`, jwksUrl: `${prefix}/jwks-url` };
 }
 
 /**
@@ -229,12 +248,13 @@ export class AuthBackend extends Construct {
    * (`StringParameter.valueForStringParameter`): no export ties the two stacks' lifecycles together.
    */
   private publishParameters(prefix: string): AuthBackend['parameters'] {
-    const parameter = (id: string, name: string, value: string, description: string) =>
-      new StringParameter(this, id, { parameterName: `${prefix}/${name}`, stringValue: value, description });
+    const names = authBackendParameterNames(prefix);
+    const parameter = (id: string, parameterName: string, stringValue: string, description: string) =>
+      new StringParameter(this, id, { parameterName, stringValue, description });
     const parameters = {
-      authorizerFunctionArn: parameter('AuthorizerFunctionArnParameter', 'authorizer-function-arn', this.authorizerFunction.functionArn, 'ARN of the Lambda authorizer that verifies these access tokens'),
-      issuer: parameter('IssuerParameter', 'issuer', this.issuer, 'Token issuer (iss) of the access tokens'),
-      jwksUrl: parameter('JwksUrlParameter', 'jwks-url', this.jwksUrl, 'URL of the public JWKS that verifies the access tokens'),
+      authorizerFunctionArn: parameter('AuthorizerFunctionArnParameter', names.authorizerFunctionArn, this.authorizerFunction.functionArn, 'ARN of the Lambda authorizer that verifies these access tokens'),
+      issuer: parameter('IssuerParameter', names.issuer, this.issuer, 'Token issuer (iss) of the access tokens'),
+      jwksUrl: parameter('JwksUrlParameter', names.jwksUrl, this.jwksUrl, 'URL of the public JWKS that verifies the access tokens'),
     };
     new CfnOutput(this, 'ParameterPrefix', { value: prefix, description: 'SSM path of the authorizer-function-arn, issuer and jwks-url parameters' });
     return parameters;
