@@ -66,37 +66,17 @@ export const badRole = (user: AuthContext) => requireRole(user, 42);
 export const badClient = createAuthClient({});
 `;
 
-/** The README's second CDK app: attaches the authorizer to its own HTTP API by the published SSM parameters. */
-const ATTACH_APP = `
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Function } from 'aws-cdk-lib/aws-lambda';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
-import { authBackendParameterNames } from 'lambda-auth/construct';
-
-const app = new App({ outdir: process.env.CDK_OUTDIR });
-const stack = new Stack(app, 'OrdersStack');
-const names = authBackendParameterNames('/lambda-auth/Auth');
-const authorizerFunction = Function.fromFunctionAttributes(stack, 'AuthAuthorizer', {
-  functionArn: StringParameter.valueForStringParameter(stack, names.authorizerFunctionArn),
-  sameEnvironment: true,
-});
-const authorizer = new HttpLambdaAuthorizer('AuthAuthorizer', authorizerFunction, {
-  responseTypes: [HttpLambdaResponseType.SIMPLE],
-  identitySource: ['$request.header.Authorization', '$context.routeKey'],
-  resultsCacheTtl: Duration.seconds(60),
-});
-const api = new HttpApi(stack, 'OrdersApi');
-api.addRoutes({
-  path: '/orders',
-  methods: [HttpMethod.GET],
-  integration: new HttpUrlIntegration('Orders', 'https://orders.example.com'),
-  authorizer,
-});
-app.synth();
-`;
+/**
+ * The README's second CDK app (the first ts block of "From a CDK app in another repository"), run as written: it
+ * attaches the authorizer to its own HTTP API by the published SSM parameters. `App` reads `CDK_OUTDIR`.
+ */
+function readmeAttachApp(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### From a CDK app in another repository'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!code) throw new Error('README: no ts block under "From a CDK app in another repository"');
+  return `${code}\napp.synth();\n`;
+}
 
 describe('Package: lambda-auth as another team installs it', () => {
   let dir: string;
@@ -135,7 +115,7 @@ describe('Package: lambda-auth as another team installs it', () => {
       }),
     );
     writeFileSync(join(consumer, 'uses-package.ts'), USES_PACKAGE);
-    writeFileSync(join(consumer, 'app.ts'), ATTACH_APP);
+    writeFileSync(join(consumer, 'app.ts'), readmeAttachApp());
   }, 30_000);
 
   afterAll(() => {
@@ -163,7 +143,7 @@ describe('Package: lambda-auth as another team installs it', () => {
     expect(output).toBe('');
   }, 60_000);
 
-  it('synthesizes a second CDK app that attaches the authorizer by the SSM parameter, with the invoke permission', () => {
+  it('synthesizes the README\'s second CDK app: the authorizer attached by the SSM parameter, with the invoke permission', () => {
     const outdir = join(dir, 'cdk.out');
     execFileSync(process.execPath, [join(MODULES, 'tsx', 'dist', 'cli.mjs'), 'app.ts'], {
       cwd: consumer,
