@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, CustomResource, Duration, Lazy, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -31,8 +33,23 @@ import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpe
 
 export type { AuthBackendProps, AuthBackendOAuthProvider } from './auth-backend-props.js';
 
-/** The project root: `functions/`, `node_modules/` and the lock file live here. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** This package's root: `functions/` lives here. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Where `node_modules/` and the lock file live: this package's root in this repository, the consuming app's root
+ * when the package is installed (`<app>/node_modules/lambda-auth`), where npm hoists the dependencies and which the
+ * tarball's missing `package-lock.json` leaves as the nearest one.
+ */
+const PROJECT_ROOT = nearestLockFileDir(PACKAGE_ROOT);
+const PACKAGE_DIR = relative(PROJECT_ROOT, PACKAGE_ROOT).split(sep).join('/') || '.';
+
+function nearestLockFileDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package-lock.json'))) return dir.endsWith(sep) ? dir : `${dir}${sep}`;
+    if (dirname(dir) === dir) return from;
+  }
+}
 
 /**
  * The newest Node.js runtime this aws-cdk-lib offers (cdk-nag's AwsSolutions-L1 checks the same list).
@@ -383,7 +400,7 @@ export class AuthBackend extends Construct {
     for (const grant of functionGrants(spec)) this.applyGrant(grant, role, scope);
 
     return new NodejsFunction(scope, 'Function', {
-      entry: `${PROJECT_ROOT}functions/${name}/handler.ts`,
+      entry: `${PACKAGE_ROOT}functions/${name}/handler.ts`,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
@@ -397,7 +414,7 @@ export class AuthBackend extends Construct {
       // No X-Ray: it would add xray:PutTraceSegments on * to every role, and the authorizer's role stays logs-only (S44).
       tracing: Tracing.DISABLED,
       environment,
-      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true }),
+      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true, packageDir: PACKAGE_DIR }),
     });
   }
 

@@ -6,11 +6,11 @@
  *
  * Offline by construction: the tarball is extracted into the consumer's `node_modules/lambda-auth` (what
  * `npm install <tarball>` unpacks), and the consumer's other packages are links to this project's `node_modules`,
- * so nothing is fetched. Instantiating `AuthBackend` itself is type-checked, not synthesized here: its synth bundles
- * every function (see stack.test.ts).
+ * so nothing is fetched. Last, an app that deploys `AuthBackend` itself from the package is synthesized: that bundles
+ * every function from node_modules/lambda-auth with esbuild (~50 s on two cores).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,23 @@ function readmeAttachApp(): string {
   return `${code}\napp.synth();\n`;
 }
 
+/** An app that deploys the backend from the installed package (its functions bundled from node_modules/lambda-auth). */
+const BACKEND_APP = `
+import { App, Stack } from 'aws-cdk-lib';
+import { AuthBackend } from 'lambda-auth/construct';
+
+const app = new App();
+new AuthBackend(new Stack(app, 'AuthStack'), 'Auth', { corsOrigins: ['https://app.example.com'], parameterPrefix: '/orders/auth' });
+app.synth();
+`;
+
+const tsx = (cwd: string, file: string, outdir: string) =>
+  execFileSync(process.execPath, [join(MODULES, 'tsx', 'dist', 'cli.mjs'), file], {
+    cwd,
+    env: { ...process.env, CDK_OUTDIR: outdir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
 describe('Package: lambda-auth as another team installs it', () => {
   let dir: string;
   let consumer: string;
@@ -95,8 +112,11 @@ describe('Package: lambda-auth as another team installs it', () => {
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
     for (const entry of readdirSync(MODULES)) {
-      if (entry !== 'lambda-auth' && entry !== '.bin' && !entry.startsWith('.')) symlinkSync(join(MODULES, entry), join(consumer, 'node_modules', entry));
+      // .bin: NodejsFunction runs `npx --no-install esbuild`, as npm would have linked it.
+      if (entry !== 'lambda-auth' && (entry === '.bin' || !entry.startsWith('.'))) symlinkSync(join(MODULES, entry), join(consumer, 'node_modules', entry));
     }
+    // The consumer's own lock file (the tarball carries none); NodejsFunction hashes it into the assets.
+    copyFileSync(join(ROOT, 'package-lock.json'), join(consumer, 'package-lock.json'));
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'orders', private: true, type: 'module' }));
     writeFileSync(
       join(consumer, 'tsconfig.json'),
@@ -116,6 +136,7 @@ describe('Package: lambda-auth as another team installs it', () => {
     );
     writeFileSync(join(consumer, 'uses-package.ts'), USES_PACKAGE);
     writeFileSync(join(consumer, 'app.ts'), readmeAttachApp());
+    writeFileSync(join(consumer, 'backend.ts'), BACKEND_APP);
   }, 30_000);
 
   afterAll(() => {
@@ -145,11 +166,7 @@ describe('Package: lambda-auth as another team installs it', () => {
 
   it('synthesizes the README\'s second CDK app: the authorizer attached by the SSM parameter, with the invoke permission', () => {
     const outdir = join(dir, 'cdk.out');
-    execFileSync(process.execPath, [join(MODULES, 'tsx', 'dist', 'cli.mjs'), 'app.ts'], {
-      cwd: consumer,
-      env: { ...process.env, CDK_OUTDIR: outdir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    tsx(consumer, 'app.ts', outdir);
     const template = JSON.parse(readFileSync(join(outdir, 'OrdersStack.template.json'), 'utf8')) as Json;
     const resources = Object.values<Json>(template.Resources);
     const parameter = Object.entries<Json>(template.Parameters).find(([, p]) => p.Default === '/lambda-auth/Auth/authorizer-function-arn');
@@ -167,4 +184,17 @@ describe('Package: lambda-auth as another team installs it', () => {
     expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', FunctionName: { Ref: parameter![0] } });
     expect(JSON.stringify(permission!.SourceArn)).toContain('/authorizers/');
   }, 60_000);
+
+  it('synthesizes AuthBackend from the installed package: every function bundled, argon2 copied, parameters under the prefix', () => {
+    const outdir = join(dir, 'backend.out');
+    tsx(consumer, 'backend.ts', outdir);
+    const template = JSON.parse(readFileSync(join(outdir, 'AuthStack.template.json'), 'utf8')) as Json;
+    const names = Object.values<Json>(template.Resources).filter((r) => r.Type === 'AWS::SSM::Parameter').map((r) => r.Properties.Name);
+    expect(names.sort()).toEqual(['/orders/auth/authorizer-function-arn', '/orders/auth/issuer', '/orders/auth/jwks-url']);
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    const functions = Object.values<Json>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code?.S3Key);
+    expect(assets.length).toBeGreaterThanOrEqual(functions.length);
+    const withArgon2 = assets.filter((a) => existsSync(join(outdir, a, 'node_modules', '@node-rs', 'argon2-linux-x64-gnu')));
+    expect(withArgon2.length).toBeGreaterThan(0);
+  }, 180_000);
 });
