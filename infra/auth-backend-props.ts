@@ -196,7 +196,18 @@ export interface AuthBackendProps {
    * @default - none
    */
   readonly sesConfigurationSet?: string;
+
+  /**
+   * Where the stack publishes what another CDK app needs to accept these access tokens, as SSM String parameters:
+   * `<prefix>/authorizer-function-arn`, `<prefix>/issuer` and `<prefix>/jwks-url`. An absolute SSM path
+   * (`/team/auth`), without a trailing slash; give each backend in one account and region its own prefix.
+   * @default '/lambda-auth/<construct id>' (e.g. `/lambda-auth/Auth`)
+   */
+  readonly parameterPrefix?: string;
 }
+
+/** An absolute SSM parameter path without a trailing slash (SSM allows a-zA-Z0-9_.- and `/` in names). */
+const PARAMETER_PREFIX = /^(\/[a-zA-Z0-9_.-]+)+$/;
 
 /** The props with their defaults applied and checked. */
 export interface Settings {
@@ -256,6 +267,9 @@ export function resolveSettings(props: AuthBackendProps): Settings {
   const overridden = Object.keys(props.environment ?? {}).filter((k) => MANAGED_ENV.has(k));
   if (overridden.length) fail(`environment may not set ${overridden.join(', ')}: use the matching property, if any`);
   if (props.audience !== undefined && props.audience.trim() === '') fail('audience must not be empty');
+  if (props.parameterPrefix !== undefined && !Token.isUnresolved(props.parameterPrefix) && !PARAMETER_PREFIX.test(props.parameterPrefix)) {
+    fail(`parameterPrefix must be an absolute SSM path like /team/auth (letters, digits, _.-/, no trailing slash), got "${props.parameterPrefix}"`);
+  }
   if (props.mailFrom !== undefined && !Token.isUnresolved(props.mailFrom) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.mailFrom)) {
     fail(`mailFrom must be an email address, got "${props.mailFrom}"`);
   }

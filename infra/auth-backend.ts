@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, CustomResource, Duration, Lazy, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -18,6 +20,7 @@ import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
@@ -28,10 +31,25 @@ import { SecurityAlarms } from './monitoring.js';
 import { functionEnvironment, functionGrants, type FunctionGrant } from './function-environment.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
 
-export type { AuthBackendProps } from './auth-backend-props.js';
+export type { AuthBackendProps, AuthBackendOAuthProvider } from './auth-backend-props.js';
 
-/** The project root: `functions/`, `node_modules/` and the lock file live here. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** This package's root: `functions/` lives here. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Where `node_modules/` and the lock file live: this package's root in this repository, the consuming app's root
+ * when the package is installed (`<app>/node_modules/lambda-auth`), where npm hoists the dependencies and which the
+ * tarball's missing `package-lock.json` leaves as the nearest one.
+ */
+const PROJECT_ROOT = nearestLockFileDir(PACKAGE_ROOT);
+const PACKAGE_DIR = relative(PROJECT_ROOT, PACKAGE_ROOT).split(sep).join('/') || '.';
+
+function nearestLockFileDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package-lock.json'))) return dir.endsWith(sep) ? dir : `${dir}${sep}`;
+    if (dirname(dir) === dir) return from;
+  }
+}
 
 /**
  * The newest Node.js runtime this aws-cdk-lib offers (cdk-nag's AwsSolutions-L1 checks the same list).
@@ -77,6 +95,25 @@ export interface ProtectRouteOptions {
   readonly scopes?: string[];
 }
 
+/** The SSM parameters an `AuthBackend` publishes (see `parameterPrefix`), by what they hold. */
+export interface AuthBackendParameterNames {
+  readonly authorizerFunctionArn: string;
+  readonly issuer: string;
+  readonly jwksUrl: string;
+}
+
+/**
+ * The names of the SSM parameters an `AuthBackend` publishes under `prefix`: the one home of those names, for the
+ * construct and for another CDK app that reads them.
+ *
+ * @example
+ * const names = authBackendParameterNames('/lambda-auth/Auth');
+ * const arn = StringParameter.valueForStringParameter(this, names.authorizerFunctionArn);
+ */
+export function authBackendParameterNames(prefix: string): AuthBackendParameterNames {
+  return { authorizerFunctionArn: `${prefix}/authorizer-function-arn`, issuer: `${prefix}/issuer`, jwksUrl: `${prefix}/jwks-url` };
+}
+
 /**
  * The authentication backend: DynamoDB tables, the signing key ring in Secrets Manager with its rotation,
  * one Lambda per endpoint, and an HTTP API whose routes come from `ROUTES` — protected ones behind the
@@ -111,6 +148,11 @@ export class AuthBackend extends Construct {
   public readonly jwksUrl: string;
   /** Alarms on refresh-token reuse and sign-in failure/lockout spikes. */
   public readonly securityAlarms: SecurityAlarms;
+  /**
+   * The SSM parameters another CDK app reads to attach the authorizer to its own API (`parameterPrefix`):
+   * the authorizer function ARN, the issuer and the JWKS URL.
+   */
+  public readonly parameters: Readonly<Record<'authorizerFunctionArn' | 'issuer' | 'jwksUrl', StringParameter>>;
 
   private readonly authorizerCacheTtl: Duration;
   private oauthClientSecretArns: string[] = [];
@@ -209,11 +251,30 @@ export class AuthBackend extends Construct {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the authentication API' });
+    new CfnOutput(this, 'Issuer', { value: this.issuer, description: 'Token issuer (iss) that verifiers must expect' });
     new CfnOutput(this, 'JwksUrl', { value: this.jwksUrl, description: 'Public keys for access-token verifiers' });
     new CfnOutput(this, 'AuthorizerFunctionArn', {
       value: this.authorizerFunction.functionArn,
       description: 'The Lambda authorizer, for other APIs that accept these access tokens',
     });
+    this.parameters = this.publishParameters(props.parameterPrefix ?? `/lambda-auth/${id}`);
+  }
+
+  /**
+   * SSM parameters, so that a CDK app in another repository finds the authorizer without a cross-stack reference
+   * (`StringParameter.valueForStringParameter`): no export ties the two stacks' lifecycles together.
+   */
+  private publishParameters(prefix: string): AuthBackend['parameters'] {
+    const names = authBackendParameterNames(prefix);
+    const parameter = (id: string, parameterName: string, stringValue: string, description: string) =>
+      new StringParameter(this, id, { parameterName, stringValue, description });
+    const parameters = {
+      authorizerFunctionArn: parameter('AuthorizerFunctionArnParameter', names.authorizerFunctionArn, this.authorizerFunction.functionArn, 'ARN of the Lambda authorizer that verifies these access tokens'),
+      issuer: parameter('IssuerParameter', names.issuer, this.issuer, 'Token issuer (iss) of the access tokens'),
+      jwksUrl: parameter('JwksUrlParameter', names.jwksUrl, this.jwksUrl, 'URL of the public JWKS that verifies the access tokens'),
+    };
+    new CfnOutput(this, 'ParameterPrefix', { value: prefix, description: 'SSM path of the authorizer-function-arn, issuer and jwks-url parameters' });
+    return parameters;
   }
 
   /**
@@ -339,7 +400,7 @@ export class AuthBackend extends Construct {
     for (const grant of functionGrants(spec)) this.applyGrant(grant, role, scope);
 
     return new NodejsFunction(scope, 'Function', {
-      entry: `${PROJECT_ROOT}functions/${name}/handler.ts`,
+      entry: `${PACKAGE_ROOT}functions/${name}/handler.ts`,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
@@ -353,7 +414,7 @@ export class AuthBackend extends Construct {
       // No X-Ray: it would add xray:PutTraceSegments on * to every role, and the authorizer's role stays logs-only (S44).
       tracing: Tracing.DISABLED,
       environment,
-      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true }),
+      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true, packageDir: PACKAGE_DIR }),
     });
   }
 

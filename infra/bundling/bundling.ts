@@ -68,6 +68,12 @@ export interface FunctionBundlingProps {
    * @default false
    */
   readonly slimLogger?: boolean;
+  /**
+   * Where this package sits relative to the bundling project root, e.g. `node_modules/lambda-auth` when another
+   * app installed it (the aliases below are resolved from the project root).
+   * @default '.' - the project root is this package (this repository)
+   */
+  readonly packageDir?: string;
 }
 
 /** esbuild flags `--target=node24` from `nodejs24.x`. */
@@ -89,11 +95,10 @@ function esbuildTarget(runtime: Runtime): string {
  */
 export function functionBundling(props: FunctionBundlingProps): BundlingOptions {
   // Relative to the project root (esbuild's working directory, locally and in the Docker fallback).
+  const dir = `./${props.packageDir && props.packageDir !== '.' ? `${props.packageDir}/` : ''}infra/bundling`;
   const aliases = [
-    ...(props.argon2 ? [] : [`${ARGON2}=./infra/bundling/argon2-unavailable.ts`]),
-    ...(props.slimLogger
-      ? ['@aws-lambda-powertools/logger=./infra/bundling/slim-logger.ts', '@aws-lambda-powertools/metrics=./infra/bundling/slim-metrics.ts']
-      : []),
+    ...(props.argon2 ? [] : [`${ARGON2}=${dir}/argon2-unavailable.ts`]),
+    ...(props.slimLogger ? [`@aws-lambda-powertools/logger=${dir}/slim-logger.ts`, `@aws-lambda-powertools/metrics=${dir}/slim-metrics.ts`] : []),
   ];
   return {
     format: OutputFormat.ESM,

@@ -50,6 +50,9 @@ describe('Construct: AuthBackend (props validation)', () => {
   it('S24: throws on a refresh reuse grace above 60 s', () => {
     expect(build({ refreshReuseGrace: Duration.seconds(61) })).toThrow(/refreshReuseGrace/);
   });
+  it('throws on a parameterPrefix that is not an absolute SSM path without a trailing slash', () => {
+    for (const parameterPrefix of ['lambda-auth', '/lambda-auth/', '/a b', '']) expect(build({ parameterPrefix }), parameterPrefix).toThrow(/parameterPrefix/);
+  });
   it('throws when `environment` tries to override a managed variable or switch to a local adapter', () => {
     expect(build({ environment: { KEY_RING_SECRET_ID: 'x' } })).toThrow(/KEY_RING_SECRET_ID/);
     expect(build({ environment: { KEY_RING_FILE: '/tmp/ring.json' } })).toThrow(/KEY_RING_FILE/);
@@ -314,11 +317,36 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       for (const a of alarms) expect(a.Dimensions).toEqual([{ Name: 'service', Value: 'auth' }]);
     });
 
-    it('exports the API URL, the JWKS URL and the authorizer function ARN', () => {
+    it('exports the API URL, the issuer, the JWKS URL, the authorizer function ARN and the parameter prefix', () => {
       const outputs = Object.keys(json.Outputs);
-      for (const name of ['ApiUrl', 'JwksUrl', 'AuthorizerFunctionArn']) {
+      for (const name of ['ApiUrl', 'Issuer', 'JwksUrl', 'AuthorizerFunctionArn', 'ParameterPrefix']) {
         expect(outputs.some((o) => o.startsWith(`Auth${name}`)), name).toBe(true);
       }
+    });
+
+    describe('published for other CDK apps (SSM parameters)', () => {
+      const output = (name: string): unknown => Object.entries<Json>(json.Outputs).find(([k]) => k.startsWith(`Auth${name}`))![1].Value;
+      const parameter = (name: string): Json => {
+        const found = Object.values<Json>(template.findResources('AWS::SSM::Parameter')).filter((p) => p.Properties.Name === `/lambda-auth/Auth/${name}`);
+        expect(found, name).toHaveLength(1);
+        return found[0]!.Properties;
+      };
+
+      it('publishes exactly three String parameters under the default prefix /lambda-auth/<construct id>', () => {
+        template.resourceCountIs('AWS::SSM::Parameter', 3);
+        for (const name of ['authorizer-function-arn', 'issuer', 'jwks-url']) expect(parameter(name).Type).toBe('String');
+        expect(output('ParameterPrefix')).toBe('/lambda-auth/Auth');
+      });
+
+      it('publishes the authorizer function ARN, the issuer and the JWKS URL, equal to the stack outputs', () => {
+        expect(parameter('authorizer-function-arn').Value).toEqual({ 'Fn::GetAtt': [fnId('authorizer'), 'Arn'] });
+        expect(parameter('authorizer-function-arn').Value).toEqual(output('AuthorizerFunctionArn'));
+        expect(parameter('issuer').Value).toEqual(output('Issuer'));
+        expect(parameter('jwks-url').Value).toEqual(output('JwksUrl'));
+        // The default issuer is the API endpoint; the JWKS URL is the issuer's well-known path.
+        expect(refsTo(parameter('issuer').Value, apiId())).toBe(true);
+        expect(JSON.stringify(parameter('jwks-url').Value)).toContain('/.well-known/jwks.json');
+      });
     });
 
     it('S20: protectRoute hands the route\'s roles and scopes to the authorizer (ROUTE_POLICIES), keyed by route key', () => {
