@@ -68,6 +68,12 @@ export interface LocalOptions {
   secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
   /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
   onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
+  /**
+   * Receives each function's stdout and stderr (its JSON log lines) instead of this process's own streams: the
+   * test backend keeps them out of a green run.
+   * @default - this process's stdout and stderr, as `npm start` shows them
+   */
+  functionOutput?: (fn: string, stream: 'stdout' | 'stderr', chunk: string) => void;
 }
 
 export interface LocalBackend {
@@ -131,6 +137,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const environments: Record<string, Record<string, string>> = {};
     const functions: Partial<Record<string, IsolatedFunction>> = {};
     const importErrors: LocalBackend['importErrors'] = [];
+    const sink = options.functionOutput;
     const functionOf = (fn: string): IsolatedFunction => {
       let f = functions[fn];
       if (!f) {
@@ -143,6 +150,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           env,
           timeoutSeconds: spec.timeout.toSeconds(),
           memoryMB: spec.memorySize,
+          output: sink && ((stream, chunk) => sink(fn, stream, chunk)),
         });
         void f.ready.then((error) => {
           if (!error) return;
