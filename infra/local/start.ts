@@ -29,6 +29,7 @@ import { startDynamoLocal } from './dynamo-local.js';
 import { startDevOidc, type DevOidc } from './dev-oidc.js';
 import { createGateway } from './gateway.js';
 import { startIsolatedFunction, type IsolatedFunction } from './isolated-function.js';
+import { LAMBDA_NODE_MAJOR } from './node-support.js';
 import { demoRoutes } from './demo/serve.js';
 
 /** The loopback account and region of the local ARNs. */
@@ -276,12 +277,12 @@ function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: s
     AWS_LAMBDA_FUNCTION_NAME: fn,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${LAMBDA_NODE_MAJOR}.x`,
     TZ: 'UTC',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
     ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
-    // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20.
+    // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20 (node-support.ts).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
