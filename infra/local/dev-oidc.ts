@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { type Configuration } from 'oidc-provider';
+import type { Configuration, default as Provider } from 'oidc-provider';
 
 export interface DevOidcClient {
   clientId: string;
@@ -58,6 +58,7 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
   const accounts = new Map<string, Account>();
+  const OidcProvider = await importOidcProvider();
   let provider: Provider | undefined;
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -97,7 +98,7 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
         return { accountId: id, claims: async () => ({ sub: id, email: account.email, email_verified: account.emailVerified }) };
       },
     };
-    const p = new Provider(issuer, configuration);
+    const p = new OidcProvider(issuer, configuration);
     const hook = options.tokenResponseHook;
     if (hook) {
       p.use(async (ctx, next) => {
@@ -178,4 +179,28 @@ function loginPage(uid: string, clientId: string): string {
   <button type="submit" name="deny" value="true" formnovalidate>Cancel</button>
 </form>
 </body></html>`;
+}
+
+const UNSUPPORTED_RUNTIME = 'oidc-provider WARNING: Unsupported runtime';
+let oidcProviderModule: Promise<typeof Provider> | undefined;
+
+/**
+ * oidc-provider prints "Unsupported runtime" through `console.warn` while its entry module evaluates on Node < 22
+ * (it has no switch for it). These machines run Node 20 and Lambda never runs this module (infra/local/node-support.ts),
+ * so that one message is dropped while the module loads; every other warning of the package still shows.
+ */
+function importOidcProvider(): Promise<typeof Provider> {
+  return (oidcProviderModule ??= (async () => {
+    const warn = console.warn;
+    const filtered = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes(UNSUPPORTED_RUNTIME)) return;
+      warn.apply(console, args);
+    };
+    console.warn = filtered;
+    try {
+      return (await import('oidc-provider')).default;
+    } finally {
+      if (console.warn === filtered) console.warn = warn;
+    }
+  })());
 }

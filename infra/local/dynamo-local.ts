@@ -18,6 +18,27 @@ export interface DynamoLocalOptions {
   readonly inMemory?: boolean;
   /** Where the database file lives when not in memory. @default '.data/dynamodb' */
   readonly dbPath?: string;
+  /** The Java executable (a test points it at a missing one). @default 'java' (from PATH) */
+  readonly java?: string;
+}
+
+/** What to do when Java is missing or too old: printed by `npm start` and `npm test`. */
+export const JAVA_HINT = 'DynamoDB Local needs a Java 17+ runtime: apt-get install -y openjdk-17-jre-headless';
+
+/**
+ * DynamoDB Local could not start. `JAVA_UNAVAILABLE`: no runnable Java, or one older than 17 (the message starts
+ * with {@link JAVA_HINT}); `NOT_READY`: Java ran but DynamoDB Local never answered (the message ends with its output).
+ */
+export class DynamoLocalError extends Error {
+  override readonly name = 'DynamoLocalError';
+
+  constructor(
+    readonly code: 'JAVA_UNAVAILABLE' | 'NOT_READY',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export interface DynamoLocal {
@@ -44,7 +65,8 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
     try {
       return await startOnPort(port, options);
     } catch (e) {
-      if (options.port !== undefined || attempt >= PORT_ATTEMPTS) throw e;
+      const noJava = e instanceof DynamoLocalError && e.code === 'JAVA_UNAVAILABLE';
+      if (noJava || options.port !== undefined || attempt >= PORT_ATTEMPTS) throw e;
     }
   }
 }
@@ -64,22 +86,31 @@ async function startOnPort(port: number, options: DynamoLocalOptions): Promise<D
     args.push('-dbPath', dbPath);
   }
 
-  const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const java = options.java ?? 'java';
+  const child = spawn(java, args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let spawnError: Error | undefined;
   child.once('error', (e) => (spawnError = e)); // e.g. no `java` on PATH; unhandled, it would crash the process
+  // 'close' comes after the last of its output, which says why (e.g. a Java too old for the jar).
+  let closed = false;
+  child.once('close', () => (closed = true));
   const output = captureTail(child);
   const stop = killer(child);
   const endpoint = `http://127.0.0.1:${port}`;
   const dead = () => {
-    if (spawnError) return `cannot run java (${spawnError.message}); DynamoDB Local needs Java 17+`;
-    if (child.exitCode !== null || child.signalCode !== null) return `java exited (${child.exitCode ?? child.signalCode})`;
+    if (spawnError) return `cannot run ${java} (${spawnError.message})`;
+    if (closed) return `${java} exited (${child.exitCode ?? child.signalCode})`;
     return undefined;
   };
   try {
     await waitUntilReady(endpoint, dead);
   } catch (e) {
     await stop();
-    throw new Error(`DynamoDB Local did not start on port ${port}: ${(e as Error).message}\n${output()}`, { cause: e });
+    const reason = (e as Error).message;
+    // An older Java starts but cannot load the jar's classes (UnsupportedClassVersionError).
+    if (spawnError || /UnsupportedClassVersionError|has been compiled by a more recent version/.test(output())) {
+      throw new DynamoLocalError('JAVA_UNAVAILABLE', `${JAVA_HINT} (${reason})`, { cause: e });
+    }
+    throw new DynamoLocalError('NOT_READY', `DynamoDB Local did not start on port ${port}: ${reason}\n${output()}`, { cause: e });
   }
   return { endpoint, stop };
 }

@@ -17,7 +17,15 @@ export interface IsolatedFunctionOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMB: number;
+  /**
+   * Receives what the function writes to stdout and stderr (its log lines: what CloudWatch Logs would get).
+   * @default - this process's stdout and stderr
+   */
+  readonly output?: FunctionOutput;
 }
+
+/** A sink for a function's output, chunk by chunk as the thread writes it. */
+export type FunctionOutput = (stream: 'stdout' | 'stderr', chunk: string) => void;
 
 export interface IsolatedFunction {
   readonly name: string;
@@ -38,7 +46,12 @@ export class FunctionError extends Error {
 const WORKER = new URL('./function-worker.mjs', import.meta.url);
 
 export function startIsolatedFunction(options: IsolatedFunctionOptions): IsolatedFunction {
-  const worker = new Worker(WORKER, { workerData: { module: options.module }, env: { ...options.env } });
+  const output = options.output;
+  const worker = new Worker(WORKER, { workerData: { module: options.module }, env: { ...options.env }, stdout: !!output, stderr: !!output });
+  if (output) {
+    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => output('stdout', chunk));
+    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => output('stderr', chunk));
+  }
   // An idle runner must not keep the process alive for its workers.
   worker.unref();
   const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();

@@ -1,6 +1,10 @@
 /** `npm start`: the whole backend on loopback. PORT (default 3000) picks the port. */
 import { linksIn } from '../../shared/adapters/local/outbox.js';
+import { nodeVersionNote, silenceSdkNodeVersionWarning } from './node-support.js';
 import { startLocal } from './start.js';
+
+// Before the first AWS client: the SDK's 10-line Node-version warning is replaced by one line below.
+silenceSdkNodeVersionWarning();
 
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -11,12 +15,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => {
   console.error(`Could not start the local backend: ${e instanceof Error ? e.message : String(e)}`);
   if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`Port ${port} is taken: start on another one with PORT=3001 npm start (PORT=0 picks a free one).`);
-  if (e instanceof Error && /java|ENOENT|spawn/i.test(e.message)) {
-    console.error('DynamoDB Local needs a Java 17+ runtime: on Debian/Ubuntu, apt-get install -y openjdk-17-jre-headless');
-  }
+  // Without Java the message itself says what to install (JAVA_HINT in dynamo-local.ts).
   process.exit(1);
 });
 
+const nodeNote = nodeVersionNote();
 console.log(`
 Local auth backend listening on ${backend.url}
 
@@ -36,7 +39,7 @@ Local auth backend listening on ${backend.url}
   POST ${backend.url}/auth/password-reset  {"email"}
   POST ${backend.url}/auth/password-reset/confirm  {"token"} or {"email","code"}, plus {"newPassword"}
   GET  ${backend.url}/_dev/outbox          (local only: the mails sent, newest last; links are printed here too)
-
+${nodeNote ? `\n  ${nodeNote}\n` : ''}
 ${backend.devOidcIssuer ? `
   Social sign-in with the local OpenID provider (${backend.devOidcIssuer}; any email signs in), open in a browser:
   ${backend.url}/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(`${backend.url}/`)}

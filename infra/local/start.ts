@@ -29,6 +29,7 @@ import { startDynamoLocal } from './dynamo-local.js';
 import { startDevOidc, type DevOidc } from './dev-oidc.js';
 import { createGateway } from './gateway.js';
 import { startIsolatedFunction, type IsolatedFunction } from './isolated-function.js';
+import { LAMBDA_NODE_MAJOR } from './node-support.js';
 import { demoRoutes } from './demo/serve.js';
 
 /** The loopback account and region of the local ARNs. */
@@ -68,6 +69,12 @@ export interface LocalOptions {
   secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
   /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
   onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
+  /**
+   * Receives each function's stdout and stderr (its JSON log lines) instead of this process's own streams: the
+   * test backend keeps them out of a green run.
+   * @default - this process's stdout and stderr, as `npm start` shows them
+   */
+  functionOutput?: (fn: string, stream: 'stdout' | 'stderr', chunk: string) => void;
 }
 
 export interface LocalBackend {
@@ -131,6 +138,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const environments: Record<string, Record<string, string>> = {};
     const functions: Partial<Record<string, IsolatedFunction>> = {};
     const importErrors: LocalBackend['importErrors'] = [];
+    const sink = options.functionOutput;
     const functionOf = (fn: string): IsolatedFunction => {
       let f = functions[fn];
       if (!f) {
@@ -143,6 +151,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           env,
           timeoutSeconds: spec.timeout.toSeconds(),
           memoryMB: spec.memorySize,
+          output: sink && ((stream, chunk) => sink(fn, stream, chunk)),
         });
         void f.ready.then((error) => {
           if (!error) return;
@@ -268,12 +277,12 @@ function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: s
     AWS_LAMBDA_FUNCTION_NAME: fn,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${LAMBDA_NODE_MAJOR}.x`,
     TZ: 'UTC',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
     ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
-    // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20.
+    // Lambda runs Node 24, where the SDK has nothing to warn about; this runner may be on Node 20 (node-support.ts).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

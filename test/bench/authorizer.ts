@@ -14,7 +14,7 @@ import { encodeAuthContext } from '../../shared/auth-context.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, toJwks, type SigningAlg } from '../../shared/domain/key-ring.js';
 import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';
-import { exact, figure, interleaved, ratios, type Figure } from './stats.js';
+import { exact, figure, interleaved, progress, ratios, type Figure } from './stats.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://api.example.test';
@@ -135,6 +135,7 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
 export async function benchAuthorizer(options: { rounds: number; sampleMs: number }): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const alg of ALGS) {
+    progress(`${alg}: calibrating, then ${options.rounds} interleaved rounds`);
     const { token, contenders } = await contendersFor(alg);
     figures.push(exact(`token size ${alg}`, 'bytes', Buffer.byteLength(token)));
     const ops: Record<string, number> = {};

@@ -12,7 +12,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { build } from 'esbuild';
 import { functionBundling } from '../../infra/bundling/bundling.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
-import { exact, figure, interleaved, median, type Figure } from './stats.js';
+import { exact, figure, interleaved, median, progress, type Figure } from './stats.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -82,6 +82,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
   const names = ['authorizer', ...FUNCTION_NAMES.filter((n) => n !== 'authorizer')] as AuthFunctionName[];
   const files = {} as Record<AuthFunctionName, string>;
   const figures: Figure[] = [];
+  progress(`bundling ${names.length} functions with esbuild`);
   for (const name of names) {
     files[name] = await bundle(name);
     const code = await readFile(files[name]);
@@ -92,6 +93,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
     string,
     () => Promise<number>
   >;
+  progress(`importing each bundle in ${options.processes} fresh node processes`);
   const samples = await interleaved(contenders, options.processes);
   const emptyMedian = median(samples.empty!);
   figures.push(figure('import empty module', 'ms', samples.empty!));

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startLocal } from '../../infra/local/start.js';
 import { createRing, toJwks } from '../../shared/domain/key-ring.js';
-import { exact, type Figure } from './stats.js';
+import { exact, progress, type Figure } from './stats.js';
 
 const counts = new Map<string, number>();
 let secretsOnTheWire = 0;
@@ -119,6 +119,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
 
     /** Runs `request` to warm up (retrying a cold start that failed), then `times` more, sequentially, and records the calls per request. */
     const measureCalls = async (name: string, expectStatus: number, request: () => Promise<Answer>, times = 5) => {
+      progress(`SDK calls per request: ${name}`);
       let warm = await request();
       for (let attempt = 1; warm.status !== expectStatus && attempt < 5; attempt++) {
         await new Promise((ok) => setTimeout(ok, 1100));
@@ -169,6 +170,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
 
     // --- load ------------------------------------------------------------------------------------------
     const load = async (name: string, path: string, opts: Partial<autocannon.Options>) => {
+      progress(`load: ${name} for ${options.seconds} s`);
       const result = await autocannon({ url: base + path, duration: options.seconds, connections: options.connections, ...opts });
       const ok = result['2xx'];
       // autocannon records latency in whole milliseconds; with a fixed number of connections and no think time,

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { Argon2Hasher } from '../../shared/adapters/argon2-hasher.js';
-import { exact, figure, interleaved, type Figure } from './stats.js';
+import { exact, figure, interleaved, progress, type Figure } from './stats.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -37,6 +37,7 @@ async function peakRss(op: 'argon2-hash' | 'argon2-verify' | 'bcrypt-hash', time
 }
 
 export async function benchPasswords(options: { rounds: number }): Promise<Figure[]> {
+  progress(`argon2id and bcrypt-12, ${options.rounds} interleaved rounds`);
   const hasher = new Argon2Hasher();
   const phc = await hasher.hash(PASSWORD);
   const bcryptHash = await bcrypt.hash(PASSWORD, 12);
@@ -51,6 +52,7 @@ export async function benchPasswords(options: { rounds: number }): Promise<Figur
   );
   const params = /m=(\d+),t=(\d+),p=(\d+)/.exec(phc)!;
   const figures: Figure[] = Object.entries(samples).map(([name, s]) => figure(`${name} (${name.startsWith('argon2') ? `m=${params[1]} t=${params[2]} p=${params[3]}` : 'bcryptjs'})`, 'ms/op', s));
+  progress('peak RSS, each in a fresh process');
   figures.push(exact('argon2id hash peak RSS growth (fresh process, 5 hashes)', 'MB', await peakRss('argon2-hash', 5)));
   figures.push(exact('argon2id verify peak RSS growth (fresh process, 5 verifies)', 'MB', await peakRss('argon2-verify', 5)));
   figures.push(exact('bcrypt-12 hash peak RSS growth (fresh process, 2 hashes)', 'MB', await peakRss('bcrypt-hash', 2)));

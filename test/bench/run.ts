@@ -12,7 +12,11 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { silenceSdkNodeVersionWarning } from '../../infra/local/node-support.js';
 import { fmt, type Figure } from './stats.js';
+
+// The cases' processes inherit it: no 10-line SDK warning per case on the machines' Node 20 (node-support.ts).
+silenceSdkNodeVersionWarning();
 
 
 const args = process.argv.slice(2);

@@ -3,11 +3,13 @@
  * import, never leak from one case into another) and prints its figures as one `FIGURES <json>` line.
  *   tsx test/bench/section.ts <authorizer|cold|passwords|endpoints> [--quick]
  */
+import { silenceSdkNodeVersionWarning } from '../../infra/local/node-support.js';
 import type { Figure } from './stats.js';
 
 const [name, ...rest] = process.argv.slice(2);
 const quick = rest.includes('--quick');
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+silenceSdkNodeVersionWarning();
 
 let figures: Figure[];
 switch (name) {

@@ -56,4 +56,12 @@ export async function interleaved<K extends string>(
 /** Within-round ratios a[i] / b[i]. */
 export const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / b[i]!);
 
+/**
+ * One progress line to stderr (run.ts passes a case's stderr through; its stdout carries the figures), so a section
+ * that takes half a minute says what it is doing. The time is since the case started.
+ */
+export function progress(step: string): void {
+  process.stderr.write(`  … ${step} (${(performance.now() / 1000).toFixed(0)} s)\n`);
+}
+
 export const fmt = (n: number, digits = 2) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(digits));

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startLocal, type LocalBackend, type LocalOptions } from '../../infra/local/start.js';
+import { testFunctionOutput } from './capture-output.js';
 
 /**
  * Starts the local runner (the same gateway `npm start` serves) on a free loopback port, against the
  * suite's DynamoDB Local with uniquely prefixed tables, so every test file has its own state. Each function
  * starts on its first request, as on Lambda; `warm` starts them all first, for a suite whose timing must not
- * include a cold start.
+ * include a cold start. The functions' log lines go to the running test's console, shown only when it fails.
  */
 export async function startTestBackend(
   env: Record<string, string> = {},
@@ -24,6 +25,7 @@ export async function startTestBackend(
     dynamoEndpoint: endpoint,
     dataDir: await mkdtemp(join(tmpdir(), 'auth-e2e-')),
     tablePrefix: `e2e-${randomBytes(4).toString('hex')}-`,
+    functionOutput: testFunctionOutput,
     // Suites sign up many accounts from 127.0.0.1; the per-IP sign-up limit (S55) is tested with its own value.
     env: { POWERTOOLS_LOG_LEVEL: 'WARN', SIGNUP_MAX_PER_IP: '100000', ...env },
   });
