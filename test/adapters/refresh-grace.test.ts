@@ -15,6 +15,7 @@ import { AuthError } from '../../shared/errors.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../../shared/ports.js';
 import { freshTables, type FreshTables } from '../helpers/dynamo.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const DAY = 24 * 3600;
 const user = { id: 'u-grace', email: 'grace@example.com', roles: ['user'], emailVerified: true, createdAt: 0 };
@@ -45,14 +46,6 @@ const stores: [string, () => { store: RefreshTokenStore; scan: () => Promise<unk
   ],
 ];
 
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof AuthError ? e.code : `unexpected: ${String(e)}`;
-  }
-};
 
 describe.each(stores)('Use-case: rotateRefreshToken with REFRESH_REUSE_GRACE_SECONDS=10 (%s)', (_name, make) => {
   async function setup() {

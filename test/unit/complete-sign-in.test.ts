@@ -19,12 +19,12 @@ import { completeSignIn, type SignInDeps, type SignInMethod } from '../../shared
 import { AuthError } from '../../shared/errors.js';
 import type { MailMessage, User } from '../../shared/ports.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const ADMIN = 'boss@example.com';
 const PASSWORD = 'correct horse battery staple';
 const IP = '192.0.2.7';
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AuthError ? e.code : `unexpected: ${String(e)}`));
 
 async function setup(options: { requireEmailVerification?: boolean } = {}) {
   const clock = new FrozenClock();

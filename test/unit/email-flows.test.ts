@@ -18,9 +18,9 @@ import { confirmPasswordReset, requestPasswordReset } from '../../shared/domain/
 import { isAllowedRedirect } from '../../shared/domain/redirect.js';
 import { sha256Hex } from '../../shared/domain/secrets.js';
 import { startSession } from '../../shared/domain/session.js';
-import { AuthError } from '../../shared/errors.js';
 import type { MailMessage, Mailer } from '../../shared/ports.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const PASSWORD = 'correct horse battery staple';
 const IP = '192.0.2.10';
@@ -95,7 +95,6 @@ async function setup(options: { signupAllowed?: boolean; requireVerification?: b
   return { clock, users, mailer, emailTokens, refreshTokens, magic, reset, signup, login };
 }
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AuthError ? e.code : String(e)));
 
 describe('Use-case: requestMagicLink / verifyMagicLink', () => {
   it('S51: a disabled account is refused by link and by code (403 account_disabled), and no session is made', async () => {

@@ -4,9 +4,9 @@ import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
 import { startSession, type SessionTokens } from '../../shared/domain/session.js';
-import { AuthError } from '../../shared/errors.js';
 import { logger } from '../../shared/log.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const DAY = 24 * 3600;
 const user = { id: 'u-1', email: 'alice@example.com', roles: ['user'], emailVerified: false, createdAt: 0 };
@@ -26,14 +26,6 @@ async function setup(grace = 0) {
   return { deps, clock };
 }
 
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof AuthError ? e.code : `unexpected: ${String(e)}`;
-  }
-};
 
 describe('Use-case: rotateRefreshToken', () => {
   beforeEach(() => vi.restoreAllMocks());
