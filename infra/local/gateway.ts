@@ -9,13 +9,13 @@
  * - CORS handled at the gateway from an allowlist (preflight answered here, never `*` with credentials),
  * - `500 {"message":"Internal Server Error"}` when a handler throws.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { routeKey, type RouteDefinition } from '../../shared/routes.js';
 import { toHttpApiEvent } from './http-api-event.js';
 
-type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
+/** Invokes a function with an event; the function's host builds its Lambda context (infra/local/isolated-function.ts). */
+type LambdaHandler = (event: any) => Promise<unknown>;
 
 export interface GatewayOptions {
   routes: readonly RouteDefinition[];
@@ -117,7 +117,6 @@ export function createGateway(options: GatewayOptions): Server {
                 routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
                 identitySource: [authorization, event.routeKey],
               },
-              lambdaContext('authorizer'),
             )) as typeof result;
           } catch (e) {
             if (e instanceof Error && e.message === 'Unauthorized') {
@@ -136,7 +135,7 @@ export function createGateway(options: GatewayOptions): Server {
       if (!handler) return send(res, 500, { message: 'Internal Server Error' });
       let result: unknown;
       try {
-        result = await handler(event, lambdaContext(route.fn));
+        result = await handler(event);
       } catch {
         return send(res, 500, { message: 'Internal Server Error' }, corsHeaders(origin));
       }
@@ -161,22 +160,4 @@ function writeResult(res: ServerResponse, result: unknown, cors: Record<string, 
   Object.assign(headers, cors);
   res.writeHead(r.statusCode ?? 200, headers);
   res.end(r.body === undefined ? undefined : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
-}
-
-function lambdaContext(name: string): Context {
-  const started = Date.now();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, 30_000 - (Date.now() - started)),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

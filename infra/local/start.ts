@@ -162,7 +162,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       }
       return f;
     };
-    const invoke = (fn: string) => async (event: unknown) => functionOf(fn).invoke(event);
+    const invoke = (fn: string) => (event: unknown) => functionOf(fn).invoke(event);
     const handlers = Object.fromEntries(FUNCTIONS.map((fn) => [fn, invoke(fn)]));
     const corsOrigins: string[] = [];
     const server = createGateway({
