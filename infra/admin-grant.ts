@@ -16,7 +16,10 @@ if (!email) {
   process.exit(2);
 }
 
-const local = await readFile('.data/local-runtime.json', 'utf8').then((t) => JSON.parse(t) as { dynamoEndpoint: string; tables: Record<string, string> }, () => undefined);
+const local = await readFile('.data/local-runtime.json', 'utf8').then(
+  (t) => JSON.parse(t) as { dynamoEndpoint: string; tables: Record<string, string> },
+  () => undefined,
+);
 const tableName = process.env.USERS_TABLE ?? local?.tables.USERS_TABLE;
 const endpoint = process.env.DYNAMODB_ENDPOINT ?? (process.env.USERS_TABLE ? undefined : local?.dynamoEndpoint);
 if (!tableName) {

@@ -246,10 +246,14 @@ export function resolveSettings(props: AuthBackendProps): Settings {
     } catch {
       ok = false;
     }
-    if (!ok) fail(`corsOrigins: "${origin}" is not an origin like https://app.example.com (no path, no trailing slash, never "*")`);
+    if (!ok)
+      fail(
+        `corsOrigins: "${origin}" is not an origin like https://app.example.com (no path, no trailing slash, never "*")`,
+      );
   }
   const ttl = s.accessTokenTtl.toSeconds();
-  if (ttl < 60 || ttl > MAX_ACCESS_TOKEN_TTL.toSeconds()) fail(`accessTokenTtl must be between 1 and 15 minutes, got ${ttl} s`);
+  if (ttl < 60 || ttl > MAX_ACCESS_TOKEN_TTL.toSeconds())
+    fail(`accessTokenTtl must be between 1 and 15 minutes, got ${ttl} s`);
   const grace = s.refreshReuseGrace.toSeconds();
   if (grace < 0 || grace > 60) fail(`refreshReuseGrace must be between 0 and 60 seconds (S24), got ${grace} s`);
   if (!Number.isInteger(s.passwordMinLength) || s.passwordMinLength < 8 || s.passwordMinLength > 64) {
@@ -257,20 +261,36 @@ export function resolveSettings(props: AuthBackendProps): Settings {
   }
   const cache = s.authorizerCacheTtl.toSeconds();
   if (cache < 0 || cache > ttl) fail(`authorizerCacheTtl (${cache} s) must not exceed accessTokenTtl (${ttl} s) (S20)`);
-  if (props.issuer !== undefined && !Token.isUnresolved(props.issuer) && !/^https:\/\/[^/]+(\/.*[^/])?$/.test(props.issuer)) {
+  if (
+    props.issuer !== undefined &&
+    !Token.isUnresolved(props.issuer) &&
+    !/^https:\/\/[^/]+(\/.*[^/])?$/.test(props.issuer)
+  ) {
     fail(`issuer must be an https URL without a trailing slash, got "${props.issuer}"`);
   }
   if (props.environment && 'OAUTH_ALLOW_INSECURE_ISSUER' in props.environment) {
-    fail('OAUTH_ALLOW_INSECURE_ISSUER is for local development and tests only: a deployed stack talks to https issuers only');
+    fail(
+      'OAUTH_ALLOW_INSECURE_ISSUER is for local development and tests only: a deployed stack talks to https issuers only',
+    );
   }
   validateOAuth(s, fail);
   const overridden = Object.keys(props.environment ?? {}).filter((k) => MANAGED_ENV.has(k));
   if (overridden.length) fail(`environment may not set ${overridden.join(', ')}: use the matching property, if any`);
   if (props.audience !== undefined && props.audience.trim() === '') fail('audience must not be empty');
-  if (props.parameterPrefix !== undefined && !Token.isUnresolved(props.parameterPrefix) && !PARAMETER_PREFIX.test(props.parameterPrefix)) {
-    fail(`parameterPrefix must be an absolute SSM path like /team/auth (letters, digits, _.-/, no trailing slash), got "${props.parameterPrefix}"`);
+  if (
+    props.parameterPrefix !== undefined &&
+    !Token.isUnresolved(props.parameterPrefix) &&
+    !PARAMETER_PREFIX.test(props.parameterPrefix)
+  ) {
+    fail(
+      `parameterPrefix must be an absolute SSM path like /team/auth (letters, digits, _.-/, no trailing slash), got "${props.parameterPrefix}"`,
+    );
   }
-  if (props.mailFrom !== undefined && !Token.isUnresolved(props.mailFrom) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.mailFrom)) {
+  if (
+    props.mailFrom !== undefined &&
+    !Token.isUnresolved(props.mailFrom) &&
+    !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.mailFrom)
+  ) {
     fail(`mailFrom must be an email address, got "${props.mailFrom}"`);
   }
   return s;
@@ -289,10 +309,16 @@ function validateOAuth(s: Settings, fail: (message: string) => never): void {
   for (const [name, p] of Object.entries(s.oauthProviders)) {
     if (!PROVIDER_NAME.test(name)) fail(`oauthProviders: "${name}" must be lower-case letters, digits and dashes`);
     const raw = p as unknown as Record<string, unknown>;
-    if ('clientSecret' in raw) fail(`oauthProviders.${name}: give clientSecretArn (a Secrets Manager ARN), never clientSecret: it would be plain text in the template`);
+    if ('clientSecret' in raw)
+      fail(
+        `oauthProviders.${name}: give clientSecretArn (a Secrets Manager ARN), never clientSecret: it would be plain text in the template`,
+      );
     if ('endpoints' in raw) fail(`oauthProviders.${name}: endpoints overrides are for tests only`);
     const parsed = oauthProviderSchema.safeParse(p);
-    if (!parsed.success) fail(`oauthProviders.${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'provider'} ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      fail(
+        `oauthProviders.${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'provider'} ${i.message}`).join('; ')}`,
+      );
     if (p.issuer !== undefined && !Token.isUnresolved(p.issuer) && !p.issuer.startsWith('https://')) {
       fail(`oauthProviders.${name}: issuer must be https (http issuers are for local development only)`);
     }

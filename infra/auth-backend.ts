@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, CustomResource, Duration, Lazy, Names, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Lazy,
+  Names,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type CfnElement,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -29,7 +39,13 @@ import { resolveSettings, type AuthBackendProps, type Settings } from './auth-ba
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
 import { SecurityAlarms } from './monitoring.js';
 import { functionEnvironment, functionGrants, type FunctionGrant } from './function-environment.js';
-import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec, type TableId } from './function-specs.js';
+import {
+  FUNCTION_NAMES,
+  FUNCTION_SPECS,
+  type AuthFunctionName,
+  type FunctionSpec,
+  type TableId,
+} from './function-specs.js';
 
 export type { AuthBackendProps, AuthBackendOAuthProvider } from './auth-backend-props.js';
 
@@ -111,7 +127,11 @@ export interface AuthBackendParameterNames {
  * const arn = StringParameter.valueForStringParameter(this, names.authorizerFunctionArn);
  */
 export function authBackendParameterNames(prefix: string): AuthBackendParameterNames {
-  return { authorizerFunctionArn: `${prefix}/authorizer-function-arn`, issuer: `${prefix}/issuer`, jwksUrl: `${prefix}/jwks-url` };
+  return {
+    authorizerFunctionArn: `${prefix}/authorizer-function-arn`,
+    issuer: `${prefix}/issuer`,
+    jwksUrl: `${prefix}/jwks-url`,
+  };
 }
 
 /**
@@ -224,7 +244,9 @@ export class AuthBackend extends Construct {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ...oauthEnvironment(settings),
     };
-    this.oauthClientSecretArns = Object.values(settings.oauthProviders).flatMap((p) => (p.clientSecretArn ? [p.clientSecretArn] : []));
+    this.oauthClientSecretArns = Object.values(settings.oauthProviders).flatMap((p) =>
+      p.clientSecretArn ? [p.clientSecretArn] : [],
+    );
 
     const functions = {} as Record<AuthFunctionName, NodejsFunction>;
     for (const name of FUNCTION_NAMES) {
@@ -239,13 +261,19 @@ export class AuthBackend extends Construct {
       // The first rotation is the bootstrap's (synchronous for the deploy); an immediate one here would only race it.
       rotateImmediatelyOnUpdate: false,
     });
-    this.createKeyRingBootstrap(functions['bootstrap-keys'], functions['rotate-keys'], rotation, logRetention, removalPolicy);
+    this.createKeyRingBootstrap(
+      functions['bootstrap-keys'],
+      functions['rotate-keys'],
+      rotation,
+      logRetention,
+      removalPolicy,
+    );
 
     this.authorizer = this.createAuthorizer('Authorizer');
     this.addRoutes();
     this.throttleAuthWrites(props.authWriteThrottle ?? { rateLimit: 20, burstLimit: 40 });
     this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
-      serviceName: commonEnv.POWERTOOLS_SERVICE_NAME!,
+      serviceName: commonEnv.POWERTOOLS_SERVICE_NAME,
       topic: props.alarmTopic,
       loginFailureThreshold: props.loginFailureAlarmThreshold,
     });
@@ -269,11 +297,24 @@ export class AuthBackend extends Construct {
     const parameter = (id: string, parameterName: string, stringValue: string, description: string) =>
       new StringParameter(this, id, { parameterName, stringValue, description });
     const parameters = {
-      authorizerFunctionArn: parameter('AuthorizerFunctionArnParameter', names.authorizerFunctionArn, this.authorizerFunction.functionArn, 'ARN of the Lambda authorizer that verifies these access tokens'),
+      authorizerFunctionArn: parameter(
+        'AuthorizerFunctionArnParameter',
+        names.authorizerFunctionArn,
+        this.authorizerFunction.functionArn,
+        'ARN of the Lambda authorizer that verifies these access tokens',
+      ),
       issuer: parameter('IssuerParameter', names.issuer, this.issuer, 'Token issuer (iss) of the access tokens'),
-      jwksUrl: parameter('JwksUrlParameter', names.jwksUrl, this.jwksUrl, 'URL of the public JWKS that verifies the access tokens'),
+      jwksUrl: parameter(
+        'JwksUrlParameter',
+        names.jwksUrl,
+        this.jwksUrl,
+        'URL of the public JWKS that verifies the access tokens',
+      ),
     };
-    new CfnOutput(this, 'ParameterPrefix', { value: prefix, description: 'SSM path of the authorizer-function-arn, issuer and jwks-url parameters' });
+    new CfnOutput(this, 'ParameterPrefix', {
+      value: prefix,
+      description: 'SSM path of the authorizer-function-arn, issuer and jwks-url parameters',
+    });
     return parameters;
   }
 
@@ -296,24 +337,35 @@ export class AuthBackend extends Construct {
       authorizer = this.createAuthorizer(`${Names.uniqueId(this)}Authorizer`);
       this.foreignAuthorizers.set(api, authorizer);
     }
-    api.addRoutes({ path: options.path, methods: options.methods ?? [HttpMethod.ANY], integration: options.integration, authorizer });
+    api.addRoutes({
+      path: options.path,
+      methods: options.methods ?? [HttpMethod.ANY],
+      integration: options.integration,
+      authorizer,
+    });
   }
 
   private readonly routePolicies: Record<string, { roles?: string[]; scopes?: string[] }> = {};
 
   /** Records what a protected route outside ROUTES requires; the authorizer reads it from ROUTE_POLICIES. */
   private addRoutePolicy(key: string, options: ProtectRouteOptions): void {
-    if (ROUTES.some((r) => routeKey(r) === key)) throw new Error(`AuthBackend.protectRoute: ${key} is one of this backend's own routes`);
+    if (ROUTES.some((r) => routeKey(r) === key))
+      throw new Error(`AuthBackend.protectRoute: ${key} is one of this backend's own routes`);
     const policy = { roles: options.roles, scopes: options.scopes };
     const existing = this.routePolicies[key];
     if (existing && JSON.stringify(existing) !== JSON.stringify(policy)) {
-      throw new Error(`AuthBackend.protectRoute: ${key} is already protected with other roles or scopes (policies are keyed by route key)`);
+      throw new Error(
+        `AuthBackend.protectRoute: ${key} is already protected with other roles or scopes (policies are keyed by route key)`,
+      );
     }
     if (!options.roles?.length && !options.scopes?.length) return;
     this.routePolicies[key] = policy;
     if (Object.keys(this.routePolicies).length === 1) {
       // Lazy: protectRoute may be called after the construct is built; the value is rendered at synth.
-      this.functions.authorizer.addEnvironment('ROUTE_POLICIES', Lazy.string({ produce: () => JSON.stringify(this.routePolicies) }));
+      this.functions.authorizer.addEnvironment(
+        'ROUTE_POLICIES',
+        Lazy.string({ produce: () => JSON.stringify(this.routePolicies) }),
+      );
     }
   }
 
@@ -347,7 +399,8 @@ export class AuthBackend extends Construct {
       }
       if (!def.pointInTimeRecovery) {
         const reason = NO_PITR_REASONS[def.id];
-        if (!reason) throw new Error(`AuthBackend: table ${def.id} has no point-in-time recovery; say why in NO_PITR_REASONS`);
+        if (!reason)
+          throw new Error(`AuthBackend: table ${def.id} has no point-in-time recovery; say why in NO_PITR_REASONS`);
         Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason });
       }
       tables[def.id] = table;
@@ -395,7 +448,10 @@ export class AuthBackend extends Construct {
       tableName: (id) => this.tables[id].tableName,
       keyRing: { secretId: this.keyRingSecret.secretArn, publicKeysSecretId: this.publicKeysSecret.secretArn },
       jwksUrl: this.jwksUrl,
-      mail: this.mail.from && this.mail.identity ? { from: this.mail.from, configurationSet: this.mail.configurationSet } : undefined,
+      mail:
+        this.mail.from && this.mail.identity
+          ? { from: this.mail.from, configurationSet: this.mail.configurationSet }
+          : undefined,
     });
     for (const grant of functionGrants(spec)) this.applyGrant(grant, role, scope);
 
@@ -414,7 +470,13 @@ export class AuthBackend extends Construct {
       // No X-Ray: it would add xray:PutTraceSegments on * to every role, and the authorizer's role stays logs-only (S44).
       tracing: Tracing.DISABLED,
       environment,
-      bundling: functionBundling({ runtime: RUNTIME, architecture, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true, packageDir: PACKAGE_DIR }),
+      bundling: functionBundling({
+        runtime: RUNTIME,
+        architecture,
+        argon2: spec.argon2 === true,
+        slimLogger: spec.slimLogger === true,
+        packageDir: PACKAGE_DIR,
+      }),
     });
   }
 
@@ -436,7 +498,8 @@ export class AuthBackend extends Construct {
     const stack = Stack.of(this);
     Validations.of(onEvent.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(rotationFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'Added by grantInvoke: lambda:InvokeFunction on the versions and aliases of the one rotation function, which RotateSecret invokes.',
+      reason:
+        'Added by grantInvoke: lambda:InvokeFunction on the versions and aliases of the one rotation function, which RotateSecret invokes.',
     });
     // The framework function's own role, logs-only like ours (no AWSLambdaBasicExecutionRole managed policy).
     const logGroup = new LogGroup(this, 'KeyRingBootstrapProviderLogs', { retention, removalPolicy });
@@ -445,10 +508,15 @@ export class AuthBackend extends Construct {
       description: 'Execution role of the KeyRingBootstrap custom resource framework function',
     });
     logGroup.grantWrite(role);
-    const provider = new Provider(this, 'KeyRingBootstrapProvider', { onEventHandler: onEvent, logGroup, frameworkOnEventRole: role });
+    const provider = new Provider(this, 'KeyRingBootstrapProvider', {
+      onEventHandler: onEvent,
+      logGroup,
+      frameworkOnEventRole: role,
+    });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(onEvent.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'Added by the Provider framework: it may invoke only the versions of our own onEvent function (functions/bootstrap-keys).',
+      reason:
+        'Added by the Provider framework: it may invoke only the versions of our own onEvent function (functions/bootstrap-keys).',
     });
     const bootstrap = new CustomResource(this, 'KeyRingBootstrap', {
       serviceToken: provider.serviceToken,
@@ -482,7 +550,10 @@ export class AuthBackend extends Construct {
           // Never the value (S44): whether the ring exists is in the metadata. lambda:InvokeFunction on the rotation
           // function, which RotateSecret also needs, is granted in createKeyRingBootstrap.
           role.addToPolicy(
-            new PolicyStatement({ actions: ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret'], resources: [this.keyRingSecret.secretArn] }),
+            new PolicyStatement({
+              actions: ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret'],
+              resources: [this.keyRingSecret.secretArn],
+            }),
           );
         } else {
           // The rotation schedule (constructor) grants the rotation function its access to the ring, plus this one.
@@ -498,13 +569,23 @@ export class AuthBackend extends Construct {
         else this.publicKeysSecret.grantWrite(role);
         return;
       case 'oauthClientSecrets':
-        this.oauthClientSecretArns.forEach((arn, i) => Secret.fromSecretCompleteArn(scope, `OAuthClientSecret${i}`, arn).grantRead(role));
+        this.oauthClientSecretArns.forEach((arn, i) =>
+          Secret.fromSecretCompleteArn(scope, `OAuthClientSecret${i}`, arn).grantRead(role),
+        );
         return;
       case 'mail': {
         if (!this.mail.from || !this.mail.identity) return;
-        const resources = [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: this.mail.identity })];
+        const resources = [
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: this.mail.identity }),
+        ];
         if (this.mail.configurationSet) {
-          resources.push(Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSet }));
+          resources.push(
+            Stack.of(this).formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: this.mail.configurationSet,
+            }),
+          );
         }
         // Only from the one sending identity: a compromised function cannot send as another verified domain.
         role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources }));
@@ -529,8 +610,14 @@ export class AuthBackend extends Construct {
       });
       if (!route.auth && created) {
         const why = PUBLIC_ROUTE_REASONS[route.fn];
-        if (!why) throw new Error(`AuthBackend: ${routeKey(route)} has no authorizer; say why in PUBLIC_ROUTE_REASONS or add \`auth\` to ROUTES`);
-        Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${routeKey(route)} is public by nature: ${why}.` });
+        if (!why)
+          throw new Error(
+            `AuthBackend: ${routeKey(route)} has no authorizer; say why in PUBLIC_ROUTE_REASONS or add \`auth\` to ROUTES`,
+          );
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey(route)} is public by nature: ${why}.`,
+        });
       }
     }
   }
@@ -541,7 +628,10 @@ export class AuthBackend extends Construct {
     const settings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
     for (const route of ROUTES) {
       if (route.method === 'POST' && route.path.startsWith('/auth/') && !route.auth) {
-        settings[routeKey(route)] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+        settings[routeKey(route)] = {
+          ThrottlingRateLimit: throttle.rateLimit,
+          ThrottlingBurstLimit: throttle.burstLimit,
+        };
       }
     }
     stage.routeSettings = settings;
@@ -566,17 +656,26 @@ const NO_PITR_REASONS: Partial<Record<TableId, string>> = {
 const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
   signup: 'it creates the account the caller will authenticate with, so the caller has no token yet',
   login: 'it is where a caller without a token authenticates (password); it is rate limited per account and IP',
-  refresh: 'it authenticates with the refresh token (cookie or body) that the function itself verifies, because the access token has expired',
-  logout: 'it authenticates with the refresh token it revokes (verified by the function, which also refuses foreign origins); the GET route exists only to answer 405',
+  refresh:
+    'it authenticates with the refresh token (cookie or body) that the function itself verifies, because the access token has expired',
+  logout:
+    'it authenticates with the refresh token it revokes (verified by the function, which also refuses foreign origins); the GET route exists only to answer 405',
   jwks: 'verifiers, including the authorizer itself, fetch the public keys anonymously (RFC 7517); it serves no secret',
   'openid-configuration': 'issuer metadata is public by design (RFC 8414) and contains no secret',
-  'oauth-authorize': 'it starts social sign-in for a caller who has no token yet; it only stores a short-lived transaction and redirects to an allowlisted provider',
-  'oauth-callback': 'the provider sends the browser back here without a token of ours; the function authenticates the callback itself (single-use state bound to the browser, PKCE, ID token validation)',
-  'magic-link': 'it is where a caller without a token asks for a sign-in link by email; it answers the same for every address and is throttled per address and IP',
-  'magic-link-verify': 'the caller authenticates with the single-use emailed link token or code that the function verifies; the GET page consumes nothing',
-  'verify-email': 'the caller proves control of the mailbox with the single-use emailed token or code that the function verifies',
-  'password-reset': 'a caller who lost the password has no token; it answers the same for every address and is throttled per address and IP',
-  'password-reset-confirm': 'the caller authenticates with the single-use emailed reset token or code that the function verifies',
+  'oauth-authorize':
+    'it starts social sign-in for a caller who has no token yet; it only stores a short-lived transaction and redirects to an allowlisted provider',
+  'oauth-callback':
+    'the provider sends the browser back here without a token of ours; the function authenticates the callback itself (single-use state bound to the browser, PKCE, ID token validation)',
+  'magic-link':
+    'it is where a caller without a token asks for a sign-in link by email; it answers the same for every address and is throttled per address and IP',
+  'magic-link-verify':
+    'the caller authenticates with the single-use emailed link token or code that the function verifies; the GET page consumes nothing',
+  'verify-email':
+    'the caller proves control of the mailbox with the single-use emailed token or code that the function verifies',
+  'password-reset':
+    'a caller who lost the password has no token; it answers the same for every address and is throttled per address and IP',
+  'password-reset-confirm':
+    'the caller authenticates with the single-use emailed reset token or code that the function verifies',
 };
 
 /** The functions' view of the social sign-in props (client secrets only by ARN: never in the template). */
@@ -590,4 +689,3 @@ function oauthEnvironment(settings: Settings): Record<string, string> {
 function pascalCase(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }
-

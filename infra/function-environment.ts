@@ -49,7 +49,11 @@ export function functionGrants(spec: FunctionSpec): FunctionGrant[] {
  * exactly the variables its grants call for — a table name only for a granted table, the key ring only for a
  * signer or the rotation, the JWKS URL only for the authorizer, the mail sender only for a function that mails.
  */
-export function functionEnvironment(spec: FunctionSpec, common: Readonly<Record<string, string>>, resources: FunctionResources): Record<string, string> {
+export function functionEnvironment(
+  spec: FunctionSpec,
+  common: Readonly<Record<string, string>>,
+  resources: FunctionResources,
+): Record<string, string> {
   const env: Record<string, string> = { ...common };
   for (const grant of functionGrants(spec)) {
     switch (grant.kind) {

@@ -42,9 +42,24 @@ export class SecurityAlarms extends Construct {
         alarmDescription: description,
       });
     this.alarms = [
-      alarm('RefreshTokenReuse', SECURITY_METRICS.refresh_reuse!, 1, 'A rotated refresh token was presented again: a session family was revoked (theft or a client that refreshes concurrently).'),
-      alarm('LoginFailureSpike', SECURITY_METRICS.login_failure!, props.loginFailureThreshold ?? 100, 'Failed sign-ins above the normal rate: possible credential stuffing.'),
-      alarm('LockoutSpike', SECURITY_METRICS.login_locked!, 20, 'Many sign-in attempts refused by the per-account or per-IP limits.'),
+      alarm(
+        'RefreshTokenReuse',
+        SECURITY_METRICS.refresh_reuse!,
+        1,
+        'A rotated refresh token was presented again: a session family was revoked (theft or a client that refreshes concurrently).',
+      ),
+      alarm(
+        'LoginFailureSpike',
+        SECURITY_METRICS.login_failure!,
+        props.loginFailureThreshold ?? 100,
+        'Failed sign-ins above the normal rate: possible credential stuffing.',
+      ),
+      alarm(
+        'LockoutSpike',
+        SECURITY_METRICS.login_locked!,
+        20,
+        'Many sign-in attempts refused by the per-account or per-IP limits.',
+      ),
     ];
     if (props.topic) for (const a of this.alarms) a.addAlarmAction(new SnsAction(props.topic));
   }

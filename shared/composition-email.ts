@@ -14,7 +14,16 @@ import { defaultMailTemplates, type MailTemplates } from './domain/mail-template
 import type { MagicLinkDeps } from './domain/magic-link.js';
 import type { PasswordResetDeps } from './domain/password-reset.js';
 import type { Mailer } from './ports.js';
-import { getDoc, getHasher, getRateLimiter, getRefreshTokenStore, getUserStore, passwordPolicy, signInDeps, signUpDeps } from './composition.js';
+import {
+  getDoc,
+  getHasher,
+  getRateLimiter,
+  getRefreshTokenStore,
+  getUserStore,
+  passwordPolicy,
+  signInDeps,
+  signUpDeps,
+} from './composition.js';
 import { getConfig, lazy, once, systemClock } from './composition-config.js';
 import { required } from './config.js';
 
@@ -27,7 +36,10 @@ export const getEmailTokenStore = /* @__PURE__ */ once(() =>
 export const getMailer = /* @__PURE__ */ once((): Mailer => {
   const c = getConfig();
   if (c.MAILER === 'outbox') return new OutboxMailer();
-  return new SesMailer(new SESv2Client({}), { from: required(c.MAIL_FROM, 'MAIL_FROM'), configurationSet: c.SES_CONFIGURATION_SET });
+  return new SesMailer(new SESv2Client({}), {
+    from: required(c.MAIL_FROM, 'MAIL_FROM'),
+    configurationSet: c.SES_CONFIGURATION_SET,
+  });
 });
 
 let mailTemplates: MailTemplates = defaultMailTemplates;

@@ -12,7 +12,13 @@ import { ConfigError } from './config-error.js';
 
 const int = (def: number, min: number, max: number) =>
   z._default(
-    z.coerce.number().check(z.int(`must be an integer from ${min} to ${max}`), z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
+    z.coerce
+      .number()
+      .check(
+        z.int(`must be an integer from ${min} to ${max}`),
+        z.minimum(min, `must be at least ${min}`),
+        z.maximum(max, `must be at most ${max}`),
+      ),
     def,
   );
 const splitList = (s: string) =>
@@ -25,7 +31,10 @@ const nonEmpty = () => z.optional(z.string().check(z.minLength(1, 'must not be e
 const url = () => z.url({ error: 'must be a URL' });
 
 const bool = (def: boolean) =>
-  z.pipe(z._default(z.enum(['true', 'false'], 'must be true or false'), def ? 'true' : 'false'), z.transform((v: 'true' | 'false') => v === 'true'));
+  z.pipe(
+    z._default(z.enum(['true', 'false'], 'must be true or false'), def ? 'true' : 'false'),
+    z.transform((v: 'true' | 'false') => v === 'true'),
+  );
 
 /** An origin as browsers send it: scheme://host[:port], nothing else. */
 const origin = z.string().check(
@@ -133,7 +142,9 @@ export { ConfigError } from './config-error.js';
  * @example const config = loadConfig(process.env);
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const relevant = Object.fromEntries(Object.keys(configSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const relevant = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
   const parsed = configSchema.safeParse(relevant);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -33,7 +33,10 @@ export type SecurityEventType =
   | 'password_reset';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
-export function securityEvent(type: SecurityEventType, fields: Record<string, string | number | boolean | undefined> = {}): void {
+export function securityEvent(
+  type: SecurityEventType,
+  fields: Record<string, string | number | boolean | undefined> = {},
+): void {
   logger.info(`security_event ${type}`, { securityEvent: type, ...fields });
   countSecurityEvent(type);
 }

@@ -108,7 +108,11 @@ export interface RefreshTokenStore {
    * pointer is still the one read; a concurrent re-presentation that moved it first makes this throw
    * `ConditionFailedError` (read again and retry).
    */
-  rotateWithinGrace(presented: RefreshTokenRecord, successor: RefreshTokenRecord, graceStartSeconds: number): Promise<void>;
+  rotateWithinGrace(
+    presented: RefreshTokenRecord,
+    successor: RefreshTokenRecord,
+    graceStartSeconds: number,
+  ): Promise<void>;
   revokeFamily(familyId: string, nowSeconds: number): Promise<void>;
   /** True when the family exists and is not revoked. */
   isFamilyActive(familyId: string): Promise<boolean>;

@@ -27,7 +27,8 @@ export function parseRoutePolicies(raw: string | undefined): Record<string, Rout
     const p = policy as { roles?: unknown; scopes?: unknown };
     const list = (v: unknown, what: string) => {
       if (v === undefined) return undefined;
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && NAME.test(x))) throw fail(`${key}: ${what} must be an array of names`);
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && NAME.test(x)))
+        throw fail(`${key}: ${what} must be an array of names`);
       return v as string[];
     };
     out[key] = { roles: list(p?.roles, 'roles'), scopes: list(p?.scopes, 'scopes') };

@@ -52,7 +52,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   // The admin API: the authorizer answers 403 to a valid token without the admin role.
   { method: 'GET', path: '/admin/users/{id}', fn: 'admin-get-user', auth: { roles: ['admin'] } },
   { method: 'PUT', path: '/admin/users/{id}/roles', fn: 'admin-set-roles', auth: { roles: ['admin'] } },
-  { method: 'POST', path: '/admin/users/{id}/revoke-sessions', fn: 'admin-revoke-sessions', auth: { roles: ['admin'] } },
+  {
+    method: 'POST',
+    path: '/admin/users/{id}/revoke-sessions',
+    fn: 'admin-revoke-sessions',
+    auth: { roles: ['admin'] },
+  },
   { method: 'POST', path: '/admin/users/{id}/disable', fn: 'admin-disable-user', auth: { roles: ['admin'] } },
   { method: 'GET', path: '/auth/oauth/{provider}/authorize', fn: 'oauth-authorize' },
   { method: 'GET', path: '/auth/oauth/{provider}/callback', fn: 'oauth-callback' },

@@ -9,9 +9,13 @@ import { ConfigError } from './config-error.js';
 
 // Only `z.string`, `z.enum`, `z.optional` and `z.refine`: each further zod/mini schema type costs ~1 KB of
 // bundle, so numbers are checked as strings here (as `Number()` reads them, like `z.coerce.number()`) and converted after validation.
-const refined = (test: (s: string) => boolean, message: string) => z.optional(z.string(message).check(z.refine(test, message)));
+const refined = (test: (s: string) => boolean, message: string) =>
+  z.optional(z.string(message).check(z.refine(test, message)));
 const int = (min: number, max: number) =>
-  refined((s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max, `must be an integer from ${min} to ${max}`);
+  refined(
+    (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
+    `must be an integer from ${min} to ${max}`,
+  );
 const isUrl = (s: string) => {
   try {
     new URL(s);
@@ -53,10 +57,14 @@ export interface VerifierConfig {
  * @example const config = loadVerifierConfig(process.env);
  */
 export function loadVerifierConfig(env: Record<string, string | undefined> = process.env): VerifierConfig {
-  const relevant = Object.fromEntries(Object.keys(verifierConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const relevant = Object.fromEntries(
+    Object.keys(verifierConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
   const parsed = z.safeParse(verifierConfigSchema, relevant);
   if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(
+      `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const c = parsed.data;
   // The same defaults as shared/config.ts.

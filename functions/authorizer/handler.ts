@@ -80,7 +80,8 @@ const BEARER = /^bearer +([\x21-\x7e]+)$/i;
 /** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
 const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
 
-type DenyReason = TokenVerificationError['reason'] | 'missing_token' | 'malformed_header' | 'unsupported_event' | 'internal';
+type DenyReason =
+  TokenVerificationError['reason'] | 'missing_token' | 'malformed_header' | 'unsupported_event' | 'internal';
 
 function deny(reason: DenyReason, cause?: unknown): Error {
   if (reason === 'keys_unavailable' || reason === 'internal') {
@@ -88,7 +89,10 @@ function deny(reason: DenyReason, cause?: unknown): Error {
     logger.error('security_event authorizer_deny', {
       securityEvent: 'authorizer_deny',
       reason,
-      error: cause instanceof Error ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}` : undefined,
+      error:
+        cause instanceof Error
+          ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}`
+          : undefined,
     });
   } else {
     securityEvent('authorizer_deny', { reason });
@@ -111,7 +115,7 @@ function bearerToken(header: unknown): string {
   if (header.length > MAX_HEADER_CHARS) throw deny('too_large');
   const match = BEARER.exec(header);
   if (!match) throw deny('malformed_header');
-  return match[1]!;
+  return match[1];
 }
 
 async function authenticate(deps: AuthorizerDeps, header: unknown): Promise<AccessTokenClaims> {
@@ -143,7 +147,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       const required = requirementsOf(event.routeKey);
       // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
       if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
-        securityEvent('authorizer_deny', { reason: 'insufficient_privilege', routeKey: event.routeKey, sub: claims.sub });
+        securityEvent('authorizer_deny', {
+          reason: 'insufficient_privilege',
+          routeKey: event.routeKey,
+          sub: claims.sub,
+        });
         return { isAuthorized: false };
       }
       return { isAuthorized: true, context: encodeAuthContext(claims) };

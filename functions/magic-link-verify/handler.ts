@@ -15,7 +15,12 @@ import { tokenResponse, wantsBodyDelivery } from '../../shared/http/token-respon
  */
 export const createHandler = (deps: MagicLinkDeps, config = getConfig()) =>
   httpHandler(
-    { methods: ['GET', 'POST'], body: redemptionSchema, maxBodyBytes: config.MAX_BODY_BYTES, contentSecurityPolicy: LANDING_PAGE_CSP },
+    {
+      methods: ['GET', 'POST'],
+      body: redemptionSchema,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      contentSecurityPolicy: LANDING_PAGE_CSP,
+    },
     async (req) => {
       if (!config.MAGIC_LINKS_ENABLED) throw new AuthError('not_found', 'Sign-in by email link is turned off.');
       if (req.event.requestContext.http.method === 'GET') {

@@ -7,7 +7,9 @@ import { bindingCookie } from '../../shared/http/binding-cookie.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
 /** One body for every address, known or not (S3). */
-export const MAGIC_LINK_ACCEPTED = { message: 'If this address can receive mail, a sign-in link and code are on their way.' };
+export const MAGIC_LINK_ACCEPTED = {
+  message: 'If this address can receive mail, a sign-in link and code are on their way.',
+};
 
 /**
  * POST /auth/magic-link — mail a single-use sign-in link + code. `202` with the same body and the same
@@ -18,7 +20,11 @@ export const createHandler = (deps: MagicLinkDeps, config = getConfig()) =>
     if (!config.MAGIC_LINKS_ENABLED) throw new AuthError('not_found', 'Sign-in by email link is turned off.');
     // The cookie lets the landing page recognise this browser (S31); only its hash is stored with the link.
     const { binding } = await requestMagicLink(deps, { ...req.body, sourceIp: req.sourceIp });
-    return { statusCode: 202, body: MAGIC_LINK_ACCEPTED, cookies: [bindingCookie('email_link', binding, config.MAGIC_LINK_TTL_SECONDS)] };
+    return {
+      statusCode: 202,
+      body: MAGIC_LINK_ACCEPTED,
+      cookies: [bindingCookie('email_link', binding, config.MAGIC_LINK_TTL_SECONDS)],
+    };
   });
 
 export const handler = createHandler(magicLinkDeps());

@@ -28,10 +28,16 @@ export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
     // Cleared only once a transaction was consumed: a forged callback must not be able to cancel a real flow's cookie.
     const cookies = result.ok || result.redirectTo ? [clearBindingCookie('oauth')] : [];
     if (result.ok) {
-      cookies.push(refreshCookie(result.tokens.refreshToken, { name: config.REFRESH_COOKIE_NAME, maxAgeSeconds: result.tokens.refreshExpiresIn }));
+      cookies.push(
+        refreshCookie(result.tokens.refreshToken, {
+          name: config.REFRESH_COOKIE_NAME,
+          maxAgeSeconds: result.tokens.refreshExpiresIn,
+        }),
+      );
       return { statusCode: 302, headers: { ...headers, Location: result.redirectTo }, cookies };
     }
-    if (result.redirectTo) return { statusCode: 302, headers: { ...headers, Location: withError(result.redirectTo, result.code) }, cookies };
+    if (result.redirectTo)
+      return { statusCode: 302, headers: { ...headers, Location: withError(result.redirectTo, result.code) }, cookies };
     return {
       statusCode: result.code === 'unknown_provider' ? 404 : 400,
       headers: { ...headers, 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'" },

@@ -14,7 +14,12 @@ import { httpHandler } from '../../shared/http/handler.js';
  */
 export const createHandler = (deps: PasswordResetDeps, config = getConfig()) =>
   httpHandler(
-    { methods: ['GET', 'POST'], body: redemptionSchema, maxBodyBytes: config.MAX_BODY_BYTES, contentSecurityPolicy: LANDING_PAGE_CSP },
+    {
+      methods: ['GET', 'POST'],
+      body: redemptionSchema,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      contentSecurityPolicy: LANDING_PAGE_CSP,
+    },
     async (req) => {
       if (req.event.requestContext.http.method === 'GET') return landingPage('password_reset', { autoSubmit: false });
       const newPassword = req.body.newPassword;

@@ -4,7 +4,9 @@ import { requestPasswordReset, type PasswordResetDeps } from '../../shared/domai
 import { emailRequestSchema } from '../../shared/http/email-schemas.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
-export const PASSWORD_RESET_ACCEPTED = { message: 'If this address has an account, a reset link and code are on their way.' };
+export const PASSWORD_RESET_ACCEPTED = {
+  message: 'If this address has an account, a reset link and code are on their way.',
+};
 
 /** POST /auth/password-reset — `202`, the same for every address (S3). */
 export const createHandler = (deps: PasswordResetDeps, config = getConfig()) =>

@@ -11,7 +11,9 @@ export const createHandler = (deps: RefreshDeps, config = getConfig()) =>
     return tokenResponse(200, tokens, {
       cookieName: config.REFRESH_COOKIE_NAME,
       // A client that sent the token in the body has no cookie jar: answer in kind.
-      deliverInBody: req.body.refreshToken !== undefined || wantsBodyDelivery(req.body.tokenDelivery, req.headers['x-token-delivery']),
+      deliverInBody:
+        req.body.refreshToken !== undefined ||
+        wantsBodyDelivery(req.body.tokenDelivery, req.headers['x-token-delivery']),
     });
   });
 

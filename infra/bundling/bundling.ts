@@ -98,7 +98,9 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
   const dir = `./${props.packageDir && props.packageDir !== '.' ? `${props.packageDir}/` : ''}infra/bundling`;
   const aliases = [
     ...(props.argon2 ? [] : [`${ARGON2}=${dir}/argon2-unavailable.ts`]),
-    ...(props.slimLogger ? [`@aws-lambda-powertools/logger=${dir}/slim-logger.ts`, `@aws-lambda-powertools/metrics=${dir}/slim-metrics.ts`] : []),
+    ...(props.slimLogger
+      ? [`@aws-lambda-powertools/logger=${dir}/slim-logger.ts`, `@aws-lambda-powertools/metrics=${dir}/slim-metrics.ts`]
+      : []),
   ];
   return {
     format: OutputFormat.ESM,

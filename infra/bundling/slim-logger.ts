@@ -15,8 +15,13 @@ const RANK: Record<string, number> = { TRACE: 6, DEBUG: 8, INFO: 12, WARN: 16, E
 type Fields = Record<string, unknown>;
 
 function levelFromEnv(): number {
-  const name = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'INFO').toUpperCase();
-  return RANK[name] ?? RANK.INFO!;
+  const name = (
+    process.env.POWERTOOLS_LOG_LEVEL ??
+    process.env.AWS_LAMBDA_LOG_LEVEL ??
+    process.env.LOG_LEVEL ??
+    'INFO'
+  ).toUpperCase();
+  return RANK[name] ?? RANK.INFO;
 }
 
 function errorFields(e: Error): Fields {
@@ -57,7 +62,7 @@ export class Logger {
   }
 
   private write(level: Level, message: string, extra: unknown[]): void {
-    if (RANK[level]! < this.threshold) return;
+    if (RANK[level] < this.threshold) return;
     const trace = /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1];
     const line: Fields = {
       level,

@@ -38,7 +38,11 @@ export class Metrics {
       _aws: {
         Timestamp: Date.now(),
         CloudWatchMetrics: [
-          { Namespace: this.namespace, Dimensions: [['service']], Metrics: metrics.map(([Name, m]) => ({ Name, Unit: m.unit })) },
+          {
+            Namespace: this.namespace,
+            Dimensions: [['service']],
+            Metrics: metrics.map(([Name, m]) => ({ Name, Unit: m.unit })),
+          },
         ],
       },
       service: this.service,

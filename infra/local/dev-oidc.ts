@@ -56,7 +56,12 @@ interface Account {
 
 export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingKey = { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: `dev-${randomBytes(4).toString('hex')}`,
+    alg: 'RS256',
+    use: 'sig',
+  };
   const accounts = new Map<string, Account>();
   const OidcProvider = await importOidcProvider();
   let provider: Provider | undefined;
@@ -95,7 +100,10 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
       findAccount: async (_ctx, id) => {
         const account = accounts.get(id);
         if (!account) return undefined;
-        return { accountId: id, claims: async () => ({ sub: id, email: account.email, email_verified: account.emailVerified }) };
+        return {
+          accountId: id,
+          claims: async () => ({ sub: id, email: account.email, email_verified: account.emailVerified }),
+        };
       },
     };
     const p = new OidcProvider(issuer, configuration);
@@ -124,7 +132,12 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
     }
     const form = new URLSearchParams(await readBody(req));
     if (form.get('deny') === 'true') {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user cancelled.' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'The user cancelled.' },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     const email = (form.get('email') ?? '').trim();
@@ -134,12 +147,18 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
       return;
     }
     // The subject is stable per email (so a second sign-in is the same identity) unless the tests pick one.
-    const accountId = form.get('sub') || `dev-${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 24)}`;
+    const accountId =
+      form.get('sub') || `dev-${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 24)}`;
     accounts.set(accountId, { email, emailVerified: form.get('email_verified') !== 'false' });
     const grant = new provider.Grant({ accountId, clientId: String(details.params['client_id']) });
     grant.addOIDCScope(String(details.params['scope'] ?? 'openid'));
     const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId }, consent: { grantId } },
+      { mergeWithLastSubmission: false },
+    );
   }
 
   return {

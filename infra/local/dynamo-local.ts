@@ -110,7 +110,9 @@ async function startOnPort(port: number, options: DynamoLocalOptions): Promise<D
     if (spawnError || /UnsupportedClassVersionError|has been compiled by a more recent version/.test(output())) {
       throw new DynamoLocalError('JAVA_UNAVAILABLE', `${JAVA_HINT} (${reason})`, { cause: e });
     }
-    throw new DynamoLocalError('NOT_READY', `DynamoDB Local did not start on port ${port}: ${reason}\n${output()}`, { cause: e });
+    throw new DynamoLocalError('NOT_READY', `DynamoDB Local did not start on port ${port}: ${reason}\n${output()}`, {
+      cause: e,
+    });
   }
   return { endpoint, stop };
 }
@@ -141,7 +143,9 @@ function assertPortFree(port: number): Promise<void> {
   return new Promise((resolveFree, reject) => {
     const server = createServer();
     server.unref();
-    server.once('error', (e) => reject(new Error(`port ${port} is not free for DynamoDB Local: ${e.message}`, { cause: e })));
+    server.once('error', (e) =>
+      reject(new Error(`port ${port} is not free for DynamoDB Local: ${e.message}`, { cause: e })),
+    );
     server.listen(port, '0.0.0.0', () => server.close(() => resolveFree()));
   });
 }

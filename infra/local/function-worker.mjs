@@ -8,14 +8,18 @@ import { register } from 'tsx/esm/api';
 register();
 
 /** What a failure looks like to the caller: a name and a message, as Lambda reports them; never a stack. */
-const describe = (e) => ({ name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) });
+const describe = (e) => ({
+  name: e instanceof Error ? e.name : 'Error',
+  message: e instanceof Error ? e.message : String(e),
+});
 
 let handler;
 let initError;
 try {
   const mod = await import(workerData.module);
   handler = mod[workerData.export ?? 'handler'];
-  if (typeof handler !== 'function') throw new Error(`${workerData.module} exports no ${workerData.export ?? 'handler'} function`);
+  if (typeof handler !== 'function')
+    throw new Error(`${workerData.module} exports no ${workerData.export ?? 'handler'} function`);
   parentPort.postMessage({ type: 'ready' });
 } catch (e) {
   // Lambda's Runtime.ImportModuleError: the environment stays up and every invocation fails the same way.

@@ -90,7 +90,7 @@ export function createGateway(options: GatewayOptions): Server {
         .find((x) => x.m);
       if (!match?.m) return send(res, 404, { message: 'Not Found' }, corsHeaders(origin));
       const { route, params } = match.c;
-      const pathParameters = Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m![i + 1]!)]));
+      const pathParameters = Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m![i + 1])]));
 
       const chunks: Buffer[] = [];
       let size = 0;
@@ -100,7 +100,12 @@ export function createGateway(options: GatewayOptions): Server {
         chunks.push(chunk as Buffer);
       }
       const bodyBuffer = Buffer.concat(chunks);
-      const event = toHttpApiEvent(req, url, { routeKey: routeKey(route), pathParameters, body: bodyBuffer, apiId: 'local' });
+      const event = toHttpApiEvent(req, url, {
+        routeKey: routeKey(route),
+        pathParameters,
+        body: bodyBuffer,
+        apiId: 'local',
+      });
 
       if (route.auth) {
         const authorization = event.headers.authorization;
@@ -110,14 +115,12 @@ export function createGateway(options: GatewayOptions): Server {
         if (!cached || cached.until < Date.now()) {
           let result: { isAuthorized?: boolean; context?: Record<string, unknown> };
           try {
-            result = (await options.authorizer(
-              {
-                ...event,
-                type: 'REQUEST',
-                routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
-                identitySource: [authorization, event.routeKey],
-              },
-            )) as typeof result;
+            result = (await options.authorizer({
+              ...event,
+              type: 'REQUEST',
+              routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
+              identitySource: [authorization, event.routeKey],
+            })) as typeof result;
           } catch (e) {
             if (e instanceof Error && e.message === 'Unauthorized') {
               return send(res, 401, { message: 'Unauthorized' }, corsHeaders(origin));
@@ -152,10 +155,15 @@ function writeResult(res: ServerResponse, result: unknown, cors: Record<string, 
   const r: APIGatewayProxyStructuredResultV2 =
     result && typeof result === 'object' && 'statusCode' in result
       ? (result as APIGatewayProxyStructuredResultV2)
-      : { statusCode: 200, body: typeof result === 'string' ? result : JSON.stringify(result), headers: { 'content-type': 'application/json' } };
+      : {
+          statusCode: 200,
+          body: typeof result === 'string' ? result : JSON.stringify(result),
+          headers: { 'content-type': 'application/json' },
+        };
   const headers: Record<string, string | string[]> = {};
   // API Gateway drops a header without a value; it never sends the string "undefined" (S58).
-  for (const [k, v] of Object.entries(r.headers ?? {})) if (v !== undefined && v !== null && String(v) !== '') headers[k.toLowerCase()] = String(v);
+  for (const [k, v] of Object.entries(r.headers ?? {}))
+    if (v !== undefined && v !== null && String(v) !== '') headers[k.toLowerCase()] = String(v);
   if (r.cookies?.length) headers['set-cookie'] = r.cookies;
   Object.assign(headers, cors);
   res.writeHead(r.statusCode ?? 200, headers);

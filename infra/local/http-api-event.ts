@@ -22,7 +22,10 @@ export function toHttpApiEvent(req: IncomingMessage, url: URL, request: HttpApiR
     if (k === 'cookie' || v === undefined) continue;
     headers[k] = Array.isArray(v) ? v.join(',') : v;
   }
-  const cookies = req.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const cookies = req.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const contentType = (headers['content-type'] ?? '').toLowerCase();

@@ -47,27 +47,38 @@ const WORKER = new URL('./function-worker.mjs', import.meta.url);
 
 export function startIsolatedFunction(options: IsolatedFunctionOptions): IsolatedFunction {
   const output = options.output;
-  const worker = new Worker(WORKER, { workerData: { module: options.module }, env: { ...options.env }, stdout: !!output, stderr: !!output });
+  const worker = new Worker(WORKER, {
+    workerData: { module: options.module },
+    env: { ...options.env },
+    stdout: !!output,
+    stderr: !!output,
+  });
   if (output) {
     worker.stdout.setEncoding('utf8').on('data', (chunk: string) => output('stdout', chunk));
     worker.stderr.setEncoding('utf8').on('data', (chunk: string) => output('stderr', chunk));
   }
   // An idle runner must not keep the process alive for its workers.
   worker.unref();
-  const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    string,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   let settleReady!: (v: { name: string; message: string } | undefined) => void;
   const ready = new Promise<{ name: string; message: string } | undefined>((ok) => (settleReady = ok));
 
-  worker.on('message', (m: { type: string; id?: string; result?: unknown; error?: { name: string; message: string } }) => {
-    if (m.type === 'ready') return settleReady(undefined);
-    if (m.type === 'init-error') return settleReady(m.error);
-    const call = m.id ? pending.get(m.id) : undefined;
-    if (!call) return;
-    pending.delete(m.id!);
-    clearTimeout(call.timer);
-    if (m.error) call.reject(new FunctionError(m.error.name, m.error.message));
-    else call.resolve(m.result);
-  });
+  worker.on(
+    'message',
+    (m: { type: string; id?: string; result?: unknown; error?: { name: string; message: string } }) => {
+      if (m.type === 'ready') return settleReady(undefined);
+      if (m.type === 'init-error') return settleReady(m.error);
+      const call = m.id ? pending.get(m.id) : undefined;
+      if (!call) return;
+      pending.delete(m.id!);
+      clearTimeout(call.timer);
+      if (m.error) call.reject(new FunctionError(m.error.name, m.error.message));
+      else call.resolve(m.result);
+    },
+  );
   const failAll = (error: Error) => {
     settleReady({ name: error.name, message: error.message });
     for (const [id, call] of pending) {

@@ -14,7 +14,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => {
   console.error(`Could not start the local backend: ${e instanceof Error ? e.message : String(e)}`);
-  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`Port ${port} is taken: start on another one with PORT=3001 npm start (PORT=0 picks a free one).`);
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    console.error(`Port ${port} is taken: start on another one with PORT=3001 npm start (PORT=0 picks a free one).`);
   // Without Java the message itself says what to install (JAVA_HINT in dynamo-local.ts).
   process.exit(1);
 });
@@ -40,10 +41,14 @@ Local auth backend listening on ${backend.url}
   POST ${backend.url}/auth/password-reset/confirm  {"token"} or {"email","code"}, plus {"newPassword"}
   GET  ${backend.url}/_dev/outbox          (local only: the mails sent, newest last; links are printed here too)
 ${nodeNote ? `\n  ${nodeNote}\n` : ''}
-${backend.devOidcIssuer ? `
+${
+  backend.devOidcIssuer
+    ? `
   Social sign-in with the local OpenID provider (${backend.devOidcIssuer}; any email signs in), open in a browser:
   ${backend.url}/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(`${backend.url}/`)}
-` : ''}
+`
+    : ''
+}
 Press Ctrl+C to stop.`);
 
 // Every function's cold start, in the background: a function that cannot start says so now, not at its first request.

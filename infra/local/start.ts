@@ -114,7 +114,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
   };
 
   try {
-    const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const tables = await createTables(client, options.tablePrefix ?? 'local-');
     client.destroy();
 
@@ -181,7 +185,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
         // Local only, never in ROUTES: the mails the functions sent through the SES stand-in, newest last.
         'GET /_dev/outbox': (req, res) => devOutboxRoute(req, res, mail),
       },
-      authorizerCacheSeconds: Number(options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60),
+      authorizerCacheSeconds: Number(
+        options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
+      ),
     });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -195,7 +201,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const url = `http://${host}:${port}`;
 
     const userEnv = { ...pick(process.env, /^(OAUTH_PROVIDERS)$/), ...options.env };
-    const devOidc: (DevOidc & { env: Record<string, string> }) | undefined = options.devOidc && !userEnv.OAUTH_PROVIDERS ? await startDevProvider(url) : undefined;
+    const devOidc: (DevOidc & { env: Record<string, string> }) | undefined =
+      options.devOidc && !userEnv.OAUTH_PROVIDERS ? await startDevProvider(url) : undefined;
     if (devOidc) closers.push(() => devOidc.close());
     // The backend-wide settings every function gets (the stack's `commonEnv`): local defaults, then what the
     // developer exported, then what the caller (a test) asked for.
@@ -207,9 +214,18 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       POWERTOOLS_SERVICE_NAME: 'auth-local',
       // CloudWatch embedded metrics mean nothing locally; security events still log as JSON lines.
       POWERTOOLS_METRICS_DISABLED: 'true',
-      ...pick(process.env, /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION|SIGNUP_[A-Z_]+|ADMIN_EMAILS)$/),
-      ...pick(process.env, /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_[A-Z_]+|PASSWORD_[A-Z_]+|LOGIN_[A-Z_]+|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_[A-Z_]+|POWERTOOLS_LOG_LEVEL|ISSUER|KEY_RING_CACHE_SECONDS)$/),
-      ...pick(process.env, /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS|ALLOWED_REDIRECT_ORIGINS)$/),
+      ...pick(
+        process.env,
+        /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION|SIGNUP_[A-Z_]+|ADMIN_EMAILS)$/,
+      ),
+      ...pick(
+        process.env,
+        /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_[A-Z_]+|PASSWORD_[A-Z_]+|LOGIN_[A-Z_]+|DEFAULT_ROLES|CORS_ORIGINS|MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_[A-Z_]+|POWERTOOLS_LOG_LEVEL|ISSUER|KEY_RING_CACHE_SECONDS)$/,
+      ),
+      ...pick(
+        process.env,
+        /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS|ALLOWED_REDIRECT_ORIGINS)$/,
+      ),
       ...withoutResources(options.env ?? {}),
     };
     // Exported variables win (README): a KEY_RING_FILE of the developer's, else the one under the data folder.
@@ -218,22 +234,47 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     // functions share the file, and two of them must never each create a ring of their own.
     if (!options.secretsManager) await new FileKeyRing(keyRingFile, signingAlg(common.SIGNING_ALG)).load();
     const sm = options.secretsManager;
-    const keyRing = sm ? { secretId: sm.keyRingSecretId, publicKeysSecretId: sm.publicKeysSecretId } : { file: keyRingFile };
+    const keyRing = sm
+      ? { secretId: sm.keyRingSecretId, publicKeysSecretId: sm.publicKeysSecretId }
+      : { file: keyRingFile };
     const mailFrom = options.env?.MAIL_FROM ?? process.env.MAIL_FROM ?? LOCAL_MAIL_FROM;
     const mailDomain = mailFrom.split('@').pop()!;
     const tableName = (id: (typeof TABLES)[number]['id']) => tables[TABLES.find((t) => t.id === id)!.envVar];
 
     for (const fn of HOSTED) {
       const spec = specs[fn as AuthFunctionName];
-      permissions.set(accessKeyIdOf(fn), localPermissions(spec, { table: (id) => arn('dynamodb', `table/${tableName(id)}`), mailResources: [arn('ses', `identity/${mailDomain}`)] }));
+      permissions.set(
+        accessKeyIdOf(fn),
+        localPermissions(spec, {
+          table: (id) => arn('dynamodb', `table/${tableName(id)}`),
+          mailResources: [arn('ses', `identity/${mailDomain}`)],
+        }),
+      );
       environments[fn] = {
-        ...functionEnvironment(spec, common, { tableName, keyRing, jwksUrl: `${url}/.well-known/jwks.json`, mail: { from: mailFrom } }),
-        ...lambdaRuntimeEnv(fn, spec.memorySize, { dynamodb: guard.endpoint, sesv2: mail.endpoint, secretsManager: sm?.endpoint }),
+        ...functionEnvironment(spec, common, {
+          tableName,
+          keyRing,
+          jwksUrl: `${url}/.well-known/jwks.json`,
+          mail: { from: mailFrom },
+        }),
+        ...lambdaRuntimeEnv(fn, spec.memorySize, {
+          dynamodb: guard.endpoint,
+          sesv2: mail.endpoint,
+          secretsManager: sm?.endpoint,
+        }),
       };
     }
     // Lets one-off commands (npm run admin:grant) find this run's DynamoDB Local and tables.
-    await writeFile(join(dataDir, 'local-runtime.json'), JSON.stringify({ url, dynamoEndpoint: endpoint, tables }, null, 2));
-    corsOrigins.push(...(common.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    await writeFile(
+      join(dataDir, 'local-runtime.json'),
+      JSON.stringify({ url, dynamoEndpoint: endpoint, tables }, null, 2),
+    );
+    corsOrigins.push(
+      ...(common.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
     closers.push(async () => {
       await Promise.all(Object.values(functions).map((f) => f!.close()));
@@ -268,7 +309,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
  * What Lambda itself puts in every execution environment, and where this runner's AWS clients go: the SDK's
  * own endpoint variables, and per-function credentials whose access key id names the caller to the stand-ins.
  */
-function lambdaRuntimeEnv(fn: string, memoryMB: number, endpoints: { dynamodb: string; sesv2: string; secretsManager?: string }): Record<string, string> {
+function lambdaRuntimeEnv(
+  fn: string,
+  memoryMB: number,
+  endpoints: { dynamodb: string; sesv2: string; secretsManager?: string },
+): Record<string, string> {
   return {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -294,27 +339,46 @@ const accessKeyIdOf = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_m, _d, c: st
 
 /** Table and secret variables come from each function's spec, never from the caller's env. */
 function withoutResources(env: Record<string, string>): Record<string, string> {
-  const managed = new Set([...TABLES.map((t) => t.envVar), 'KEY_RING_FILE', 'KEY_RING_SECRET_ID', 'PUBLIC_KEYS_SECRET_ID', 'MAIL_FROM', 'MAILER', 'JWKS_URL', 'DYNAMODB_ENDPOINT']);
+  const managed = new Set([
+    ...TABLES.map((t) => t.envVar),
+    'KEY_RING_FILE',
+    'KEY_RING_SECRET_ID',
+    'PUBLIC_KEYS_SECRET_ID',
+    'MAIL_FROM',
+    'MAILER',
+    'JWKS_URL',
+    'DYNAMODB_ENDPOINT',
+  ]);
   return Object.fromEntries(Object.entries(env).filter(([k]) => !managed.has(k)));
 }
 
 function devOutboxRoute(_req: IncomingMessage, res: ServerResponse, mail: SesStandIn): void {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(mail.mails().map(({ to, subject, text, html, sentAt }) => ({ to, subject, text, html, sentAt }))));
+  res.end(
+    JSON.stringify(mail.mails().map(({ to, subject, text, html, sentAt }) => ({ to, subject, text, html, sentAt }))),
+  );
 }
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => pattern.test(e[0]) && e[1] !== undefined && e[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => pattern.test(e[0]) && e[1] !== undefined && e[1] !== ''),
+  );
 }
 
 /** The local OpenID provider as provider `dev`: a fresh client secret per start, http allowed (loopback only). */
 async function startDevProvider(url: string): Promise<DevOidc & { env: Record<string, string> }> {
-  const client = { clientId: 'local-dev', clientSecret: randomBytes(24).toString('base64url'), redirectUris: [`${url}/auth/oauth/dev/callback`] };
+  const client = {
+    clientId: 'local-dev',
+    clientSecret: randomBytes(24).toString('base64url'),
+    redirectUris: [`${url}/auth/oauth/dev/callback`],
+  };
   const oidc = await startDevOidc({ clients: () => [client] });
   return {
     ...oidc,
     env: {
-      OAUTH_PROVIDERS: JSON.stringify({ dev: { issuer: oidc.issuer, clientId: client.clientId, clientSecret: client.clientSecret } }),
+      OAUTH_PROVIDERS: JSON.stringify({
+        dev: { issuer: oidc.issuer, clientId: client.clientId, clientSecret: client.clientSecret },
+      }),
       OAUTH_ALLOW_INSECURE_ISSUER: 'true',
     },
   };

@@ -32,14 +32,22 @@ export function buildOpenApi(): Record<string, unknown> {
     const key = routeKey(route);
     const doc = ROUTE_DOCS[key];
     if (!doc) throw new Error(`openapi: no ROUTE_DOCS entry for ${key}`);
-    const params = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const responses: Record<string, unknown> = {};
     const s = doc.success;
     if (s.kind === 'tokens') {
       responses[String(s.status)] = {
         description: s.description,
         headers: {
-          'Set-Cookie': { description: `${REFRESH_COOKIE}=…; HttpOnly; Secure; SameSite=Strict; Path=/auth; Max-Age=…`, schema: { type: 'string' } },
+          'Set-Cookie': {
+            description: `${REFRESH_COOKIE}=…; HttpOnly; Secure; SameSite=Strict; Path=/auth; Max-Age=…`,
+            schema: { type: 'string' },
+          },
           'Cache-Control': { schema: { type: 'string', const: 'no-store' } },
         },
         content: json({ $ref: '#/components/schemas/TokenResponse' }),
@@ -51,12 +59,18 @@ export function buildOpenApi(): Record<string, unknown> {
     }
     Object.assign(responses, errorResponses(doc.errors));
     if (route.auth) {
-      responses['401'] = { description: 'API Gateway: missing, malformed, expired or badly signed access token', content: json({ $ref: '#/components/schemas/GatewayError' }) };
-      responses['403'] = { description: 'API Gateway: a valid token without the role or scope this route requires', content: json({ $ref: '#/components/schemas/GatewayError' }) };
+      responses['401'] = {
+        description: 'API Gateway: missing, malformed, expired or badly signed access token',
+        content: json({ $ref: '#/components/schemas/GatewayError' }),
+      };
+      responses['403'] = {
+        description: 'API Gateway: a valid token without the role or scope this route requires',
+        content: json({ $ref: '#/components/schemas/GatewayError' }),
+      };
     }
     const security = route.auth ? [{ bearer: [] }] : doc.refreshCookie ? [{ refreshCookie: [] }, {}] : [];
     paths[route.path] ??= {};
-    paths[route.path]![route.method.toLowerCase()] = {
+    paths[route.path][route.method.toLowerCase()] = {
       operationId: key.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
       summary: doc.summary,
       ...(doc.description ? { description: doc.description } : {}),
@@ -79,7 +93,12 @@ export function buildOpenApi(): Record<string, unknown> {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068, typ at+jwt)' },
-        refreshCookie: { type: 'apiKey', in: 'cookie', name: REFRESH_COOKIE, description: 'The HttpOnly refresh cookie (its name is configurable: REFRESH_COOKIE_NAME)' },
+        refreshCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: REFRESH_COOKIE,
+          description: 'The HttpOnly refresh cookie (its name is configurable: REFRESH_COOKIE_NAME)',
+        },
       },
       schemas: {
         TokenResponse: {

@@ -43,7 +43,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['password'],
     body: credentialsSchema,
     description: 'Limited per source IP (SIGNUP_MAX_PER_IP), before any hashing or mail.',
-    success: { status: 201, kind: 'tokens', description: 'Signed in; the refresh token is in the cookie (or the body when asked)' },
+    success: {
+      status: 201,
+      kind: 'tokens',
+      description: 'Signed in; the refresh token is in the cookie (or the body when asked)',
+    },
     errors: ['invalid_request', 'email_taken', 'weak_password', 'too_many_attempts', ...common],
   },
   'POST /auth/login': {
@@ -69,7 +73,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['session'],
     body: refreshTokenBodySchema,
     refreshCookie: true,
-    description: 'The refresh cookie sent more than once (cookie tossing) is 401 invalid_token, every copy cleared, nothing revoked.',
+    description:
+      'The refresh cookie sent more than once (cookie tossing) is 401 invalid_token, every copy cleared, nothing revoked.',
     success: { status: 204, kind: 'empty', description: 'Signed out (also for an unknown token)' },
     errors: ['invalid_token', 'forbidden_origin', ...common],
   },
@@ -88,13 +93,31 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /.well-known/jwks.json': {
     summary: 'Public signing keys (current, next, previous)',
     tags: ['keys'],
-    success: { status: 200, kind: 'json', description: 'A JWK Set with public members only', schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } } },
+    success: {
+      status: 200,
+      kind: 'json',
+      description: 'A JWK Set with public members only',
+      schema: {
+        type: 'object',
+        required: ['keys'],
+        properties: { keys: { type: 'array', items: { type: 'object' } } },
+      },
+    },
     errors: ['service_unavailable'],
   },
   'GET /.well-known/openid-configuration': {
     summary: 'Issuer metadata',
     tags: ['keys'],
-    success: { status: 200, kind: 'json', description: 'issuer, jwks_uri and the signing algorithms', schema: { type: 'object', required: ['issuer', 'jwks_uri'], properties: { issuer: { type: 'string' }, jwks_uri: { type: 'string' } } } },
+    success: {
+      status: 200,
+      kind: 'json',
+      description: 'issuer, jwks_uri and the signing algorithms',
+      schema: {
+        type: 'object',
+        required: ['issuer', 'jwks_uri'],
+        properties: { issuer: { type: 'string' }, jwks_uri: { type: 'string' } },
+      },
+    },
     errors: [],
   },
   'GET /auth/me': {
@@ -110,9 +133,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
         properties: {
           sub: { type: 'string' },
           email: { type: 'string' },
-          emailVerified: { type: 'boolean', description: 'Whether the address was proven (by a link, a code or the provider); trust `email` only when true' },
+          emailVerified: {
+            type: 'boolean',
+            description:
+              'Whether the address was proven (by a link, a code or the provider); trust `email` only when true',
+          },
           roles: { type: 'array', items: { type: 'string' } },
-          amr: { type: 'array', items: { type: 'string' }, description: 'How the session signed in (RFC 8176): pwd, otp, fed' },
+          amr: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'How the session signed in (RFC 8176): pwd, otp, fed',
+          },
         },
       },
     },
@@ -127,9 +158,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /auth/oauth/{provider}/callback': {
     summary: 'Finish social sign-in: single-use state, code exchange, ID token validation, find/create/link the user',
-    description: 'Query: code, state (and iss when the provider sends it). Failures redirect to redirectTo with error=<code>.',
+    description:
+      'Query: code, state (and iss when the provider sends it). Failures redirect to redirectTo with error=<code>.',
     tags: ['social'],
-    success: { status: 302, kind: 'redirect', description: 'To redirectTo with the refresh cookie set; no token in the URL' },
+    success: {
+      status: 302,
+      kind: 'redirect',
+      description: 'To redirectTo with the refresh cookie set; no token in the URL',
+    },
     errors: [],
   },
   'POST /auth/magic-link': {
@@ -152,8 +188,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['email'],
     body: redemptionSchema,
     description:
-      'Proves the address: an account whose address was unproven becomes the mailbox owner\'s alone (earlier sessions end, a password set before the proof is removed).',
-    success: { status: 200, kind: 'tokens', description: 'Signed in (a new account for a new address unless MAGIC_LINK_SIGNUP=false)' },
+      "Proves the address: an account whose address was unproven becomes the mailbox owner's alone (earlier sessions end, a password set before the proof is removed).",
+    success: {
+      status: 200,
+      kind: 'tokens',
+      description: 'Signed in (a new account for a new address unless MAGIC_LINK_SIGNUP=false)',
+    },
     errors: ['invalid_request', 'invalid_token', 'account_disabled', 'not_found', ...common],
   },
   'GET /auth/verify-email': {
@@ -166,7 +206,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Confirm the address with the emailed token or code, once',
     tags: ['email'],
     body: redemptionSchema,
-    success: { status: 200, kind: 'json', description: '{"emailVerified": true}', schema: { type: 'object', properties: { emailVerified: { const: true } } } },
+    success: {
+      status: 200,
+      kind: 'json',
+      description: '{"emailVerified": true}',
+      schema: { type: 'object', properties: { emailVerified: { const: true } } },
+    },
     errors: ['invalid_request', 'invalid_token', ...common],
   },
   'POST /auth/password-reset': {
@@ -187,7 +232,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Set a new password with the emailed token or code, once; every session ends',
     tags: ['email'],
     body: redemptionSchema,
-    success: { status: 204, kind: 'empty', description: 'Password set, email verified, every refresh-token family revoked' },
+    success: {
+      status: 204,
+      kind: 'empty',
+      description: 'Password set, email verified, every refresh-token family revoked',
+    },
     errors: ['invalid_request', 'invalid_token', 'weak_password', ...common],
   },
   'GET /admin/users/{id}': {

@@ -147,7 +147,8 @@ export class JwksKeySource implements PublicKeySource {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!response.ok) throw new JwksFetchError(`JWKS fetch failed: HTTP ${response.status}`);
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) throw new JwksFetchError('JWKS document is too large');
+    if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES)
+      throw new JwksFetchError('JWKS document is too large');
     const text = await response.text();
     if (text.length > MAX_JWKS_BYTES) throw new JwksFetchError('JWKS document is too large');
     let doc: unknown;

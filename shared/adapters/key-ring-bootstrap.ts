@@ -48,7 +48,10 @@ export function createKeyRingBootstrap(options: KeyRingBootstrapOptions) {
     const PhysicalResourceId = event.PhysicalResourceId ?? PHYSICAL_ID;
     if (event.RequestType === 'Delete') return { PhysicalResourceId };
     const before = await describe();
-    const done = (versionId: string | undefined) => ({ PhysicalResourceId, Data: { CurrentVersionId: versionId ?? '' } });
+    const done = (versionId: string | undefined) => ({
+      PhysicalResourceId,
+      Data: { CurrentVersionId: versionId ?? '' },
+    });
     if (before.LastRotatedDate) return done(versionWith(before.VersionIdsToStages, 'AWSCURRENT'));
 
     let versionId: string | undefined;
@@ -65,7 +68,9 @@ export function createKeyRingBootstrap(options: KeyRingBootstrapOptions) {
       const current = versionWith(meta.VersionIdsToStages, 'AWSCURRENT');
       if (versionId ? current === versionId : meta.LastRotatedDate !== undefined) return done(current);
       if (now() >= deadline) {
-        throw new Error(`the signing key ring rotation did not finish within ${Math.round(options.waitMs / 1000)} s; see the logs of the rotation function`);
+        throw new Error(
+          `the signing key ring rotation did not finish within ${Math.round(options.waitMs / 1000)} s; see the logs of the rotation function`,
+        );
       }
       await sleep(options.pollMs ?? 1000);
     }

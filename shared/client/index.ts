@@ -127,7 +127,10 @@ export function createAuthClient(options: AuthClientOptions) {
           setSession(undefined);
           return undefined;
         }
-        const res = await call('/auth/refresh', { method: 'POST', ...(native ? { json: { refreshToken: stored } } : {}) });
+        const res = await call('/auth/refresh', {
+          method: 'POST',
+          ...(native ? { json: { refreshToken: stored } } : {}),
+        });
         if (res.status === 401) {
           if (native) await options.refreshStore!.set(undefined);
           setSession(undefined);
@@ -211,7 +214,9 @@ export function createAuthClient(options: AuthClientOptions) {
     /** Ends this session on the server and forgets it here. */
     async signOut(): Promise<void> {
       const stored = native ? await options.refreshStore!.get() : undefined;
-      await call('/auth/logout', { method: 'POST', ...(stored ? { json: { refreshToken: stored } } : {}) }).catch(() => undefined);
+      await call('/auth/logout', { method: 'POST', ...(stored ? { json: { refreshToken: stored } } : {}) }).catch(
+        () => undefined,
+      );
       if (native) await options.refreshStore!.set(undefined);
       setSession(undefined);
     },

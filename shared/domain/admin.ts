@@ -40,7 +40,12 @@ export async function getUser(deps: AdminDeps, userId: string): Promise<UserView
  * Replaces the roles of a user. Takes effect at the user's next refresh (roles are read fresh then); an access
  * token already issued keeps its roles until it expires — the documented revocation window.
  */
-export async function setUserRoles(deps: AdminDeps, actorId: string, userId: string, roles: string[]): Promise<UserView> {
+export async function setUserRoles(
+  deps: AdminDeps,
+  actorId: string,
+  userId: string,
+  roles: string[],
+): Promise<UserView> {
   const unique = [...new Set(roles)];
   if (actorId === userId && !unique.includes('admin')) {
     // An admin removing their own admin role could leave the deployment without one.

@@ -75,10 +75,20 @@ export const isEmailToken = (purpose: EmailTokenPurpose, raw: string | undefined
  * Reads a link without consuming it (the landing page's GET, S31): the record when it is live (unused,
  * unexpired at read time), else undefined.
  */
-export async function peekEmailToken(deps: EmailTokenDeps, purpose: EmailTokenPurpose, raw: string | undefined): Promise<EmailTokenRecord | undefined> {
+export async function peekEmailToken(
+  deps: EmailTokenDeps,
+  purpose: EmailTokenPurpose,
+  raw: string | undefined,
+): Promise<EmailTokenRecord | undefined> {
   if (!isEmailToken(purpose, raw)) return undefined;
   const record = await deps.emailTokens.get(sha256Hex(raw));
-  if (!record || record.purpose !== purpose || record.usedAt !== undefined || record.expiresAt <= nowSeconds(deps.clock)) return undefined;
+  if (
+    !record ||
+    record.purpose !== purpose ||
+    record.usedAt !== undefined ||
+    record.expiresAt <= nowSeconds(deps.clock)
+  )
+    return undefined;
   return record;
 }
 
@@ -87,7 +97,11 @@ export async function peekEmailToken(deps: EmailTokenDeps, purpose: EmailTokenPu
  * and wrong-code redemptions all answer `401 invalid_token`. A code attempt is reserved atomically before
  * the code is compared, so no burst of guesses gets past the cap; at the cap the link dies, token included.
  */
-export async function redeemEmailToken(deps: EmailTokenDeps, purpose: EmailTokenPurpose, input: Redemption): Promise<EmailTokenRecord> {
+export async function redeemEmailToken(
+  deps: EmailTokenDeps,
+  purpose: EmailTokenPurpose,
+  input: Redemption,
+): Promise<EmailTokenRecord> {
   const now = nowSeconds(deps.clock);
   const max = deps.emailToken.maxCodeAttempts;
   let tokenHash: string;

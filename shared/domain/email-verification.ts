@@ -91,7 +91,10 @@ export async function sendVerificationMail(deps: EmailTokenDeps & MailDeps, user
 }
 
 /** POST /auth/verify-email: consumes the link once and marks the account's address verified. */
-export async function verifyEmail(deps: EmailTokenDeps & { users: SignUpDeps['users'] }, input: Redemption): Promise<void> {
+export async function verifyEmail(
+  deps: EmailTokenDeps & { users: SignUpDeps['users'] },
+  input: Redemption,
+): Promise<void> {
   const record = await redeemEmailToken(deps, 'verify_email', input);
   if (!record.userId) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
   await deps.users.markEmailVerified(record.userId);

@@ -14,7 +14,7 @@ export function hasDuplicateTopLevelKeys(text: string): boolean {
       while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
       if (depth === 1) {
         let k = j + 1;
-        while (k < text.length && /\s/.test(text[k]!)) k++;
+        while (k < text.length && /\s/.test(text[k])) k++;
         if (text[k] === ':') {
           const name = JSON.parse(text.slice(i, j + 1)) as string;
           if (seen.has(name)) return true;

@@ -13,7 +13,10 @@ export function publicOnly(jwk: JWK): JWK {
 }
 
 export async function generateRingKey(alg: SigningAlg, status: RingKey['status'], now: Date): Promise<RingKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, crv: alg === 'EdDSA' ? 'Ed25519' : undefined });
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    extractable: true,
+    crv: alg === 'EdDSA' ? 'Ed25519' : undefined,
+  });
   const pub = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(pub);
   const common = { kid, alg, use: 'sig' };
@@ -43,11 +46,7 @@ export async function rotateRing(ring: KeyRingDocument, alg: SigningAlg, now: Da
   if (!current || !next) return createRing(alg, now);
   return {
     version: 1,
-    keys: [
-      { ...current, status: 'previous' },
-      { ...next, status: 'current' },
-      await generateRingKey(alg, 'next', now),
-    ],
+    keys: [{ ...current, status: 'previous' }, { ...next, status: 'current' }, await generateRingKey(alg, 'next', now)],
   };
 }
 

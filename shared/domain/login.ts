@@ -31,7 +31,10 @@ const invalidCredentials = () => new AuthError('invalid_credentials', 'The email
  * per account and per source IP *before* verifying (S4), so a burst of concurrent guesses can never get
  * more verifications than the limit, and the right password is refused while locked.
  */
-export async function logIn(deps: LoginDeps, input: { email: string; password: string; sourceIp: string }): Promise<SessionTokens> {
+export async function logIn(
+  deps: LoginDeps,
+  input: { email: string; password: string; sourceIp: string },
+): Promise<SessionTokens> {
   const email = canonicalizeEmail(input.email);
   let password: string;
   try {
@@ -49,7 +52,11 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
   ]);
   if (!account.allowed || !ip.allowed) {
     securityEvent('login_locked', { scope: account.allowed ? 'ip' : 'account' });
-    const retryAfter = Math.max(account.allowed ? 0 : account.retryAfterSeconds, ip.allowed ? 0 : ip.retryAfterSeconds, 1);
+    const retryAfter = Math.max(
+      account.allowed ? 0 : account.retryAfterSeconds,
+      ip.allowed ? 0 : ip.retryAfterSeconds,
+      1,
+    );
     throw new AuthError('too_many_attempts', 'Too many sign-in attempts. Try again later.', {
       headers: { 'Retry-After': String(retryAfter) },
     });
@@ -76,7 +83,9 @@ export async function logIn(deps: LoginDeps, input: { email: string; password: s
     await deps.hasher
       .hash(password)
       .then((h) => deps.users.updatePasswordHash(user.id, h))
-      .catch((error: unknown) => logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) }));
+      .catch((error: unknown) =>
+        logger.warn('password hash upgrade failed', { userId: user.id, error: String(error) }),
+      );
   }
   return result.tokens;
 }

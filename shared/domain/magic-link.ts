@@ -2,7 +2,13 @@ import { AuthError } from '../errors.js';
 import { securityEvent } from '../log.js';
 import type { UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
-import { issueEmailToken, peekEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
+import {
+  issueEmailToken,
+  peekEmailToken,
+  redeemEmailToken,
+  type EmailTokenDeps,
+  type Redemption,
+} from './email-token.js';
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
 import { LANDING_PATHS } from './mail-templates.js';
 import { isAllowedRedirect } from './redirect.js';
@@ -63,7 +69,11 @@ export async function requestMagicLink(
  * GET /auth/magic-link/verify: never consumes (S31). Says whether the page may submit by itself: only in the
  * browser that requested the link (its binding cookie matches); any other browser is asked first.
  */
-export async function inspectMagicLink(deps: EmailTokenDeps, token: string | undefined, binding: string | undefined): Promise<{ sameBrowser: boolean }> {
+export async function inspectMagicLink(
+  deps: EmailTokenDeps,
+  token: string | undefined,
+  binding: string | undefined,
+): Promise<{ sameBrowser: boolean }> {
   const record = await peekEmailToken(deps, 'magic_link', token);
   return { sameBrowser: matchesBrowserBinding(record?.bindingHash, binding) };
 }
@@ -74,13 +84,17 @@ export async function inspectMagicLink(deps: EmailTokenDeps, token: string | und
  * address was unproven becomes the mailbox owner's alone (S52: earlier sessions end, a pre-proof password is
  * removed), and an address without an account gets a passwordless one (unless sign-up by link is off).
  */
-export async function verifyMagicLink(deps: MagicLinkDeps, input: Redemption): Promise<{ tokens: SessionTokens; redirectTo?: string }> {
+export async function verifyMagicLink(
+  deps: MagicLinkDeps,
+  input: Redemption,
+): Promise<{ tokens: SessionTokens; redirectTo?: string }> {
   const record = await redeemEmailToken(deps, 'magic_link', input);
   // The account is looked up now, not only when the link was requested: one may have been created in between.
   const user = record.userId ? await deps.users.findById(record.userId) : await deps.users.findByEmail(record.email);
   let subject: SignInSubject;
   if (user) subject = { account: user };
-  else if (record.userId || !deps.signupAllowed) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
+  else if (record.userId || !deps.signupAllowed)
+    throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
   else subject = { newAccount: { email: record.email } };
   const result = await completeSignIn(deps, { ...subject, method: 'otp', proof: { emailVerified: true } });
   securityEvent('email_link_used', { purpose: 'magic_link', userId: result.user.id });

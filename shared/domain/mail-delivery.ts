@@ -31,7 +31,11 @@ export async function throttleMail(deps: MailDeps, email: string, sourceIp: stri
     deps.limiter.consume(`mail:ip:${sourceIp}`, perIp, windowSeconds),
   ]);
   if (address.allowed && ip.allowed) return;
-  const retryAfter = Math.max(address.allowed ? 0 : address.retryAfterSeconds, ip.allowed ? 0 : ip.retryAfterSeconds, 1);
+  const retryAfter = Math.max(
+    address.allowed ? 0 : address.retryAfterSeconds,
+    ip.allowed ? 0 : ip.retryAfterSeconds,
+    1,
+  );
   throw new AuthError('too_many_attempts', 'Too many mails were requested. Try again later.', {
     headers: { 'Retry-After': String(retryAfter) },
   });
@@ -48,13 +52,21 @@ let sendEstimateMs = 60;
  * `failLoud` (the caller has checked that failing does not reveal whether the account exists), becomes
  * `503 mail_unavailable`.
  */
-export async function deliver(deps: MailDeps, message: MailMessage, what: { purpose: string; failLoud: boolean }): Promise<void> {
+export async function deliver(
+  deps: MailDeps,
+  message: MailMessage,
+  what: { purpose: string; failLoud: boolean },
+): Promise<void> {
   const started = performance.now();
   try {
     await deps.mailer.send(message);
   } catch (cause) {
-    logger.error('mail send failed', { purpose: what.purpose, cause: cause instanceof Error ? cause.name : typeof cause });
-    if (what.failLoud) throw new AuthError('mail_unavailable', 'Mail cannot be sent right now; try again shortly.', { cause });
+    logger.error('mail send failed', {
+      purpose: what.purpose,
+      cause: cause instanceof Error ? cause.name : typeof cause,
+    });
+    if (what.failLoud)
+      throw new AuthError('mail_unavailable', 'Mail cannot be sent right now; try again shortly.', { cause });
   } finally {
     sendEstimateMs = 0.8 * sendEstimateMs + 0.2 * (performance.now() - started);
   }
@@ -67,4 +79,5 @@ export async function pretendToDeliver(): Promise<void> {
 }
 
 /** The link of a mail: PUBLIC_URL + the landing path + the token. */
-export const linkTo = (publicUrl: string, path: string, token: string) => `${publicUrl}${path}?token=${encodeURIComponent(token)}`;
+export const linkTo = (publicUrl: string, path: string, token: string) =>
+  `${publicUrl}${path}?token=${encodeURIComponent(token)}`;

@@ -31,7 +31,13 @@ export interface MailTemplates {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function render(subject: string, intro: string, action: string, input: MailTemplateInput, ignore: string): RenderedMail {
+function render(
+  subject: string,
+  intro: string,
+  action: string,
+  input: MailTemplateInput,
+  ignore: string,
+): RenderedMail {
   const text = [
     intro,
     '',

@@ -22,7 +22,10 @@ export interface PasswordResetDeps extends EmailTokenDeps, MailDeps {
  * unknown addresses; an unknown one gets no mail but the same time spent. A send failure is only logged: a
  * `503` would reveal that the address has an account.
  */
-export async function requestPasswordReset(deps: PasswordResetDeps, input: { email: string; sourceIp: string }): Promise<void> {
+export async function requestPasswordReset(
+  deps: PasswordResetDeps,
+  input: { email: string; sourceIp: string },
+): Promise<void> {
   const email = canonicalizeEmail(input.email);
   await throttleMail(deps, email, input.sourceIp);
   const user = await deps.users.findByEmail(email);
@@ -46,7 +49,10 @@ export async function requestPasswordReset(deps: PasswordResetDeps, input: { ema
  * is consumed, so a weak choice does not burn it); then, once: the hash is replaced, every session of the
  * account ends (S27), the address counts as verified, and the login lock of the account is lifted (S4).
  */
-export async function confirmPasswordReset(deps: PasswordResetDeps, input: Redemption & { newPassword: string }): Promise<void> {
+export async function confirmPasswordReset(
+  deps: PasswordResetDeps,
+  input: Redemption & { newPassword: string },
+): Promise<void> {
   const password = checkNewPassword(input.newPassword, deps.passwordPolicy);
   const record = await redeemEmailToken(deps, 'password_reset', input);
   if (!record.userId) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');

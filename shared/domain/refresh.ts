@@ -95,8 +95,10 @@ async function handleRotated(deps: RefreshDeps, presented: RefreshTokenRecord): 
  * predecessor: served as a grace re-presentation of it. After the window it is reuse, like any retired token.
  */
 async function handleSuperseded(deps: RefreshDeps, presented: RefreshTokenRecord): Promise<SessionTokens> {
-  const predecessor = presented.predecessorHash === undefined ? undefined : await deps.refreshTokens.get(presented.predecessorHash);
-  if (predecessor?.status === 'rotated' && predecessor.familyId === presented.familyId) return handleRotated(deps, predecessor);
+  const predecessor =
+    presented.predecessorHash === undefined ? undefined : await deps.refreshTokens.get(presented.predecessorHash);
+  if (predecessor?.status === 'rotated' && predecessor.familyId === presented.familyId)
+    return handleRotated(deps, predecessor);
   return reuse(deps, presented, nowSeconds(deps.clock));
 }
 

@@ -66,10 +66,24 @@ export async function startSession(
   const familyId = randomUUID();
   const familyExpiresAt = now + deps.session.absoluteTtlSeconds;
   const auth_time = authTime ?? now;
-  const first = newRefreshToken({ userId: user.id, familyId, familyExpiresAt, amr, authTime: auth_time }, now, deps.session.idleTtlSeconds);
+  const first = newRefreshToken(
+    { userId: user.id, familyId, familyExpiresAt, amr, authTime: auth_time },
+    now,
+    deps.session.idleTtlSeconds,
+  );
   const [, access] = await Promise.all([
-    deps.refreshTokens.createFamily({ familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt }, first.record),
-    deps.issuer.issue({ id: user.id, email: user.email, roles: user.roles, amr, emailVerified: user.emailVerified === true, authTime: auth_time }),
+    deps.refreshTokens.createFamily(
+      { familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt },
+      first.record,
+    ),
+    deps.issuer.issue({
+      id: user.id,
+      email: user.email,
+      roles: user.roles,
+      amr,
+      emailVerified: user.emailVerified === true,
+      authTime: auth_time,
+    }),
   ]);
   return { ...access, refreshToken: first.raw, refreshExpiresIn: first.record.expiresAt - now, familyId };
 }

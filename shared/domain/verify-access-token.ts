@@ -107,12 +107,14 @@ function decodeJson(segment: string): Claims {
   }
   // One fixed way with duplicate member names (`{"alg":"none","alg":"ES256"}`): refuse, never pick one.
   if (hasDuplicateTopLevelKeys(text)) throw new TokenVerificationError('malformed');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenVerificationError('malformed');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TokenVerificationError('malformed');
   return value as Claims;
 }
 
 /** RFC 9068 §4: `at+jwt`, also written `application/at+jwt` (media types are case-insensitive). */
-const isAccessTokenTyp = (typ: unknown) => typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt';
+const isAccessTokenTyp = (typ: unknown) =>
+  typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt';
 
 /**
  * Verifies an access token the way RFC 8725 asks: compact JWS only, algorithm pinned, key looked up by
@@ -164,11 +166,17 @@ export class AccessTokenVerifier {
     const { key, spec } = await this.key(header.kid, alg);
 
     const signature = Buffer.from(signatureSegment, 'base64url');
-    if (spec.signatureBytes !== undefined && signature.length !== spec.signatureBytes) throw new TokenVerificationError('bad_signature');
+    if (spec.signatureBytes !== undefined && signature.length !== spec.signatureBytes)
+      throw new TokenVerificationError('bad_signature');
     const signingInput = Buffer.from(token.slice(0, headerSegment.length + 1 + payloadSegment.length), 'ascii');
     let valid: boolean;
     try {
-      valid = verifySignature(spec.digest, signingInput, spec.keyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
+      valid = verifySignature(
+        spec.digest,
+        signingInput,
+        spec.keyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+        signature,
+      );
     } catch (cause) {
       throw new TokenVerificationError('bad_signature', { cause });
     }
@@ -188,11 +196,13 @@ export class AccessTokenVerifier {
     const { iss, aud, sub, exp, iat, nbf, jti } = payload;
     // Exact comparisons (S16): no trailing-slash or case folding.
     if (iss !== issuer) throw new TokenVerificationError('claim_invalid');
-    if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience)))) throw new TokenVerificationError('claim_invalid');
+    if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience))))
+      throw new TokenVerificationError('claim_invalid');
     if (typeof sub !== 'string' || typeof jti !== 'string') throw new TokenVerificationError('claim_invalid');
     // S15: exp is required; nbf and iat may not lie in the future beyond the leeway.
     if (typeof exp !== 'number' || typeof iat !== 'number') throw new TokenVerificationError('claim_invalid');
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) throw new TokenVerificationError('claim_invalid');
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway))
+      throw new TokenVerificationError('claim_invalid');
     if (iat > now + leeway) throw new TokenVerificationError('claim_invalid');
     if (exp <= now - leeway) throw new TokenVerificationError('expired');
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];

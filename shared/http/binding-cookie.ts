@@ -22,5 +22,8 @@ export const bindingCookie = (flow: BindingFlow, value: string, maxAgeSeconds: n
 export const clearBindingCookie = (flow: BindingFlow): string => bindingCookie(flow, '', 0);
 
 /** The binding value the browser sent for `flow`, if any. */
-export const readBindingCookie = (flow: BindingFlow, cookies: string[] | undefined, header: string | undefined): string | undefined =>
-  readCookie(cookies, header, BINDING_COOKIES[flow]);
+export const readBindingCookie = (
+  flow: BindingFlow,
+  cookies: string[] | undefined,
+  header: string | undefined,
+): string | undefined => readCookie(cookies, header, BINDING_COOKIES[flow]);

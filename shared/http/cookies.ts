@@ -1,5 +1,9 @@
 /** Reads a cookie from API Gateway payload 2.0 (`event.cookies`) or a raw `Cookie` header. */
-export function readCookie(cookies: string[] | undefined, header: string | undefined, name: string): string | undefined {
+export function readCookie(
+  cookies: string[] | undefined,
+  header: string | undefined,
+  name: string,
+): string | undefined {
   const v = readCookies(cookies, header, name)[0];
   return v !== undefined && v.length > 0 ? v : undefined;
 }
@@ -43,14 +47,23 @@ export const clearRefreshCookie = (name: string): string => refreshCookie('', { 
  * refused by the browser, harmlessly), at our path and at the request's path.
  * @example clearRefreshCookieCopies('__Secure-refresh_token', { host: 'auth.example.com', path: '/auth/refresh' })
  */
-export function clearRefreshCookieCopies(name: string, request: { host: string | undefined; path: string | undefined }): string[] {
+export function clearRefreshCookieCopies(
+  name: string,
+  request: { host: string | undefined; path: string | undefined },
+): string[] {
   const ours = clearRefreshCookie(name);
   // `__Host-` cookies cannot carry a Domain nor another Path, so no sibling can toss one.
   if (name.startsWith('__Host-')) return [ours];
   const paths = [...new Set(['/auth', ...(request.path?.startsWith('/') ? [request.path] : [])])];
-  const lines = [ours, ...paths.filter((p) => p !== '/auth').map((p) => `${name}=; HttpOnly; Secure; SameSite=Strict; Path=${p}; Max-Age=0`)];
+  const lines = [
+    ours,
+    ...paths
+      .filter((p) => p !== '/auth')
+      .map((p) => `${name}=; HttpOnly; Secure; SameSite=Strict; Path=${p}; Max-Age=0`),
+  ];
   for (const domain of parentDomains(request.host)) {
-    for (const p of paths) lines.push(`${name}=; HttpOnly; Secure; SameSite=Strict; Domain=${domain}; Path=${p}; Max-Age=0`);
+    for (const p of paths)
+      lines.push(`${name}=; HttpOnly; Secure; SameSite=Strict; Domain=${domain}; Path=${p}; Max-Age=0`);
   }
   return lines;
 }

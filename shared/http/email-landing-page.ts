@@ -76,8 +76,16 @@ const COPY: Record<EmailTokenPurpose, { title: string; ask: string; button: stri
     ask: 'Sign in on this device? This link was requested from another browser or device. Continue only if you asked for it.',
     button: 'Sign in on this device',
   },
-  verify_email: { title: 'Confirm your email address', ask: 'Confirm that this is your email address.', button: 'Confirm' },
-  password_reset: { title: 'Choose a new password', ask: 'Choose a new password for your account.', button: 'Set password' },
+  verify_email: {
+    title: 'Confirm your email address',
+    ask: 'Confirm that this is your email address.',
+    button: 'Confirm',
+  },
+  password_reset: {
+    title: 'Choose a new password',
+    ask: 'Choose a new password for your account.',
+    button: 'Set password',
+  },
 };
 
 /**

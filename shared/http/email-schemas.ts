@@ -5,7 +5,12 @@ import { tokenDelivery } from './schemas.js';
 
 /** POST /auth/magic-link, POST /auth/password-reset. Unknown fields are dropped (S47). */
 const str = (min: number, max: number) =>
-  z.string('must be a string').check(z.minLength(min, `must be at least ${min} characters`), z.maxLength(max, `must be at most ${max} characters`));
+  z
+    .string('must be a string')
+    .check(
+      z.minLength(min, `must be at least ${min} characters`),
+      z.maxLength(max, `must be at most ${max} characters`),
+    );
 
 export const emailRequestSchema = z.object({
   email: str(3, 320),

@@ -96,7 +96,9 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
  * - `reportingEndpoints`, `reportTo` and the CSP's `report-to`: no reporting endpoint is configured, so the headers
  *   would go out empty and the directive would name a group that does not exist.
  */
-function securityHeaderOptions(csp: Record<string, string | undefined> | undefined): Parameters<typeof httpSecurityHeaders>[0] {
+function securityHeaderOptions(
+  csp: Record<string, string | undefined> | undefined,
+): Parameters<typeof httpSecurityHeaders>[0] {
   const options = {
     strictTransportSecurity: { maxAge: 2 * 365 * 24 * 3600, includeSubDomains: true, preload: false },
     xssProtection: false,
@@ -113,9 +115,10 @@ function readBody(event: Event, maxBytes: number, contentType: string | undefine
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   // Size first, before decoding or parsing anything (S46).
   const approxBytes = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
-  if (approxBytes > maxBytes) throw new AuthError('payload_too_large', `The request body must be at most ${maxBytes} bytes.`);
+  if (approxBytes > maxBytes)
+    throw new AuthError('payload_too_large', `The request body must be at most ${maxBytes} bytes.`);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   // Only JSON: text/plain and form bodies are what a cross-site form could send without a preflight (S41).
   if (type !== 'application/json') {
     throw new AuthError('unsupported_media_type', 'Send the request body as application/json.');
@@ -151,7 +154,12 @@ function toResult(r: HttpResponse): Result {
     return { statusCode: r.statusCode, headers: html, body: r.html, cookies: r.cookies };
   }
   if (r.body === undefined) return { statusCode: r.statusCode, headers, cookies: r.cookies };
-  return { statusCode: r.statusCode, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(r.body), cookies: r.cookies };
+  return {
+    statusCode: r.statusCode,
+    headers: { 'Content-Type': JSON_TYPE, ...headers },
+    body: JSON.stringify(r.body),
+    cookies: r.cookies,
+  };
 }
 
 function errorMapper(): middy.MiddlewareObj<Event, Result> {

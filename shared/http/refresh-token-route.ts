@@ -27,7 +27,10 @@ export function presentedRefreshToken(req: RefreshTokenRequest, config: Config):
   const name = config.REFRESH_COOKIE_NAME;
   const copies = readCookies(req.event.cookies, req.headers.cookie, name);
   if (copies.length > 1) {
-    const cookies = clearRefreshCookieCopies(name, { host: req.headers.host ?? req.event.requestContext?.domainName, path: req.event.rawPath });
+    const cookies = clearRefreshCookieCopies(name, {
+      host: req.headers.host ?? req.event.requestContext?.domainName,
+      path: req.event.rawPath,
+    });
     throw new AuthError('invalid_token', 'The refresh cookie was sent more than once; sign in again.', { cookies });
   }
   const cookie = copies[0];

@@ -9,8 +9,12 @@ export const tokenDelivery = z.optional(z.enum(['cookie', 'body'], 'must be "coo
  * `zod/mini` (not the full namespace) keeps the bundles small; it has no locale, so each check says its message.
  */
 export const credentialsSchema = z.object({
-  email: z.string('must be a string').check(z.minLength(3, 'must be at least 3 characters'), z.maxLength(320, 'must be at most 320 characters')),
-  password: z.string('must be a string').check(z.minLength(1, 'must not be empty'), z.maxLength(4096, 'must be at most 4096 characters')),
+  email: z
+    .string('must be a string')
+    .check(z.minLength(3, 'must be at least 3 characters'), z.maxLength(320, 'must be at most 320 characters')),
+  password: z
+    .string('must be a string')
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(4096, 'must be at most 4096 characters')),
   tokenDelivery,
 });
 

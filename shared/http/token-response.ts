@@ -21,7 +21,9 @@ export function tokenResponse(
       accessToken: tokens.accessToken,
       tokenType: 'Bearer',
       expiresIn: tokens.expiresIn,
-      ...(options.deliverInBody ? { refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn } : {}),
+      ...(options.deliverInBody
+        ? { refreshToken: tokens.refreshToken, refreshExpiresIn: tokens.refreshExpiresIn }
+        : {}),
     },
   };
 }

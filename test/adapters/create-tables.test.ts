@@ -34,7 +34,12 @@ describe('Function: createTables', () => {
     const table = await client.send(new DescribeTableCommand({ TableName: again.REFRESH_TOKENS_TABLE }));
 
     // Assess
-    expect(again).toEqual({ USERS_TABLE: `${prefix}Users`, REFRESH_TOKENS_TABLE: `${prefix}RefreshTokens`, EPHEMERAL_TABLE: `${prefix}Ephemeral`, MAGIC_LINKS_TABLE: `${prefix}MagicLinks` });
+    expect(again).toEqual({
+      USERS_TABLE: `${prefix}Users`,
+      REFRESH_TOKENS_TABLE: `${prefix}RefreshTokens`,
+      EPHEMERAL_TABLE: `${prefix}Ephemeral`,
+      MAGIC_LINKS_TABLE: `${prefix}MagicLinks`,
+    });
     expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Table?.GlobalSecondaryIndexes).toEqual([
       expect.objectContaining({

@@ -2,7 +2,11 @@
  * Request shape, with the SDK mocked (no network): what each store sends, and how it translates SDK errors.
  * DynamoDB Local proves the behaviour (dynamo-stores.test.ts); these pin the single-request atomicity.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +17,9 @@ import { ConditionFailedError } from '../../shared/errors.js';
 import type { RefreshTokenRecord } from '../../shared/ports.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
 const TABLE = 'Table';
 const NOW = 1_900_000_020; // a multiple of 60
 
@@ -30,8 +36,16 @@ const token = (over: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord => ({
 const successor = token({ tokenHash: 'b'.repeat(64), issuedAt: NOW });
 
 const canceled = (...codes: string[]) =>
-  new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
-const failure = (attempt: Promise<unknown>): Promise<unknown> => attempt.then(() => undefined, (e: unknown) => e);
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+const failure = (attempt: Promise<unknown>): Promise<unknown> =>
+  attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 beforeEach(() => ddb.reset());
 afterEach(() => ddb.reset());
@@ -48,19 +62,19 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
     // Assess
     const calls = ddb.calls();
     expect(calls).toHaveLength(1);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
     expect(items).toHaveLength(3);
-    expect(items[0]!.Update).toMatchObject({
+    expect(items[0].Update).toMatchObject({
       Key: { pk: `T#${'a'.repeat(64)}` },
       UpdateExpression: 'SET #status = :rotated, rotatedAt = :now, successorHash = :s',
       ConditionExpression: '#status = :active AND expiresAt > :now AND familyExpiresAt > :now',
       ExpressionAttributeValues: { ':now': NOW, ':s': successor.tokenHash, ':active': 'active', ':rotated': 'rotated' },
     });
-    expect(items[1]!.Put).toMatchObject({
+    expect(items[1].Put).toMatchObject({
       Item: { pk: `T#${successor.tokenHash}`, ...successor },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    expect(items[2]!.ConditionCheck).toMatchObject({
+    expect(items[2].ConditionCheck).toMatchObject({
       Key: { pk: 'F#f1' },
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
       ExpressionAttributeValues: { ':now': NOW },
@@ -120,22 +134,28 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
 
     // Assess
     expect(ddb.calls()).toHaveLength(1);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
     expect(items.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Update', 'ConditionCheck', 'Put']);
-    expect(items[0]!.Update).toMatchObject({
+    expect(items[0].Update).toMatchObject({
       Key: { pk: `T#${'a'.repeat(64)}` },
       UpdateExpression: 'SET successorHash = :next',
       ConditionExpression: '#status = :rotated AND rotatedAt >= :graceStart AND successorHash = :succ',
       ExpressionAttributeValues: { ':graceStart': NOW - 30, ':succ': 'c'.repeat(64), ':next': successor.tokenHash },
     });
-    expect(items[1]!.Update).toMatchObject({
+    expect(items[1].Update).toMatchObject({
       Key: { pk: `T#${'c'.repeat(64)}` },
       UpdateExpression: 'SET #status = :superseded, supersededAt = :now, predecessorHash = :pred',
       ConditionExpression: '#status = :active',
       ExpressionAttributeValues: { ':pred': 'a'.repeat(64), ':now': successor.issuedAt },
     });
-    expect(items[2]!.ConditionCheck).toMatchObject({ Key: { pk: 'F#f1' }, ExpressionAttributeValues: { ':now': successor.issuedAt } });
-    expect(items[3]!.Put).toMatchObject({ Item: { pk: `T#${successor.tokenHash}` }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(items[2].ConditionCheck).toMatchObject({
+      Key: { pk: 'F#f1' },
+      ExpressionAttributeValues: { ':now': successor.issuedAt },
+    });
+    expect(items[3].Put).toMatchObject({
+      Item: { pk: `T#${successor.tokenHash}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   });
 
   it('S24: rotateWithinGrace throws ConditionFailedError without calling DynamoDB when there is no successor', async () => {
@@ -143,7 +163,9 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
     const store = new DynamoRefreshTokenStore(doc, TABLE);
 
     // Act
-    const error = await failure(store.rotateWithinGrace(token({ status: 'rotated', rotatedAt: NOW }), successor, NOW - 30));
+    const error = await failure(
+      store.rotateWithinGrace(token({ status: 'rotated', rotatedAt: NOW }), successor, NOW - 30),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(ConditionFailedError);
@@ -160,7 +182,7 @@ describe('Class: DynamoRefreshTokenStore (request shape)', () => {
 
     // Assess
     expect(error).toBeUndefined();
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
       Key: { pk: 'F#unknown' },
       UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
       ConditionExpression: 'attribute_exists(pk)',
@@ -173,8 +195,14 @@ describe('Class: DynamoUserStore (request shape)', () => {
     // Prepare
     const store = new DynamoUserStore(doc, TABLE);
     ddb.on(GetCommand).resolves({});
-    ddb.on(GetCommand, { Key: { pk: 'EMAIL#known@example.com' } }).resolves({ Item: { pk: 'EMAIL#known@example.com', userId: 'u1' } });
-    ddb.on(GetCommand, { Key: { pk: 'USER#u1' } }).resolves({ Item: { pk: 'USER#u1', id: 'u1', email: 'known@example.com', roles: [], emailVerified: false, createdAt: 0 } });
+    ddb
+      .on(GetCommand, { Key: { pk: 'EMAIL#known@example.com' } })
+      .resolves({ Item: { pk: 'EMAIL#known@example.com', userId: 'u1' } });
+    ddb
+      .on(GetCommand, { Key: { pk: 'USER#u1' } })
+      .resolves({
+        Item: { pk: 'USER#u1', id: 'u1', email: 'known@example.com', roles: [], emailVerified: false, createdAt: 0 },
+      });
 
     // Act
     const known = await store.findByEmail('known@example.com');
@@ -189,7 +217,6 @@ describe('Class: DynamoUserStore (request shape)', () => {
     expect(ddb.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead === true)).toBe(true);
   });
 
-
   it('creates user and email lock in one conditional transaction, and maps a taken email to ConditionFailedError', async () => {
     // Prepare
     ddb.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed'));
@@ -201,7 +228,7 @@ describe('Class: DynamoUserStore (request shape)', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ConditionFailedError);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
     expect(items.map((i) => i.Put?.Item?.['pk'])).toEqual(['USER#u1', 'EMAIL#a@example.com']);
     expect(items.every((i) => i.Put?.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
   });
@@ -222,7 +249,7 @@ describe('Class: DynamoRateLimiter (request shape)', () => {
     expect(decision).toEqual({ allowed: true, retryAfterSeconds: 0 });
     expect(ddb.calls()).toHaveLength(1);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toEqual({
+    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: `RL#login:ip:192.0.2.1#${NOW / 60}` },
       UpdateExpression: 'ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :windowEnd)',

@@ -19,7 +19,11 @@ describe('Function: createKeyRingBootstrap (the first deploy has a signing key)'
   async function setup(options: { rotationFails?: boolean } = {}) {
     const policies: Record<string, Statement[]> = {};
     const as = (caller: string) =>
-      new SecretsManagerClient({ endpoint: sm!.endpoint, region: 'us-east-1', credentials: { accessKeyId: caller, secretAccessKey: 'x' } });
+      new SecretsManagerClient({
+        endpoint: sm!.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: caller, secretAccessKey: 'x' },
+      });
     let rotations = 0;
     sm = await startSecretsManagerStandIn({
       permissionsOf: (c) => policies[c],
@@ -44,17 +48,25 @@ describe('Function: createKeyRingBootstrap (the first deploy has a signing key)'
   it('Create: rotates the placeholder into a ring and returns only once AWSCURRENT holds it', async () => {
     const { bootstrap, ringArn, as } = await setup();
     const result = await bootstrap({ RequestType: 'Create' });
-    const ring = parseRing((await as('rotate').send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSCURRENT' }))).SecretString);
+    const ring = parseRing(
+      (await as('rotate').send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSCURRENT' })))
+        .SecretString,
+    );
     expect(ring && currentKey(ring).status).toBe('current');
     const stages = (await as('rotate').send(new DescribeSecretCommand({ SecretId: ringArn }))).VersionIdsToStages!;
-    expect(result).toEqual({ PhysicalResourceId: 'signing-key-ring', Data: { CurrentVersionId: Object.keys(stages).find((v) => stages[v]!.includes('AWSCURRENT')) } });
+    expect(result).toEqual({
+      PhysicalResourceId: 'signing-key-ring',
+      Data: { CurrentVersionId: Object.keys(stages).find((v) => stages[v].includes('AWSCURRENT')) },
+    });
   });
 
   it('Update with a ring in place, and Delete: no rotation', async () => {
     const { bootstrap, rotations } = await setup();
     const created = await bootstrap({ RequestType: 'Create' });
     expect(await bootstrap({ RequestType: 'Update', PhysicalResourceId: created.PhysicalResourceId })).toEqual(created);
-    expect(await bootstrap({ RequestType: 'Delete', PhysicalResourceId: created.PhysicalResourceId })).toEqual({ PhysicalResourceId: created.PhysicalResourceId });
+    expect(await bootstrap({ RequestType: 'Delete', PhysicalResourceId: created.PhysicalResourceId })).toEqual({
+      PhysicalResourceId: created.PhysicalResourceId,
+    });
     expect(rotations()).toBe(1);
   });
 

@@ -33,7 +33,10 @@ function fakeSecretsManager() {
     const s = secrets.get(SecretId);
     if (!s) throw notFound();
     for (const [id, v] of s.versions) {
-      if ((VersionId === undefined || VersionId === id) && (VersionStage === undefined || v.stages.includes(VersionStage))) {
+      if (
+        (VersionId === undefined || VersionId === id) &&
+        (VersionStage === undefined || v.stages.includes(VersionStage))
+      ) {
         return { SecretString: v.value, VersionId: id };
       }
     }
@@ -50,7 +53,10 @@ function fakeSecretsManager() {
   mock.on(DescribeSecretCommand).callsFake(async ({ SecretId }) => {
     const s = secrets.get(SecretId);
     if (!s) throw notFound();
-    return { RotationEnabled: true, VersionIdsToStages: Object.fromEntries([...s.versions].map(([id, v]) => [id, v.stages])) };
+    return {
+      RotationEnabled: true,
+      VersionIdsToStages: Object.fromEntries([...s.versions].map(([id, v]) => [id, v.stages])),
+    };
   });
   mock.on(UpdateSecretVersionStageCommand).callsFake(async ({ SecretId, VersionStage, MoveToVersionId }) => {
     const s = secrets.get(SecretId)!;
@@ -80,17 +86,24 @@ describe('Function: createRotationHandler (fake Secrets Manager)', () => {
     };
 
     await run();
-    const ring1 = parseRing((await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString)!;
+    const ring1 = parseRing(
+      (await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString,
+    )!;
     expect(ring1.keys.map((k) => k.status).sort()).toEqual(['current', 'next']);
     const next1 = ring1.keys.find((k) => k.status === 'next')!.kid;
     const current1 = ring1.keys.find((k) => k.status === 'current')!.kid;
 
     await run();
-    const ring2 = parseRing((await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString)!;
+    const ring2 = parseRing(
+      (await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString,
+    )!;
     expect(ring2.keys.find((k) => k.status === 'current')!.kid).toBe(next1);
     expect(ring2.keys.find((k) => k.status === 'previous')!.kid).toBe(current1);
 
-    const published = JSON.parse((await sm.client.send(new GetSecretValueCommand({ SecretId: 'public', VersionStage: 'AWSCURRENT' }))).SecretString!);
+    const published = JSON.parse(
+      (await sm.client.send(new GetSecretValueCommand({ SecretId: 'public', VersionStage: 'AWSCURRENT' })))
+        .SecretString!,
+    );
     expect(published.keys.map((k: { kid: string }) => k.kid).sort()).toEqual(ring2.keys.map((k) => k.kid).sort());
     // S44: the public secret carries no private members.
     expect(JSON.stringify(published)).not.toMatch(/"d":|"p":|"q":/);
@@ -115,11 +128,19 @@ describe('Function: createRotationHandler (fake Secrets Manager)', () => {
       for (const Step of STEPS) await rotate({ Step, SecretId: 'ring', ClientRequestToken: token });
     };
     const algs = async () => {
-      const ring = parseRing((await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' }))).SecretString)!;
+      const ring = parseRing(
+        (await sm.client.send(new GetSecretValueCommand({ SecretId: 'ring', VersionStage: 'AWSCURRENT' })))
+          .SecretString,
+      )!;
       return Object.fromEntries(ring.keys.map((k) => [k.status, k.alg]));
     };
     const published = async () =>
-      (JSON.parse((await sm.client.send(new GetSecretValueCommand({ SecretId: 'public', VersionStage: 'AWSCURRENT' }))).SecretString!) as { keys: { alg: string }[] }).keys.map((k) => k.alg);
+      (
+        JSON.parse(
+          (await sm.client.send(new GetSecretValueCommand({ SecretId: 'public', VersionStage: 'AWSCURRENT' })))
+            .SecretString!,
+        ) as { keys: { alg: string }[] }
+      ).keys.map((k) => k.alg);
 
     // Act / Assess: testSecret signs with each pending ring's current key, in that key's algorithm
     await run();
@@ -170,6 +191,10 @@ describe('Class: FileKeyRing (the local ring)', () => {
 
     // Assess: the signing key keeps its own algorithm until the EdDSA key minted by the first rotation is current
     expect(currentKey(cached).kid).toBe(before);
-    expect(Object.fromEntries(reread.keys.map((k) => [k.status, k.alg]))).toEqual({ previous: 'ES256', current: 'EdDSA', next: 'EdDSA' });
+    expect(Object.fromEntries(reread.keys.map((k) => [k.status, k.alg]))).toEqual({
+      previous: 'ES256',
+      current: 'EdDSA',
+      next: 'EdDSA',
+    });
   });
 });

@@ -4,7 +4,12 @@ import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { MemoryOAuthTransactionStore } from '../../shared/adapters/memory/oauth-transaction-store.js';
 import { oauthTransactionStoreContract, userIdentityContract } from './store-contract.js';
 import { MemoryEmailTokenStore } from '../../shared/adapters/memory/email-token-store.js';
-import { emailTokenStoreContract, rateLimiterContract, refreshTokenStoreContract, userStoreContract } from './store-contract.js';
+import {
+  emailTokenStoreContract,
+  rateLimiterContract,
+  refreshTokenStoreContract,
+  userStoreContract,
+} from './store-contract.js';
 
 userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
 

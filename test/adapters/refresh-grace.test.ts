@@ -11,7 +11,7 @@ import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
 import { sha256Hex } from '../../shared/domain/secrets.js';
 import { startSession } from '../../shared/domain/session.js';
-import { AuthError } from '../../shared/errors.js';
+import { type AuthError } from '../../shared/errors.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../../shared/ports.js';
 import { freshTables, type FreshTables } from '../helpers/dynamo.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
@@ -39,13 +39,13 @@ const stores: [string, () => { store: RefreshTokenStore; scan: () => Promise<unk
       store: new DynamoRefreshTokenStore(local.doc, local.tables.REFRESH_TOKENS_TABLE),
       scan: async () => {
         const items: unknown[] = [];
-        for await (const page of paginateScan({ client: local.doc }, { TableName: local.tables.REFRESH_TOKENS_TABLE })) items.push(...(page.Items ?? []));
+        for await (const page of paginateScan({ client: local.doc }, { TableName: local.tables.REFRESH_TOKENS_TABLE }))
+          items.push(...(page.Items ?? []));
         return items;
       },
     }),
   ],
 ];
-
 
 describe.each(stores)('Use-case: rotateRefreshToken with REFRESH_REUSE_GRACE_SECONDS=10 (%s)', (_name, make) => {
   async function setup() {
@@ -58,13 +58,20 @@ describe.each(stores)('Use-case: rotateRefreshToken with REFRESH_REUSE_GRACE_SEC
       clock,
       users,
       refreshTokens: store,
-      issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+      issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
+        issuer: 'https://auth.test',
+        audience: 'https://auth.test',
+        ttlSeconds: 900,
+      }),
       session: { idleTtlSeconds: 7 * DAY, absoluteTtlSeconds: 30 * DAY },
       reuseGraceSeconds: 10,
     };
     const session = await startSession(deps, user);
     const familyId = (await store.get(sha256Hex(session.refreshToken)))!.familyId;
-    const live = async () => (await scan()).filter((i) => (i as RefreshTokenRecord).familyId === familyId && (i as RefreshTokenRecord).status === 'active') as RefreshTokenRecord[];
+    const live = async () =>
+      (await scan()).filter(
+        (i) => (i as RefreshTokenRecord).familyId === familyId && (i as RefreshTokenRecord).status === 'active',
+      ) as RefreshTokenRecord[];
     return { deps, clock, session, live };
   }
 
@@ -73,10 +80,14 @@ describe.each(stores)('Use-case: rotateRefreshToken with REFRESH_REUSE_GRACE_SEC
     const { deps, session, live } = await setup();
 
     // Act
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => rotateRefreshToken(deps, session.refreshToken)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => rotateRefreshToken(deps, session.refreshToken)),
+    );
 
     // Assess
-    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : String((r.reason as AuthError).code)))).toEqual(Array(8).fill('ok'));
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : String((r.reason as AuthError).code)))).toEqual(
+      Array(8).fill('ok'),
+    );
     const survivors = await live();
     expect(survivors).toHaveLength(1);
     const handedOut = results.map((r) => (r as PromiseFulfilledResult<{ refreshToken: string }>).value.refreshToken);
@@ -89,7 +100,7 @@ describe.each(stores)('Use-case: rotateRefreshToken with REFRESH_REUSE_GRACE_SEC
     const results = await Promise.all(Array.from({ length: 8 }, () => rotateRefreshToken(deps, session.refreshToken)));
 
     // Act: the client carries on with one of the answers that is no longer live
-    const next = await rotateRefreshToken(deps, results[0]!.refreshToken);
+    const next = await rotateRefreshToken(deps, results[0].refreshToken);
     const afterRetired = await live();
     const onward = await rotateRefreshToken(deps, next.refreshToken);
 
@@ -103,13 +114,16 @@ describe.each(stores)('Use-case: rotateRefreshToken with REFRESH_REUSE_GRACE_SEC
     // Prepare
     const { deps, clock, session, live } = await setup();
     const results = await Promise.all(Array.from({ length: 4 }, () => rotateRefreshToken(deps, session.refreshToken)));
-    const survivor = (await live())[0]!;
+    const survivor = (await live())[0];
     const retired = results.find((r) => sha256Hex(r.refreshToken) !== survivor.tokenHash)!;
     const kept = results.find((r) => sha256Hex(r.refreshToken) === survivor.tokenHash)!;
     clock.advance(11);
 
     // Act
-    const [fromRetired, fromLive] = [await codeOf(rotateRefreshToken(deps, retired.refreshToken)), await codeOf(rotateRefreshToken(deps, kept.refreshToken))];
+    const [fromRetired, fromLive] = [
+      await codeOf(rotateRefreshToken(deps, retired.refreshToken)),
+      await codeOf(rotateRefreshToken(deps, kept.refreshToken)),
+    ];
 
     // Assess
     expect(fromRetired).toBe('token_reused');

@@ -29,8 +29,13 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
   let failNextCreateSecret = false;
   const policies: Record<string, Statement[]> = {};
   const clientAs = (caller: string) =>
-    new SecretsManagerClient({ endpoint: sm.endpoint, region: 'us-east-1', credentials: { accessKeyId: caller, secretAccessKey: 'x' } });
-  const stagesOf = async (arn: string) => (await clientAs('operator').send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+    new SecretsManagerClient({
+      endpoint: sm.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: caller, secretAccessKey: 'x' },
+    });
+  const stagesOf = async (arn: string) =>
+    (await clientAs('operator').send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
   const valueAt = async (arn: string, VersionStage: string) =>
     (await clientAs('operator').send(new GetSecretValueCommand({ SecretId: arn, VersionStage }))).SecretString;
 
@@ -43,17 +48,36 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
           failNextCreateSecret = false;
           throw new Error('createSecret failed');
         }
-        await createRotationHandler({ client: clientAs('rotate-keys'), publicKeysSecretId: publicArn, alg: 'ES256' })(event);
+        await createRotationHandler({ client: clientAs('rotate-keys'), publicKeysSecretId: publicArn, alg: 'ES256' })(
+          event,
+        );
       },
     });
-    ringArn = sm.seed({ name: 'KeyRing', value: 'aPlaceholderFromGenerateSecretString', rotationLambdaArn: ROTATION_LAMBDA });
+    ringArn = sm.seed({
+      name: 'KeyRing',
+      value: 'aPlaceholderFromGenerateSecretString',
+      rotationLambdaArn: ROTATION_LAMBDA,
+    });
     publicArn = sm.seed({ name: 'PublicKeys', value: 'anotherPlaceholder' });
-    policies.operator = [{ actions: SM, resources: ['*'] }, { actions: ['lambda:InvokeFunction'], resources: [ROTATION_LAMBDA] }];
+    policies.operator = [
+      { actions: SM, resources: ['*'] },
+      { actions: ['lambda:InvokeFunction'], resources: [ROTATION_LAMBDA] },
+    ];
     policies['rotate-keys'] = [
-      { actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], resources: [ringArn] },
+      {
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        resources: [ringArn],
+      },
       { actions: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], resources: [publicArn] },
     ];
-    policies.signer = [{ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [ringArn] }];
+    policies.signer = [
+      { actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [ringArn] },
+    ];
     policies['no-invoke'] = [{ actions: ['secretsmanager:RotateSecret'], resources: [ringArn] }];
   });
 
@@ -72,7 +96,9 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
     const { VersionId } = await clientAs('operator').send(new RotateSecretCommand({ SecretId: ringArn }));
     // Assess: before the steps run, the id is staged and has no value.
     expect((await stagesOf(ringArn))[VersionId!]).toEqual(['AWSPENDING']);
-    await expect(clientAs('operator').send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSPENDING' }))).rejects.toMatchObject({
+    await expect(
+      clientAs('operator').send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSPENDING' })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
     const [record] = await sm.settled();
@@ -99,12 +125,17 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
     expect(after.keys.find((k) => k.status === 'current')?.kid).toBe(next.kid);
     const stages = await stagesOf(ringArn);
     expect(stages[currentBefore]).toEqual(['AWSPREVIOUS']);
-    expect(Object.values(stages).flat().filter((s) => s === 'AWSPREVIOUS')).toHaveLength(1);
+    expect(
+      Object.values(stages)
+        .flat()
+        .filter((s) => s === 'AWSPREVIOUS'),
+    ).toHaveLength(1);
   });
 
   it('refuses a second PutSecretValue of a different value under the same token; the same value is an idempotent retry', async () => {
     const ClientRequestToken = 'b1f0c9d2-6c1e-4d1a-9b8e-000000000001';
-    const put = (SecretString: string) => clientAs('operator').send(new PutSecretValueCommand({ SecretId: publicArn, ClientRequestToken, SecretString }));
+    const put = (SecretString: string) =>
+      clientAs('operator').send(new PutSecretValueCommand({ SecretId: publicArn, ClientRequestToken, SecretString }));
     await put('{"keys":[]}');
     await expect(put('{"keys":[]}')).resolves.toMatchObject({ VersionId: ClientRequestToken });
     await expect(put('{"keys":[1]}')).rejects.toMatchObject({ name: 'ResourceExistsException' });
@@ -115,7 +146,13 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
     const stages = await stagesOf(ringArn);
     const previous = Object.entries(stages).find(([, s]) => s.includes('AWSPREVIOUS'))![0];
     await expect(
-      clientAs('operator').send(new UpdateSecretVersionStageCommand({ SecretId: ringArn, VersionStage: 'AWSCURRENT', MoveToVersionId: previous })),
+      clientAs('operator').send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: ringArn,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: previous,
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
@@ -124,7 +161,9 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
     await clientAs('operator').send(new RotateSecretCommand({ SecretId: ringArn }));
     const records = await sm.settled();
     expect(records.at(-1)?.failed?.step).toBe('createSecret');
-    await expect(clientAs('operator').send(new RotateSecretCommand({ SecretId: ringArn }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+    await expect(clientAs('operator').send(new RotateSecretCommand({ SecretId: ringArn }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+    });
   });
 
   it('answers AccessDeniedException outside the caller policy, as IAM would', async () => {
@@ -132,10 +171,14 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
       name: 'AccessDeniedException',
       message: expect.stringContaining('secretsmanager:GetSecretValue'),
     });
-    await expect(clientAs('signer').send(new PutSecretValueCommand({ SecretId: ringArn, SecretString: 'x' }))).rejects.toMatchObject({
+    await expect(
+      clientAs('signer').send(new PutSecretValueCommand({ SecretId: ringArn, SecretString: 'x' })),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
-    await expect(clientAs('nobody').send(new DescribeSecretCommand({ SecretId: ringArn }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(clientAs('nobody').send(new DescribeSecretCommand({ SecretId: ringArn }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
     // RotateSecret also needs lambda:InvokeFunction on the rotation function.
     await expect(clientAs('no-invoke').send(new RotateSecretCommand({ SecretId: ringArn }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
@@ -144,7 +187,9 @@ describe('Class: SecretsManagerStandIn (version stages, rotation, IAM)', () => {
   });
 
   it('GetRandomPassword honours the length and the excluded character classes', async () => {
-    const { RandomPassword } = await clientAs('operator').send(new GetRandomPasswordCommand({ PasswordLength: 40, ExcludePunctuation: true }));
+    const { RandomPassword } = await clientAs('operator').send(
+      new GetRandomPasswordCommand({ PasswordLength: 40, ExcludePunctuation: true }),
+    );
     expect(RandomPassword).toMatch(/^[A-Za-z0-9]{40}$/);
   });
 });

@@ -39,7 +39,14 @@ export function testClock(epochSeconds = T0): TestClock {
 const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 function newUser(email = `${randomUUID()}@example.com`): User {
-  return { id: randomUUID(), email, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', roles: ['user'], emailVerified: false, createdAt: T0 * 1000 };
+  return {
+    id: randomUUID(),
+    email,
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+    roles: ['user'],
+    emailVerified: false,
+    createdAt: T0 * 1000,
+  };
 }
 
 function newFamily(userId = randomUUID(), now = T0): RefreshFamily {
@@ -62,7 +69,11 @@ function newToken(family: RefreshFamily, now: number): { raw: string; record: Re
 }
 
 /** Settles `attempt` and returns its error (undefined when it succeeded), so Act and Assess stay apart. */
-const failure = (attempt: Promise<unknown>): Promise<unknown> => attempt.then(() => undefined, (e: unknown) => e);
+const failure = (attempt: Promise<unknown>): Promise<unknown> =>
+  attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 async function outcomes(attempts: Promise<unknown>[]) {
   const settled = await Promise.allSettled(attempts);
@@ -93,7 +104,10 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       const store = await make();
 
       // Act
-      const [byEmail, byId] = await Promise.all([store.findByEmail('nobody@example.com'), store.findById(randomUUID())]);
+      const [byEmail, byId] = await Promise.all([
+        store.findByEmail('nobody@example.com'),
+        store.findById(randomUUID()),
+      ]);
 
       // Assess
       expect(byEmail).toBeUndefined();
@@ -272,7 +286,12 @@ export function refreshTokenStoreContract(name: string, make: (clock: Clock) => 
       const again = await failure(store.rotate(first, newToken(family, T0 + 11).record, T0 + 11));
 
       // Assess
-      expect(await store.get(first.tokenHash)).toEqual({ ...first, status: 'rotated', rotatedAt: T0 + 10, successorHash: successor.tokenHash });
+      expect(await store.get(first.tokenHash)).toEqual({
+        ...first,
+        status: 'rotated',
+        rotatedAt: T0 + 10,
+        successorHash: successor.tokenHash,
+      });
       expect(await store.get(successor.tokenHash)).toEqual(successor);
       expect(again).toBeInstanceOf(ConditionFailedError);
     });
@@ -313,7 +332,9 @@ export function refreshTokenStoreContract(name: string, make: (clock: Clock) => 
       const { store, family, first } = await withFamily();
 
       // Act
-      const atIdleExpiry = await failure(store.rotate(first, newToken(family, first.expiresAt).record, first.expiresAt));
+      const atIdleExpiry = await failure(
+        store.rotate(first, newToken(family, first.expiresAt).record, first.expiresAt),
+      );
 
       // Assess
       expect(atIdleExpiry).toBeInstanceOf(ConditionFailedError);
@@ -366,7 +387,12 @@ export function refreshTokenStoreContract(name: string, make: (clock: Clock) => 
       const stale = await failure(store.rotateWithinGrace(presented, newToken(family, T0 + 13).record, T0 + 5));
 
       // Assess
-      expect(await store.get(second.tokenHash)).toEqual({ ...second, status: 'superseded', supersededAt: T0 + 12, predecessorHash: first.tokenHash });
+      expect(await store.get(second.tokenHash)).toEqual({
+        ...second,
+        status: 'superseded',
+        supersededAt: T0 + 12,
+        predecessorHash: first.tokenHash,
+      });
       expect(await store.get(first.tokenHash)).toEqual({ ...presented, successorHash: sibling.tokenHash });
       expect(await store.get(sibling.tokenHash)).toEqual(sibling);
       expect(stale).toBeInstanceOf(ConditionFailedError); // the pointer it read has moved
@@ -385,7 +411,9 @@ export function refreshTokenStoreContract(name: string, make: (clock: Clock) => 
       // Assess
       expect(fulfilled).toBe(1);
       for (const e of errors) expect(e).toBeInstanceOf(ConditionFailedError);
-      const live = (await scan()).filter((i) => (i as RefreshTokenRecord).familyId === family.familyId && (i as RefreshTokenRecord).status === 'active');
+      const live = (await scan()).filter(
+        (i) => (i as RefreshTokenRecord).familyId === family.familyId && (i as RefreshTokenRecord).status === 'active',
+      );
       expect(live).toHaveLength(1);
       expect((await store.get(first.tokenHash))?.successorHash).toBe((live[0] as RefreshTokenRecord).tokenHash);
     });
@@ -445,7 +473,7 @@ export function refreshTokenStoreContract(name: string, make: (clock: Clock) => 
       const mine = [newFamily(userId), newFamily(userId), newFamily(userId)];
       const theirs = newFamily();
       for (const f of [...mine, theirs]) await store.createFamily(f, newToken(f, T0).record);
-      await store.revokeFamily(mine[0]!.familyId, T0 + 1);
+      await store.revokeFamily(mine[0].familyId, T0 + 1);
 
       // Act
       const revoked = await store.revokeAllForUser(userId, T0 + 2);
@@ -564,7 +592,9 @@ export function userIdentityContract(name: string, make: () => Promise<UserStore
       // Assess
       expect(await store.findByIdentity(identity)).toEqual({ ...user, emailVerified: true });
       expect(await store.findByEmail(user.email)).toEqual({ ...user, emailVerified: true });
-      expect(await store.findByIdentity({ issuer: 'https://other.example.com', subject: identity.subject })).toBeUndefined();
+      expect(
+        await store.findByIdentity({ issuer: 'https://other.example.com', subject: identity.subject }),
+      ).toBeUndefined();
     });
 
     it('S38: createWithIdentity throws ConditionFailedError and writes nothing when the email or the identity is taken', async () => {
@@ -734,7 +764,11 @@ export function emailTokenStoreContract(name: string, make: () => Promise<EmailT
     it('S29: stores a link readable by hash and as the latest of its address', async () => {
       // Prepare
       const { store } = await make();
-      const { record } = newLink({ userId: randomUUID(), redirectTo: 'https://app.example.com/x', bindingHash: sha256Hex('b') });
+      const { record } = newLink({
+        userId: randomUUID(),
+        redirectTo: 'https://app.example.com/x',
+        bindingHash: sha256Hex('b'),
+      });
 
       // Act
       await store.issue(record);
@@ -769,7 +803,9 @@ export function emailTokenStoreContract(name: string, make: () => Promise<EmailT
       await store.issue(record);
 
       // Act
-      const { fulfilled, errors } = await outcomes(Array.from({ length: 10 }, () => store.consume(record.tokenHash, T0 + 10, 4)));
+      const { fulfilled, errors } = await outcomes(
+        Array.from({ length: 10 }, () => store.consume(record.tokenHash, T0 + 10, 4)),
+      );
 
       // Assess
       expect(fulfilled).toBe(1);
@@ -821,7 +857,9 @@ export function emailTokenStoreContract(name: string, make: () => Promise<EmailT
       await store.issue(record);
 
       // Act
-      const granted = await Promise.all(Array.from({ length: 20 }, () => store.reserveCodeAttempt(record.tokenHash, 5)));
+      const granted = await Promise.all(
+        Array.from({ length: 20 }, () => store.reserveCodeAttempt(record.tokenHash, 5)),
+      );
 
       // Assess
       expect(granted.filter(Boolean)).toHaveLength(5);

@@ -45,7 +45,7 @@ async function calibrate(fn: () => unknown, targetMs: number): Promise<number> {
   let ops = 16;
   for (;;) {
     const ns = await timeOps(fn, ops);
-    if (ns * ops > targetMs * 1e6 / 4 || ops > 1e6) return Math.max(16, Math.round((targetMs * 1e6) / ns));
+    if (ns * ops > (targetMs * 1e6) / 4 || ops > 1e6) return Math.max(16, Math.round((targetMs * 1e6) / ns));
     ops *= 4;
   }
 }
@@ -56,8 +56,15 @@ interface Contenders {
 
 async function contendersFor(alg: SigningAlg): Promise<{ token: string; contenders: Contenders }> {
   const ring = await createRing(alg, new Date());
-  const issuer = new AccessTokenIssuer({ load: async () => ring }, { now: () => Date.now() }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 });
-  const { accessToken: token } = await issuer.issue({ id: 'user-1', email: 'alice@example.com', roles: ['user'] }, 'openid profile');
+  const issuer = new AccessTokenIssuer(
+    { load: async () => ring },
+    { now: () => Date.now() },
+    { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 },
+  );
+  const { accessToken: token } = await issuer.issue(
+    { id: 'user-1', email: 'alice@example.com', roles: ['user'] },
+    'openid profile',
+  );
   const jwks = toJwks(ring);
   const jwk = currentKey(ring).publicJwk;
 
@@ -68,7 +75,9 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
   const raw = () => {
     const dot = token.lastIndexOf('.');
     const keyArg = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
-    if (!cryptoVerify(digest, Buffer.from(token.slice(0, dot)), keyArg, Buffer.from(token.slice(dot + 1), 'base64url'))) {
+    if (
+      !cryptoVerify(digest, Buffer.from(token.slice(0, dot)), keyArg, Buffer.from(token.slice(dot + 1), 'base64url'))
+    ) {
       throw new Error('raw verify failed');
     }
   };
@@ -82,7 +91,12 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
     fetch: async () => new Response(JSON.stringify(jwks), { headers: { 'content-type': 'application/json' } }),
   });
   const authorize = createAuthorizer({
-    verifier: new AccessTokenVerifier(source, { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], clockToleranceSeconds: 30 }),
+    verifier: new AccessTokenVerifier(source, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: [alg],
+      clockToleranceSeconds: 30,
+    }),
   });
   const ev = event(token);
   const handler = async () => {
@@ -101,14 +115,28 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
   });
   awsVerifier.cacheJwks(jwks as never);
   const awsJwtVerify = async () => {
-    const payload = (await awsVerifier.verify(token)) as unknown as { sub: string; jti: string; email: string; emailVerified: boolean; roles: string[]; scope: string; amr: string[] };
+    const payload = (await awsVerifier.verify(token)) as unknown as {
+      sub: string;
+      jti: string;
+      email: string;
+      emailVerified: boolean;
+      roles: string[];
+      scope: string;
+      amr: string[];
+    };
     encodeAuthContext(payload);
   };
 
   // jose 6 (WebCrypto), as this project's verifier used it before.
   const joseKey = await importJWK(jwk, alg);
   const jose = async () => {
-    const { payload } = await jwtVerify(token, joseKey, { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', clockTolerance: 30 });
+    const { payload } = await jwtVerify(token, joseKey, {
+      algorithms: [alg],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      typ: 'at+jwt',
+      clockTolerance: 30,
+    });
     encodeAuthContext(payload as never);
   };
 
@@ -117,7 +145,12 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
     // jsonwebtoken has no EdDSA support.
     const pem = key.export({ type: 'spki', format: 'pem' }) as string;
     contenders.jsonwebtoken = () => {
-      const payload = jsonwebtoken.verify(token, pem, { algorithms: [alg as 'ES256' | 'RS256'], issuer: ISSUER, audience: AUDIENCE, clockTolerance: 30 });
+      const payload = jsonwebtoken.verify(token, pem, {
+        algorithms: [alg],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockTolerance: 30,
+      });
       encodeAuthContext(payload as never);
     };
   }
@@ -141,12 +174,18 @@ export async function benchAuthorizer(options: { rounds: number; sampleMs: numbe
     const ops: Record<string, number> = {};
     for (const [name, fn] of Object.entries(contenders)) ops[name] = await calibrate(fn, options.sampleMs);
     const samples = await interleaved(
-      Object.fromEntries(Object.entries(contenders).map(([name, fn]) => [name, () => timeOps(fn, ops[name]!)])),
+      Object.fromEntries(Object.entries(contenders).map(([name, fn]) => [name, () => timeOps(fn, ops[name])])),
       options.rounds,
     );
     for (const [name, ns] of Object.entries(samples)) {
-      figures.push(figure(`authorizer ${alg} ${name}`, 'ops/s', ns.map((x) => 1e9 / x)));
-      if (name !== 'raw') figures.push(figure(`authorizer ${alg} ${name} / raw`, 'ratio', ratios(ns, samples.raw!)));
+      figures.push(
+        figure(
+          `authorizer ${alg} ${name}`,
+          'ops/s',
+          ns.map((x) => 1e9 / x),
+        ),
+      );
+      if (name !== 'raw') figures.push(figure(`authorizer ${alg} ${name} / raw`, 'ratio', ratios(ns, samples.raw)));
     }
   }
   return figures;

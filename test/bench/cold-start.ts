@@ -40,7 +40,12 @@ const COLD_ENV: Record<string, string> = {
 async function bundle(name: AuthFunctionName): Promise<string> {
   const spec = FUNCTION_SPECS[name];
   // Architecture only selects the argon2 binary to copy; the JavaScript is the same.
-  const options = functionBundling({ runtime: RUNTIME, architecture: undefined as never, argon2: spec.argon2 === true, slimLogger: spec.slimLogger === true });
+  const options = functionBundling({
+    runtime: RUNTIME,
+    architecture: undefined as never,
+    argon2: spec.argon2 === true,
+    slimLogger: spec.slimLogger === true,
+  });
   const aliasArgs = (options.esbuildArgs?.['--alias'] as string[] | undefined) ?? [];
   const outfile = join(OUT, name, 'index.mjs');
   await build({
@@ -55,7 +60,9 @@ async function bundle(name: AuthFunctionName): Promise<string> {
     mainFields: options.mainFields,
     banner: { js: options.banner ?? '' },
     external: options.externalModules,
-    alias: Object.fromEntries(aliasArgs.map((a) => a.split('=') as [string, string]).map(([k, v]) => [k, join(ROOT, v)])),
+    alias: Object.fromEntries(
+      aliasArgs.map((a) => a.split('=') as [string, string]).map(([k, v]) => [k, join(ROOT, v)]),
+    ),
     absWorkingDir: ROOT,
     outfile,
     logLevel: 'error',
@@ -89,17 +96,23 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
     figures.push(exact(`bundle ${name} minified`, 'KB', code.length / 1024));
     figures.push(exact(`bundle ${name} gzip`, 'KB', gzipSync(code, { level: 9 }).length / 1024));
   }
-  const contenders = Object.fromEntries([['empty', () => importMs(empty)], ...names.map((n) => [n, () => importMs(files[n])])]) as Record<
-    string,
-    () => Promise<number>
-  >;
+  const contenders = Object.fromEntries([
+    ['empty', () => importMs(empty)],
+    ...names.map((n) => [n, () => importMs(files[n])]),
+  ]) as Record<string, () => Promise<number>>;
   progress(`importing each bundle in ${options.processes} fresh node processes`);
   const samples = await interleaved(contenders, options.processes);
-  const emptyMedian = median(samples.empty!);
-  figures.push(figure('import empty module', 'ms', samples.empty!));
+  const emptyMedian = median(samples.empty);
+  figures.push(figure('import empty module', 'ms', samples.empty));
   for (const name of names) {
     // Within-process pairing is impossible (each sample is its own process), so subtract the empty module's median.
-    figures.push(figure(`import ${name} (minus empty)`, 'ms', samples[name]!.map((x) => x - emptyMedian)));
+    figures.push(
+      figure(
+        `import ${name} (minus empty)`,
+        'ms',
+        samples[name].map((x) => x - emptyMedian),
+      ),
+    );
   }
   return figures;
 }

@@ -55,12 +55,23 @@ async function fakeSecretsManager(secrets: Record<string, string>): Promise<{ ur
       const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
       const value = SecretId ? secrets[SecretId] : undefined;
       if (target !== 'secretsmanager.GetSecretValue' || value === undefined) {
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
+        res
+          .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
+          .end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
-        JSON.stringify({ ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`, Name: SecretId, SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: 0 }),
-      );
+      res
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(
+          JSON.stringify({
+            ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`,
+            Name: SecretId,
+            SecretString: value,
+            VersionId: 'v1',
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: 0,
+          }),
+        );
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -75,7 +86,10 @@ interface Answer {
 
 export async function benchEndpoints(options: { seconds: number; connections: number }): Promise<Figure[]> {
   const ring = await createRing('ES256', new Date());
-  const sm = await fakeSecretsManager({ 'bench-ring': JSON.stringify(ring), 'bench-jwks': JSON.stringify(toJwks(ring)) });
+  const sm = await fakeSecretsManager({
+    'bench-ring': JSON.stringify(ring),
+    'bench-jwks': JSON.stringify(toJwks(ring)),
+  });
   const backend = await startLocal({
     port: 0,
     dataDir: await mkdtemp(join(tmpdir(), 'auth-bench-')),
@@ -97,7 +111,12 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
     },
   });
   const base = backend.url;
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const res = await fetch(base + path, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -125,7 +144,8 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
         await new Promise((ok) => setTimeout(ok, 1100));
         warm = await request();
       }
-      if (warm.status !== expectStatus) throw new Error(`${name}: expected ${expectStatus}, got ${warm.status} ${JSON.stringify(warm.json)}`);
+      if (warm.status !== expectStatus)
+        throw new Error(`${name}: expected ${expectStatus}, got ${warm.status} ${JSON.stringify(warm.json)}`);
       counts.clear();
       roundTrips = 0;
       for (let i = 0; i < times; i++) {
@@ -144,38 +164,61 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
       figures.push(exact(`calls ${name}: Secrets Manager total`, 'calls/req', secrets / times));
     };
 
-    await measureCalls('signup', 201, () => call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' }));
+    await measureCalls('signup', 201, () =>
+      call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' }),
+    );
     await measureCalls('login', 200, login);
-    await measureCalls('login wrong password', 401, () => call('POST', '/auth/login', { email, password: `${password}!` }));
+    await measureCalls('login wrong password', 401, () =>
+      call('POST', '/auth/login', { email, password: `${password}!` }),
+    );
     await measureCalls('login unknown email', 401, () => call('POST', '/auth/login', { email: newEmail(), password }));
     await measureCalls('refresh', 200, async () => {
       const r = await call('POST', '/auth/refresh', { refreshToken: session.refreshToken });
       if (r.status === 200) session = r.json;
       return r;
     });
-    await measureCalls('GET /auth/me (authorizer + me)', 200, () => call('GET', '/auth/me', undefined, { authorization: `Bearer ${session.accessToken}` }));
+    await measureCalls('GET /auth/me (authorizer + me)', 200, () =>
+      call('GET', '/auth/me', undefined, { authorization: `Bearer ${session.accessToken}` }),
+    );
     // Sessions to end, made before counting starts.
     const toEnd: string[] = [];
     for (let i = 0; i < 6; i++) toEnd.push((await login()).json.refreshToken);
     await measureCalls('logout', 204, () => call('POST', '/auth/logout', { refreshToken: toEnd.pop() }));
     await measureCalls('jwks', 200, () => call('GET', '/.well-known/jwks.json'));
     await measureCalls('openid-configuration', 200, () => call('GET', '/.well-known/openid-configuration'));
-    await measureCalls('logout-all (a user with 1 session)', 204, async () => {
-      const fresh = (await call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' })).json.accessToken as string;
-      counts.clear();
-      roundTrips = 0;
-      return call('POST', '/auth/logout-all', undefined, { authorization: `Bearer ${fresh}` });
-    }, 1);
+    await measureCalls(
+      'logout-all (a user with 1 session)',
+      204,
+      async () => {
+        const fresh = (await call('POST', '/auth/signup', { email: newEmail(), password, tokenDelivery: 'body' })).json
+          .accessToken as string;
+        counts.clear();
+        roundTrips = 0;
+        return call('POST', '/auth/logout-all', undefined, { authorization: `Bearer ${fresh}` });
+      },
+      1,
+    );
     figures.push(exact('Secrets Manager requests on the wire during the whole run', 'requests', secretsOnTheWire));
 
     // --- load ------------------------------------------------------------------------------------------
     const load = async (name: string, path: string, opts: Partial<autocannon.Options>) => {
       progress(`load: ${name} for ${options.seconds} s`);
-      const result = await autocannon({ url: base + path, duration: options.seconds, connections: options.connections, ...opts });
+      const result = await autocannon({
+        url: base + path,
+        duration: options.seconds,
+        connections: options.connections,
+        ...opts,
+      });
       const ok = result['2xx'];
       // autocannon records latency in whole milliseconds; with a fixed number of connections and no think time,
       // connections ÷ throughput is the mean latency at finer resolution.
-      figures.push(exact(`load ${name} mean (connections / throughput)`, 'ms', (options.connections * 1000 * options.seconds) / Math.max(1, ok)));
+      figures.push(
+        exact(
+          `load ${name} mean (connections / throughput)`,
+          'ms',
+          (options.connections * 1000 * options.seconds) / Math.max(1, ok),
+        ),
+      );
       figures.push(exact(`load ${name} p50`, 'ms', result.latency.p50));
       figures.push(exact(`load ${name} p99`, 'ms', result.latency.p99));
       figures.push(exact(`load ${name} throughput`, 'req/s', ok / options.seconds));
@@ -202,9 +245,12 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
           },
         },
       ],
-    } as Partial<autocannon.Options>);
+    });
     const token = (await login()).json.accessToken as string;
-    await load('GET /auth/me (authorizer uncached)', '/auth/me', { method: 'GET', headers: { authorization: `Bearer ${token}` } });
+    await load('GET /auth/me (authorizer uncached)', '/auth/me', {
+      method: 'GET',
+      headers: { authorization: `Bearer ${token}` },
+    });
   } finally {
     await backend.close();
     sm.server.close();

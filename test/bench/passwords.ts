@@ -32,7 +32,9 @@ async function peakRss(op: 'argon2-hash' | 'argon2-verify' | 'bcrypt-hash', time
       ${op === 'argon2-hash' ? "await h.hash('p' + i);" : op === 'argon2-verify' ? "await h.verify(phc, 'p' + i);" : "await bcrypt.hash('p' + i, 12);"}
     }
     process.stdout.write(String(process.resourceUsage().maxRSS * 1024 - before));`;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+  });
   return Number(stdout) / (1024 * 1024);
 }
 
@@ -51,10 +53,20 @@ export async function benchPasswords(options: { rounds: number }): Promise<Figur
     options.rounds,
   );
   const params = /m=(\d+),t=(\d+),p=(\d+)/.exec(phc)!;
-  const figures: Figure[] = Object.entries(samples).map(([name, s]) => figure(`${name} (${name.startsWith('argon2') ? `m=${params[1]} t=${params[2]} p=${params[3]}` : 'bcryptjs'})`, 'ms/op', s));
+  const figures: Figure[] = Object.entries(samples).map(([name, s]) =>
+    figure(
+      `${name} (${name.startsWith('argon2') ? `m=${params[1]} t=${params[2]} p=${params[3]}` : 'bcryptjs'})`,
+      'ms/op',
+      s,
+    ),
+  );
   progress('peak RSS, each in a fresh process');
   figures.push(exact('argon2id hash peak RSS growth (fresh process, 5 hashes)', 'MB', await peakRss('argon2-hash', 5)));
-  figures.push(exact('argon2id verify peak RSS growth (fresh process, 5 verifies)', 'MB', await peakRss('argon2-verify', 5)));
-  figures.push(exact('bcrypt-12 hash peak RSS growth (fresh process, 2 hashes)', 'MB', await peakRss('bcrypt-hash', 2)));
+  figures.push(
+    exact('argon2id verify peak RSS growth (fresh process, 5 verifies)', 'MB', await peakRss('argon2-verify', 5)),
+  );
+  figures.push(
+    exact('bcrypt-12 hash peak RSS growth (fresh process, 2 hashes)', 'MB', await peakRss('bcrypt-hash', 2)),
+  );
   return figures;
 }

@@ -18,10 +18,12 @@ import { fmt, type Figure } from './stats.js';
 // The cases' processes inherit it: no 10-line SDK warning per case on the machines' Node 20 (node-support.ts).
 silenceSdkNodeVersionWarning();
 
-
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wanted = (name: string) => !only || only.includes(name);
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,19 +33,27 @@ const started = new Date();
 function print(title: string, figures: Figure[]): void {
   console.log(`\n## ${title}\n`);
   const width = Math.max(...figures.map((f) => f.name.length));
-  console.log(`${'figure'.padEnd(width)}  ${'median'.padStart(10)}  ${'min'.padStart(10)}  ${'max'.padStart(10)}  runs  unit`);
+  console.log(
+    `${'figure'.padEnd(width)}  ${'median'.padStart(10)}  ${'min'.padStart(10)}  ${'max'.padStart(10)}  runs  unit`,
+  );
   for (const f of figures) {
-    console.log(`${f.name.padEnd(width)}  ${fmt(f.median).padStart(10)}  ${fmt(f.min).padStart(10)}  ${fmt(f.max).padStart(10)}  ${String(f.runs).padStart(4)}  ${f.unit}`);
+    console.log(
+      `${f.name.padEnd(width)}  ${fmt(f.median).padStart(10)}  ${fmt(f.min).padStart(10)}  ${fmt(f.max).padStart(10)}  ${String(f.runs).padStart(4)}  ${f.unit}`,
+    );
   }
 }
 
 /** Runs one case in a fresh process (test/bench/section.ts) and collects its figures. */
 function runCase(name: string): Promise<Figure[]> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'test/bench/section.ts'), name, ...(quick ? ['--quick'] : [])], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(ROOT, 'test/bench/section.ts'), name, ...(quick ? ['--quick'] : [])],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.on('error', fail);
@@ -64,7 +74,9 @@ async function section(name: string, title: string): Promise<void> {
 }
 
 console.log(`# npm run bench — ${started.toISOString()}`);
-console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform}/${process.arch}`);
+console.log(
+  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform}/${process.arch}`,
+);
 
 await section('authorizer', 'Authorizer warm cost and token size (cases 1, 5)');
 await section('cold', 'Cold start: bundle size and import time (case 2)');

@@ -18,7 +18,7 @@ export function shuffle<T>(items: readonly T[]): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
+    [a[i], a[j]] = [a[j], a[i]];
   }
   return a;
 }
@@ -26,16 +26,30 @@ export function shuffle<T>(items: readonly T[]): T[] {
 export function median(values: readonly number[]): number {
   const s = [...values].sort((x, y) => x - y);
   const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export function figure(name: string, unit: string, samples: readonly number[]): Figure {
   if (samples.length === 0) throw new Error(`no samples for ${name}`);
-  return { name, unit, median: median(samples), min: Math.min(...samples), max: Math.max(...samples), runs: samples.length };
+  return {
+    name,
+    unit,
+    median: median(samples),
+    min: Math.min(...samples),
+    max: Math.max(...samples),
+    runs: samples.length,
+  };
 }
 
 /** A single measured value (a count, a size): median = min = max. */
-export const exact = (name: string, unit: string, value: number): Figure => ({ name, unit, median: value, min: value, max: value, runs: 1 });
+export const exact = (name: string, unit: string, value: number): Figure => ({
+  name,
+  unit,
+  median: value,
+  min: value,
+  max: value,
+  runs: 1,
+});
 
 /**
  * Runs `rounds` rounds; in each, every contender runs once (shuffled order) and reports one sample.
@@ -54,7 +68,7 @@ export async function interleaved<K extends string>(
 }
 
 /** Within-round ratios a[i] / b[i]. */
-export const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / b[i]!);
+export const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / b[i]);
 
 /**
  * One progress line to stderr (run.ts passes a case's stderr through; its stdout carries the figures), so a section

@@ -35,7 +35,11 @@ const status = (page: Page) => page.locator('#status').textContent();
 async function untilNoRefreshInFlight(page: Page) {
   for (let i = 0; i < 200; i++) {
     const busy = await page.evaluate(async () => {
-      const { held = [], pending = [] } = await (navigator as unknown as { locks: { query(): Promise<{ held?: { name: string }[]; pending?: { name: string }[] }> } }).locks.query();
+      const { held = [], pending = [] } = await (
+        navigator as {
+          locks: { query(): Promise<{ held?: { name: string }[]; pending?: { name: string }[] }> };
+        }
+      ).locks.query();
       return [...held, ...pending].some((l) => l.name === 'auth-refresh');
     });
     if (!busy) return;
@@ -78,7 +82,9 @@ describe('Browser: the local demo page', () => {
 
     await page.click('#signout');
     await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Signed out.');
-    expect((await context.cookies(`${backend.url}/auth`)).find((c) => c.name === '__Secure-refresh_token')).toBeUndefined();
+    expect(
+      (await context.cookies(`${backend.url}/auth`)).find((c) => c.name === '__Secure-refresh_token'),
+    ).toBeUndefined();
     await context.close();
   });
 
@@ -132,7 +138,11 @@ describe('Browser: the local demo page', () => {
     const { link } = await mailsTo(backend.url, email);
     await page.goto(link!);
     await page.waitForURL(`${backend.url}/`, { timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Signed in'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent?.startsWith('Signed in'),
+      undefined,
+      { timeout: 15_000 },
+    );
     expect(await status(page)).toContain(email);
     await context.close();
   });
@@ -146,7 +156,11 @@ describe('Browser: the local demo page', () => {
     await page.waitForURL((u) => u.origin === backend.devOidcIssuer);
     await page.fill('input[name=email]', email);
     await Promise.all([page.waitForURL(`${backend.url}/`), page.click('button[type=submit]:not([name=deny])')]);
-    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Signed in'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent?.startsWith('Signed in'),
+      undefined,
+      { timeout: 15_000 },
+    );
     expect(await status(page)).toContain(email);
     await page.screenshot({ path: 'test-results/demo-social-signed-in.png' });
     await context.close();

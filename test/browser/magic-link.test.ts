@@ -13,7 +13,6 @@ import type { LocalBackend } from '../../infra/local/start.js';
 import { mailsTo, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
 import { launchChromium } from '../helpers/chromium.js';
 
-
 let backend: LocalBackend;
 let app: Server;
 let appOrigin: string;
@@ -85,7 +84,9 @@ describe('Magic link in headless Chromium', () => {
 
     await page.goto(link!);
     await page.waitForURL(`${appOrigin}/landed`, { timeout: 15_000 });
-    await page.waitForFunction("document.getElementById('who').textContent.startsWith('signed in as')", undefined, { timeout: 15_000 });
+    await page.waitForFunction("document.getElementById('who').textContent.startsWith('signed in as')", undefined, {
+      timeout: 15_000,
+    });
 
     expect(await page.textContent('#who')).toBe(`signed in as ${email}`);
     expect(violations).toEqual([]);
@@ -108,7 +109,9 @@ describe('Magic link in headless Chromium', () => {
     await page.screenshot({ path: 'test-results/magic-link-other-browser.png' });
     await page.click('#go');
     await page.waitForURL(`${appOrigin}/landed`, { timeout: 15_000 });
-    await page.waitForFunction("document.getElementById('who').textContent.startsWith('signed in as')", undefined, { timeout: 15_000 });
+    await page.waitForFunction("document.getElementById('who').textContent.startsWith('signed in as')", undefined, {
+      timeout: 15_000,
+    });
 
     expect(await page.textContent('#who')).toBe(`signed in as ${email}`);
     expect(violations).toEqual([]);

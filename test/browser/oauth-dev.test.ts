@@ -35,7 +35,10 @@ describe('Browser: social sign-in with the dev provider', () => {
     await page.goto(`${backend.url}/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(home)}`);
     expect(new URL(page.url()).origin).toBe(backend.devOidcIssuer);
     await page.fill('input[name=email]', email);
-    await Promise.all([page.waitForURL((u) => u.toString().startsWith(home)), page.click('button[type=submit]:not([name=deny])')]);
+    await Promise.all([
+      page.waitForURL((u) => u.toString().startsWith(home)),
+      page.click('button[type=submit]:not([name=deny])'),
+    ]);
 
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/oauth-dev-signed-in.png' });

@@ -29,14 +29,16 @@ export interface StackArtifact {
 
 /** Reads one stack of a cloud assembly. Throws, naming the file, when the assembly lacks it. */
 export function readStack(dir: string, stackName: string): StackArtifact {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Json;
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const artifact = manifest.artifacts?.[stackName];
   if (artifact?.type !== 'aws:cloudformation:stack') throw new Error(`${dir}/manifest.json has no stack ${stackName}`);
-  const template = JSON.parse(readFileSync(join(dir, artifact.properties.templateFile), 'utf8')) as StackArtifact['template'];
+  const template = JSON.parse(
+    readFileSync(join(dir, artifact.properties.templateFile), 'utf8'),
+  ) as StackArtifact['template'];
   const assetDirs = new Map<string, string>();
   const assetsFile = join(dir, `${stackName}.assets.json`);
   if (existsSync(assetsFile)) {
-    const assets = JSON.parse(readFileSync(assetsFile, 'utf8')) as Json;
+    const assets = JSON.parse(readFileSync(assetsFile, 'utf8'));
     for (const [hash, file] of Object.entries<Json>(assets.files ?? {})) {
       if (file.source?.packaging === 'zip') assetDirs.set(hash, join(dir, file.source.path));
     }
@@ -197,9 +199,15 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
         case 'Fn::Split':
           return String(resolve(arg[1])).split(arg[0]);
         case 'Fn::Sub': {
-          const [text, vars] = Array.isArray(arg) ? [arg[0] as string, resolve(arg[1]) as Record<string, string>] : [arg as string, {}];
+          const [text, vars] = Array.isArray(arg)
+            ? [arg[0] as string, resolve(arg[1]) as Record<string, string>]
+            : [arg as string, {}];
           return text.replace(/\$\{([^}!][^}]*)\}/g, (_m, name: string) =>
-            name in vars ? vars[name]! : name.includes('.') ? getAtt(name.split('.')[0]!, name.split('.').slice(1).join('.')) : ref(name),
+            name in vars
+              ? vars[name]
+              : name.includes('.')
+                ? getAtt(name.split('.')[0], name.split('.').slice(1).join('.'))
+                : ref(name),
           );
         }
         default:
@@ -213,7 +221,10 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
   const codeDirOf = (id: string, r: TemplateResource): string | undefined => {
     const file = `${String(r.Properties?.Handler ?? '').split('.')[0]}.mjs`;
     const dirOf = (artifact: StackArtifact, resource: TemplateResource | undefined) => {
-      const key = resource?.Type === 'AWS::Lambda::Function' ? (resource.Properties?.Code?.S3Key as string | undefined) : undefined;
+      const key =
+        resource?.Type === 'AWS::Lambda::Function'
+          ? (resource.Properties?.Code?.S3Key as string | undefined)
+          : undefined;
       const dir = key ? artifact.assetDirs.get(key.replace(/\.zip$/, '')) : undefined;
       return dir && existsSync(join(dir, file)) ? dir : undefined;
     };
@@ -235,7 +246,9 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
       memorySize: p.MemorySize ?? 128,
       codeDir: codeDirOf(id, r),
       environment: Object.fromEntries(
-        Object.entries<Json>(resolve(p.Environment?.Variables ?? {})).filter(([, value]) => value !== undefined).map(([k, value]) => [k, String(value)]),
+        Object.entries<Json>(resolve(p.Environment?.Variables ?? {}))
+          .filter(([, value]) => value !== undefined)
+          .map(([k, value]) => [k, String(value)]),
       ),
       roleLogicalId: role,
     });
@@ -259,7 +272,8 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
     }
   }
   const permissions = new Map<string, Statement[]>();
-  for (const fn of functions.values()) permissions.set(fn.logicalId, fn.roleLogicalId ? (statementsOfRole.get(fn.roleLogicalId) ?? []) : []);
+  for (const fn of functions.values())
+    permissions.set(fn.logicalId, fn.roleLogicalId ? (statementsOfRole.get(fn.roleLogicalId) ?? []) : []);
 
   const fnByArn = new Map([...functions.values()].map((f) => [f.arn, f.logicalId]));
   const fnOfUri = (uri: string): string => {
@@ -271,17 +285,23 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
   const routes: RouteDefinitionFromTemplate[] = [];
   let cors: CorsConfiguration | undefined;
   for (const [, r] of Object.entries(resources)) {
-    if (r.Type === 'AWS::ApiGatewayV2::Api' && r.Properties?.CorsConfiguration) cors = resolve(r.Properties.CorsConfiguration);
+    if (r.Type === 'AWS::ApiGatewayV2::Api' && r.Properties?.CorsConfiguration)
+      cors = resolve(r.Properties.CorsConfiguration);
     if (r.Type !== 'AWS::ApiGatewayV2::Route') continue;
     const p = r.Properties;
     const integrationId = String(resolve(p.Target)).replace(/^integrations\//, '');
     const integration = resources[integrationId];
-    if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') throw new Error(`${stack.stackName}: route ${p.RouteKey} has no integration`);
-    if (integration.Properties.PayloadFormatVersion !== '2.0') throw new Error(`${stack.stackName}: ${p.RouteKey} is not payload 2.0`);
-    const route: RouteDefinitionFromTemplate = { routeKey: p.RouteKey, functionLogicalId: fnOfUri(resolve(integration.Properties.IntegrationUri)) };
+    if (integration?.Type !== 'AWS::ApiGatewayV2::Integration')
+      throw new Error(`${stack.stackName}: route ${p.RouteKey} has no integration`);
+    if (integration.Properties.PayloadFormatVersion !== '2.0')
+      throw new Error(`${stack.stackName}: ${p.RouteKey} is not payload 2.0`);
+    const route: RouteDefinitionFromTemplate = {
+      routeKey: p.RouteKey,
+      functionLogicalId: fnOfUri(resolve(integration.Properties.IntegrationUri)),
+    };
     if (p.AuthorizationType === 'CUSTOM') {
       const authorizer = resources[p.AuthorizerId.Ref];
-      const a = authorizer!.Properties;
+      const a = authorizer.Properties;
       if (a.AuthorizerType !== 'REQUEST') throw new Error(`${stack.stackName}: only REQUEST authorizers are modelled`);
       route.authorizer = {
         functionLogicalId: fnOfUri(resolve(a.AuthorizerUri)),
@@ -308,7 +328,7 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
     .map(([id, r]) => ({
       logicalId: id,
       arn: ref(id),
-      name: ref(id).split(':secret:')[1]!.slice(0, -7),
+      name: ref(id).split(':secret:')[1].slice(0, -7),
       generateSecretString: r.Properties?.GenerateSecretString,
       secretString: r.Properties?.SecretString,
       rotation: rotations.get(ref(id)),
@@ -324,7 +344,8 @@ export function resolveStack(stack: StackArtifact, local: LocalValues, codeFrom?
     const { ServiceToken, ...properties } = resolve(r.Properties) as Record<string, unknown>;
     const framework = functions.get(fnOfUri(String(ServiceToken)));
     const userFn = framework?.environment['USER_ON_EVENT_FUNCTION_ARN'];
-    if (!userFn) throw new Error(`${stack.stackName}: custom resource ${id} is not backed by a custom-resources Provider`);
+    if (!userFn)
+      throw new Error(`${stack.stackName}: custom resource ${id} is not backed by a custom-resources Provider`);
     customResources.push({ logicalId: id, type: r.Type, onEventFunctionLogicalId: fnOfUri(userFn), properties });
   }
 

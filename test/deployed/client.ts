@@ -37,7 +37,9 @@ export function client(base: string) {
       json = undefined;
     }
     const setCookie = r.headers.getSetCookie();
-    const cookies = Object.fromEntries(setCookie.map((c) => c.split(';')[0]!.split('=')).map(([k, ...v]) => [k!.trim(), v.join('=')]));
+    const cookies = Object.fromEntries(
+      setCookie.map((c) => c.split(';')[0].split('=')).map(([k, ...v]) => [k.trim(), v.join('=')]),
+    );
     return { status: r.status, headers: r.headers, text, json, cookies, setCookie };
   };
 }

@@ -37,8 +37,29 @@ export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-tls-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   process.env['NODE_EXTRA_CA_CERTS'] = certFile;
   project.provide('rehearsalTls', { keyFile, certFile });
   return () => rmSync(dir, { recursive: true, force: true });
@@ -46,9 +67,14 @@ export default function setup(project: TestProject): () => void {
 
 function ensureAssembly(): void {
   const template = join(ASSEMBLY_DIR, `${DEFAULT_STACK}.template.json`);
-  const sources = Math.max(...['functions', 'shared', 'infra'].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, 'package-lock.json')).mtimeMs);
+  const sources = Math.max(
+    ...['functions', 'shared', 'infra'].map((d) => newestSource(join(ROOT, d))),
+    statSync(join(ROOT, 'package-lock.json')).mtimeMs,
+  );
   if (existsSync(template) && statSync(template).mtimeMs >= sources) return;
-  console.log(`[test:deployed] ${existsSync(template) ? 'cdk.out is older than the code' : 'no cdk.out'}: running cdk synth`);
+  console.log(
+    `[test:deployed] ${existsSync(template) ? 'cdk.out is older than the code' : 'no cdk.out'}: running cdk synth`,
+  );
   execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', ASSEMBLY_DIR], {
     cwd: ROOT,
     stdio: 'inherit',

@@ -52,7 +52,13 @@ function compile(route: RouteDefinitionFromTemplate): Compiled {
     return greedy ? '(.+)' : '([^/]+)';
   });
   // API Gateway prefers the most specific match: literal segments before path variables.
-  return { route, method, pattern: new RegExp(`^${source}$`), params, specificity: path.split('/').filter((s) => !s.startsWith('{')).length };
+  return {
+    route,
+    method,
+    pattern: new RegExp(`^${source}$`),
+    params,
+    specificity: path.split('/').filter((s) => !s.startsWith('{')).length,
+  };
 }
 
 export async function startHttpApi(): Promise<HttpApi> {
@@ -122,8 +128,13 @@ export async function startHttpApi(): Promise<HttpApi> {
       if (size > MAX_PAYLOAD) return send(res, 413, { message: 'Request Entity Too Large' }, cors);
       chunks.push(chunk as Buffer);
     }
-    const pathParameters = Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m![i + 1]!)]));
-    const event = toHttpApiEvent(req, url, { routeKey: route.routeKey, pathParameters, body: Buffer.concat(chunks), apiId: 'rehearsal' });
+    const pathParameters = Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m![i + 1])]));
+    const event = toHttpApiEvent(req, url, {
+      routeKey: route.routeKey,
+      pathParameters,
+      body: Buffer.concat(chunks),
+      apiId: 'rehearsal',
+    });
 
     if (route.authorizer) {
       const a = route.authorizer;
@@ -144,8 +155,13 @@ export async function startHttpApi(): Promise<HttpApi> {
           `authorizer for ${route.routeKey}`,
         );
         if (!outcome.ok) {
-          if (outcome.kind === 'handler' && outcome.message === 'Unauthorized') return send(res, 401, { message: 'Unauthorized' }, cors);
-          serverErrors.push({ routeKey: route.routeKey, status: 500, reason: `authorizer ${outcome.kind}: ${outcome.name}: ${outcome.message}` });
+          if (outcome.kind === 'handler' && outcome.message === 'Unauthorized')
+            return send(res, 401, { message: 'Unauthorized' }, cors);
+          serverErrors.push({
+            routeKey: route.routeKey,
+            status: 500,
+            reason: `authorizer ${outcome.kind}: ${outcome.name}: ${outcome.message}`,
+          });
           return send(res, 500, { message: 'Internal Server Error' }, cors);
         }
         const result = outcome.result as { isAuthorized?: unknown; context?: unknown } | null;
@@ -159,24 +175,49 @@ export async function startHttpApi(): Promise<HttpApi> {
 
     const outcome = await options!.invoke(route.functionLogicalId, event, route.routeKey);
     if (!outcome.ok) {
-      serverErrors.push({ routeKey: route.routeKey, status: 500, reason: `${outcome.kind}: ${outcome.name}: ${outcome.message}` });
+      serverErrors.push({
+        routeKey: route.routeKey,
+        status: 500,
+        reason: `${outcome.kind}: ${outcome.name}: ${outcome.message}`,
+      });
       return send(res, 500, { message: 'Internal Server Error' }, cors);
     }
     const r = outcome.result;
     const structured =
       r && typeof r === 'object' && 'statusCode' in r
-        ? (r as { statusCode: number; headers?: Record<string, unknown>; cookies?: string[]; body?: string; isBase64Encoded?: boolean })
+        ? (r as {
+            statusCode: number;
+            headers?: Record<string, unknown>;
+            cookies?: string[];
+            body?: string;
+            isBase64Encoded?: boolean;
+          })
         : // Payload 2.0: a result without statusCode is a 200 JSON body.
-          { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof r === 'string' ? r : JSON.stringify(r) };
+          {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: typeof r === 'string' ? r : JSON.stringify(r),
+          };
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(structured.headers ?? {})) headers[k.toLowerCase()] = String(v);
     if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
     Object.assign(headers, cors);
     // 503 is a designed answer (a dependency is unavailable, with a stable code); any other 5xx is a failure.
-    if (structured.statusCode >= 500 && structured.statusCode !== 503) serverErrors.push({ routeKey: route.routeKey, status: structured.statusCode, reason: String(structured.body).slice(0, 200) });
+    if (structured.statusCode >= 500 && structured.statusCode !== 503)
+      serverErrors.push({
+        routeKey: route.routeKey,
+        status: structured.statusCode,
+        reason: String(structured.body).slice(0, 200),
+      });
     hits.set(route.routeKey, (hits.get(route.routeKey) ?? new Set()).add(structured.statusCode));
     res.writeHead(structured.statusCode, headers);
-    res.end(structured.body === undefined ? undefined : structured.isBase64Encoded ? Buffer.from(structured.body, 'base64') : structured.body);
+    res.end(
+      structured.body === undefined
+        ? undefined
+        : structured.isBase64Encoded
+          ? Buffer.from(structured.body, 'base64')
+          : structured.body,
+    );
   }
 
   await new Promise<void>((ok, fail) => {
@@ -204,10 +245,9 @@ type Event = ReturnType<typeof toHttpApiEvent>;
 /** `$request.header.X`, `$request.querystring.x`, `$context.routeKey` … as API Gateway reads identity sources. */
 function identityValue(source: string, event: Event): string | undefined {
   const header = /^\$request\.header\.(.+)$/i.exec(source);
-  if (header) return event.headers[header[1]!.toLowerCase()];
+  if (header) return event.headers[header[1].toLowerCase()];
   const query = /^\$request\.querystring\.(.+)$/i.exec(source);
-  if (query) return event.queryStringParameters?.[query[1]!];
+  if (query) return event.queryStringParameters?.[query[1]];
   if (source === '$context.routeKey') return event.requestContext.routeKey;
   throw new Error(`identity source ${source} is not modelled`);
 }
-

@@ -10,11 +10,16 @@ let handler;
 try {
   const module = await import(pathToFileURL(join(process.env.LAMBDA_TASK_ROOT, `${file}.mjs`)).href);
   handler = module[exported];
-  if (typeof handler !== 'function') throw Object.assign(new Error(`${file}.${exported} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+  if (typeof handler !== 'function')
+    throw Object.assign(new Error(`${file}.${exported} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
 } catch (e) {
   // Lambda reports an init error on the invocation and starts a fresh environment for the next one.
   console.error(`INIT_ERROR ${e?.name ?? 'Error'}: ${e?.message ?? e}\n${e?.stack ?? ''}`);
-  process.send({ type: 'init-error', error: { name: e?.name ?? 'Error', message: String(e?.message ?? e) } }, () => process.exit(1));
+  process.send({ type: 'init-error', error: { name: e?.name ?? 'Error', message: String(e?.message ?? e) } }, () =>
+    process.exit(1),
+  );
 }
 
 if (handler) {

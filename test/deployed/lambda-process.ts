@@ -75,7 +75,12 @@ export class LambdaProcess {
       const timer = setTimeout(() => {
         // Lambda stops the environment when a function times out; the next invocation is a cold start.
         this.stop();
-        resolve({ ok: false, kind: 'timeout', name: 'Sandbox.Timedout', message: `Task timed out after ${this.definition.timeoutSeconds}.00 seconds` });
+        resolve({
+          ok: false,
+          kind: 'timeout',
+          name: 'Sandbox.Timedout',
+          message: `Task timed out after ${this.definition.timeoutSeconds}.00 seconds`,
+        });
       }, timeoutMs);
       this.pending = {
         id,
@@ -106,7 +111,13 @@ export class LambdaProcess {
   private start(): Promise<InvokeOutcome | undefined> {
     if (this.child && this.ready) return this.ready;
     const { codeDir, handler, name } = this.definition;
-    if (!codeDir) return Promise.resolve({ ok: false, kind: 'init', name: 'Runtime.ImportModuleError', message: `no bundle for ${name}` });
+    if (!codeDir)
+      return Promise.resolve({
+        ok: false,
+        kind: 'init',
+        name: 'Runtime.ImportModuleError',
+        message: `no bundle for ${name}`,
+      });
     this.coldStarts++;
     const child = fork(BOOTSTRAP, [], {
       cwd: codeDir,
@@ -127,12 +138,19 @@ export class LambdaProcess {
           resolve({ ok: false, kind: 'init', name: m.error.name, message: m.error.message });
           this.forget(child);
         } else if (m.id === this.pending?.id) {
-          this.pending!.done(m.type === 'result' ? { ok: true, result: m.result } : { ok: false, kind: 'handler', ...m.error });
+          this.pending!.done(
+            m.type === 'result' ? { ok: true, result: m.result } : { ok: false, kind: 'handler', ...m.error },
+          );
         }
       });
       child.on('exit', (code, signal) => {
         this.forget(child);
-        const crash: InvokeOutcome = { ok: false, kind: 'crash', name: 'Runtime.ExitError', message: `process exited (${signal ?? code})` };
+        const crash: InvokeOutcome = {
+          ok: false,
+          kind: 'crash',
+          name: 'Runtime.ExitError',
+          message: `process exited (${signal ?? code})`,
+        };
         resolve(crash);
         this.pending?.done(crash);
       });

@@ -21,7 +21,10 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
   let deployed: Awaited<ReturnType<Rehearsal['deploy']>>;
 
   beforeAll(async () => {
-    r = await startRehearsal({ stack: readStack(ASSEMBLY_DIR, DEFAULT_STACK), dynamoEndpoint: inject('dynamoEndpoint') });
+    r = await startRehearsal({
+      stack: readStack(ASSEMBLY_DIR, DEFAULT_STACK),
+      dynamoEndpoint: inject('dynamoEndpoint'),
+    });
     call = client(r.url);
     deployed = await r.deploy();
     await r.warm();
@@ -36,11 +39,17 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
   it('deploy finishes with a key ring: the KeyRingBootstrap custom resource (bootstrap-keys bundle, Create event) waited for the rotation', async () => {
     // CloudFormation itself starts no rotation (the template says so); the custom resource's is the first.
     expect(r.stack.secrets.find((s) => s.rotation)?.rotation?.rotateImmediatelyOnUpdate).toBe(false);
-    expect(Object.values(deployed.customResources)).toEqual([{ PhysicalResourceId: 'signing-key-ring', Data: { CurrentVersionId: expect.any(String) } }]);
+    expect(Object.values(deployed.customResources)).toEqual([
+      { PhysicalResourceId: 'signing-key-ring', Data: { CurrentVersionId: expect.any(String) } },
+    ]);
     // Before any request: AWSCURRENT already holds a ring, and the rotation ran exactly once.
-    const current = await r.operatorSecrets.send(new GetSecretValueCommand({ SecretId: r.secretArn('KeyRing'), VersionStage: 'AWSCURRENT' }));
+    const current = await r.operatorSecrets.send(
+      new GetSecretValueCommand({ SecretId: r.secretArn('KeyRing'), VersionStage: 'AWSCURRENT' }),
+    );
     expect(parseRing(current.SecretString)?.keys).toHaveLength(2);
-    expect(await r.secretsManager.settled()).toEqual([{ secretArn: r.secretArn('KeyRing'), versionId: current.VersionId }]);
+    expect(await r.secretsManager.settled()).toEqual([
+      { secretArn: r.secretArn('KeyRing'), versionId: current.VersionId },
+    ]);
   });
 
   it('the first signup after deploy succeeds: 201 with a token and the refresh cookie', async () => {
@@ -48,7 +57,12 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
     expect(a.status, a.text).toBe(201);
     expect(a.json).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     expect(a.setCookie.join('\n')).toMatch(/^__Secure-refresh_token=[^;]+;.*HttpOnly/m);
-    user = { email: 'first@example.com', access: a.json.accessToken, refresh: a.cookies['__Secure-refresh_token']!, sub: decodeJwt(a.json.accessToken).sub! };
+    user = {
+      email: 'first@example.com',
+      access: a.json.accessToken,
+      refresh: a.cookies['__Secure-refresh_token'],
+      sub: decodeJwt(a.json.accessToken).sub!,
+    };
   });
 
   it('the mail routes answer a clean 503 mail_unavailable where the flow says so, the others their usual answer', async () => {
@@ -57,7 +71,9 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
     // Same answer for every address (S29): the reset mail's failure is logged, not revealed.
     expect((await call('POST', '/auth/password-reset', { json: { email: user.email } })).status).toBe(202);
     // Signing up still works without mail: the verification mail's failure is logged.
-    expect((await call('POST', '/auth/signup', { json: { email: 'second@example.com', password: PASSWORD } })).status).toBe(201);
+    expect(
+      (await call('POST', '/auth/signup', { json: { email: 'second@example.com', password: PASSWORD } })).status,
+    ).toBe(201);
   });
 
   it('every other route answers as it does with mail, and no bundle crashes', async () => {

@@ -35,20 +35,34 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
   let adminPassword = '';
 
   const mailTo = (to: string) => {
-    const last = r.mails().filter((m) => m.to === to).at(-1);
+    const last = r
+      .mails()
+      .filter((m) => m.to === to)
+      .at(-1);
     const link = last?.text.match(/https?:\/\/\S+/)?.[0];
-    return { last, link, token: link ? new URL(link).searchParams.get('token') : null, code: last?.text.match(/code: (\d{6,8})/)?.[1] };
+    return {
+      last,
+      link,
+      token: link ? new URL(link).searchParams.get('token') : null,
+      code: last?.text.match(/code: (\d{6,8})/)?.[1],
+    };
   };
   const refreshCookie = (a: Answer) => a.cookies[COOKIE];
   const signUp = async (address = email('user'), pw = password()) => {
     const a = await call('POST', '/auth/signup', { json: { email: address, password: pw } });
     expect(a.status, a.text).toBe(201);
-    return { email: address, password: pw, access: a.json.accessToken as string, refresh: refreshCookie(a)!, sub: decodeJwt(a.json.accessToken).sub! };
+    return {
+      email: address,
+      password: pw,
+      access: a.json.accessToken as string,
+      refresh: refreshCookie(a),
+      sub: decodeJwt(a.json.accessToken).sub!,
+    };
   };
   const login = async (address: string, pw: string) => {
     const a = await call('POST', '/auth/login', { json: { email: address, password: pw } });
     expect(a.status, a.text).toBe(200);
-    return { access: a.json.accessToken as string, refresh: refreshCookie(a)! };
+    return { access: a.json.accessToken as string, refresh: refreshCookie(a) };
   };
 
   beforeAll(async () => {
@@ -87,7 +101,13 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
   });
 
   it('the key ring exists when deploy finishes: JWKS and discovery', async () => {
-    const ring = parseRing((await r.operatorSecrets.send(new GetSecretValueCommand({ SecretId: r.secretArn('KeyRing'), VersionStage: 'AWSCURRENT' }))).SecretString);
+    const ring = parseRing(
+      (
+        await r.operatorSecrets.send(
+          new GetSecretValueCommand({ SecretId: r.secretArn('KeyRing'), VersionStage: 'AWSCURRENT' }),
+        )
+      ).SecretString,
+    );
     expect(ring?.keys.map((k) => k.status).sort()).toEqual(['current', 'next']);
     const jwks = await call('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
@@ -119,7 +139,7 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     const s = await login(u.email, u.password);
     const first = await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${s.refresh}` });
     expect(first.status, first.text).toBe(200);
-    const successor = refreshCookie(first)!;
+    const successor = refreshCookie(first);
     expect(successor).toBeTruthy();
     expect(successor).not.toBe(s.refresh);
     const reuse = await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${s.refresh}` });
@@ -130,7 +150,10 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
 
   it('logout (204, cookie cleared, the session is gone) and logout-all (204: every session; 401 without a token)', async () => {
     const u = await signUp();
-    const out = await call('POST', '/auth/logout', { cookie: `${COOKIE}=${u.refresh}`, headers: { origin: APP_ORIGIN } });
+    const out = await call('POST', '/auth/logout', {
+      cookie: `${COOKIE}=${u.refresh}`,
+      headers: { origin: APP_ORIGIN },
+    });
     expect(out.status, out.text).toBe(204);
     expect(out.setCookie.join()).toMatch(new RegExp(`${COOKIE}=;|${COOKIE}=.*Max-Age=0`));
     expect((await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${u.refresh}` })).status).toBe(401);
@@ -141,7 +164,8 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect((await call('POST', '/auth/logout-all')).status).toBe(401);
     const all = await call('POST', '/auth/logout-all', { bearer: a.access });
     expect(all.status, all.text).toBe(204);
-    for (const s of [a, b]) expect((await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${s.refresh}` })).status).toBe(401);
+    for (const s of [a, b])
+      expect((await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${s.refresh}` })).status).toBe(401);
   });
 
   it('email verification from the recorded mail: the page (200 HTML) consumes nothing; the token confirms once', async () => {
@@ -189,7 +213,10 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect(done.status, done.text).toBe(204);
     await login(u.email, newPassword);
     expect((await call('POST', '/auth/login', { json: { email: u.email, password: u.password } })).status).toBe(401);
-    expect((await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${u.refresh}` })).status, 'reset ends every session').toBe(401);
+    expect(
+      (await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${u.refresh}` })).status,
+      'reset ends every session',
+    ).toBe(401);
   });
 
   it('every admin route for an admin (ADMIN_EMAILS, verified address), 403 for a user, 401 without a token', async () => {
@@ -215,8 +242,13 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect(got.status, got.text).toBe(200);
     expect(got.json).toMatchObject({ id: user.sub, email: user.email, roles: ['user'], disabled: false });
     expect(got.text).not.toMatch(/argon2|passwordHash/);
-    expect((await call('GET', '/admin/users/00000000-0000-0000-0000-000000000000', { bearer: access })).status).toBe(404);
-    const roles = await call('PUT', `/admin/users/${user.sub}/roles`, { bearer: access, json: { roles: ['user', 'editor'] } });
+    expect((await call('GET', '/admin/users/00000000-0000-0000-0000-000000000000', { bearer: access })).status).toBe(
+      404,
+    );
+    const roles = await call('PUT', `/admin/users/${user.sub}/roles`, {
+      bearer: access,
+      json: { roles: ['user', 'editor'] },
+    });
     expect([roles.status, roles.json?.roles]).toEqual([200, ['user', 'editor']]);
     expect((await call('POST', `/admin/users/${user.sub}/revoke-sessions`, { bearer: access })).status).toBe(204);
     expect((await call('POST', '/auth/refresh', { cookie: `${COOKIE}=${user.refresh}` })).status).toBe(401);
@@ -228,7 +260,10 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
   it('social sign-in with the local OpenID provider: 302 to it, back to the callback, 302 to the app with the refresh cookie', async () => {
     const jar = new CookieJar();
     const address = email('social');
-    const { callbackUrl } = await signInAtProvider(jar, r.url, { redirectTo: `${APP_ORIGIN}/signed-in`, as: { email: address } });
+    const { callbackUrl } = await signInAtProvider(jar, r.url, {
+      redirectTo: `${APP_ORIGIN}/signed-in`,
+      as: { email: address },
+    });
     const back = await request(jar, callbackUrl);
     expect(back.status, back.text).toBe(302);
     expect(back.location).toMatch(new RegExp(`^${APP_ORIGIN}/signed-in`));
@@ -250,7 +285,8 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
       const { VersionId } = await r.operatorSecrets.send(new RotateSecretCommand({ SecretId: ringArn }));
       const records = await r.secretsManager.settled();
       expect(records.find((x) => x.versionId === VersionId)?.failed, `rotation ${round}`).toBeUndefined();
-      const stages = (await r.operatorSecrets.send(new DescribeSecretCommand({ SecretId: ringArn }))).VersionIdsToStages!;
+      const stages = (await r.operatorSecrets.send(new DescribeSecretCommand({ SecretId: ringArn })))
+        .VersionIdsToStages!;
       expect(stages[VersionId!]).toEqual(['AWSCURRENT']);
       // Instances cache the ring and the JWKS (KEY_RING_CACHE_SECONDS, JWKS_CACHE_SECONDS): with rotations seconds
       // apart instead of 30 days, only new instances are sure to see the rotated ring, as after a day on AWS.
@@ -267,7 +303,10 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
       expect(jwks.json.keys.map((k: { kid: string }) => k.kid)).toContain(kids.at(-1));
     }
     expect(new Set(kids).size, 'each rotation promoted another key').toBe(3);
-    const ring = parseRing((await r.operatorSecrets.send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSCURRENT' }))).SecretString)!;
+    const ring = parseRing(
+      (await r.operatorSecrets.send(new GetSecretValueCommand({ SecretId: ringArn, VersionStage: 'AWSCURRENT' })))
+        .SecretString,
+    )!;
     expect(ring.keys.find((k) => k.status === 'current')?.kid).toBe(kids[2]);
     expect(ring.keys.find((k) => k.status === 'previous')?.kid).toBe(kids[1]);
   });
@@ -289,7 +328,11 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
         const a = await call(method, path, { body, bearer, headers: { origin: APP_ORIGIN } });
         expect(a.status, `${route.routeKey} ${what}: ${a.text}`).toBeGreaterThanOrEqual(400);
         expect(a.status, `${route.routeKey} ${what}: ${a.text}`).toBeLessThan(500);
-        if (a.json) expect(typeof a.json.error === 'string' || typeof a.json.message === 'string', `${route.routeKey} ${what}`).toBe(true);
+        if (a.json)
+          expect(
+            typeof a.json.error === 'string' || typeof a.json.message === 'string',
+            `${route.routeKey} ${what}`,
+          ).toBe(true);
       }
     }
   });

@@ -72,7 +72,11 @@ const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, _d, c: strin
 export async function startRehearsal(options: RehearsalOptions): Promise<Rehearsal> {
   const runId = randomBytes(3).toString('hex');
   const gateway: HttpApi = await startHttpApi();
-  const stack = resolveStack(options.stack, { region: REGION, accountId: ACCOUNT, apiEndpoint: gateway.endpoint, runId }, options.codeFrom);
+  const stack = resolveStack(
+    options.stack,
+    { region: REGION, accountId: ACCOUNT, apiEndpoint: gateway.endpoint, runId },
+    options.codeFrom,
+  );
   const permissionsOf = (caller: string): readonly Statement[] | undefined =>
     caller === DEPLOYER ? [{ actions: ['*'], resources: ['*'] }] : stack.permissions.get(caller);
 
@@ -96,8 +100,15 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       if (!outcome.ok) throw new Error(`${outcome.name}: ${outcome.message}`);
     },
   });
-  const guard = await startDynamoGuard({ target: options.dynamoEndpoint, permissionsOf, tableArn: (name) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}` });
-  const ses = await startSesStandIn({ permissionsOf, arn: (resource) => `arn:aws:ses:${REGION}:${ACCOUNT}:${resource}` });
+  const guard = await startDynamoGuard({
+    target: options.dynamoEndpoint,
+    permissionsOf,
+    tableArn: (name) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,
+  });
+  const ses = await startSesStandIn({
+    permissionsOf,
+    arn: (resource) => `arn:aws:ses:${REGION}:${ACCOUNT}:${resource}`,
+  });
 
   for (const fn of stack.functions.values()) {
     const env: Record<string, string> = {
@@ -128,7 +139,11 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   }
   gateway.configure({ routes: stack.routes, cors: stack.cors, invoke });
 
-  const operator = (endpoint: string) => ({ endpoint, region: REGION, credentials: { accessKeyId: DEPLOYER, secretAccessKey: 'x' } });
+  const operator = (endpoint: string) => ({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: DEPLOYER, secretAccessKey: 'x' },
+  });
   const operatorSecrets = new SecretsManagerClient(operator(secretsManager.endpoint));
   const dynamo = new DynamoDBClient(operator(options.dynamoEndpoint));
 
@@ -160,23 +175,37 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
             BillingMode: p.BillingMode ?? 'PROVISIONED',
             ...(p.BillingMode === 'PAY_PER_REQUEST' ? {} : { ProvisionedThroughput: p.ProvisionedThroughput }),
             ...(p.GlobalSecondaryIndexes
-              ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((g: any) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) }
+              ? {
+                  GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((g: any) => ({
+                    IndexName: g.IndexName,
+                    KeySchema: g.KeySchema,
+                    Projection: g.Projection,
+                  })),
+                }
               : {}),
           }),
         );
         if (p.TimeToLiveSpecification?.Enabled) {
-          await dynamo.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: p.TimeToLiveSpecification }));
+          await dynamo.send(
+            new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: p.TimeToLiveSpecification }),
+          );
         }
       }
       for (const s of stack.secrets) {
-        secretsManager.seed({ name: s.name, arn: s.arn, value: s.secretString ?? generateSecretString(s.generateSecretString ?? {}), rotationLambdaArn: s.rotation?.lambdaArn });
+        secretsManager.seed({
+          name: s.name,
+          arn: s.arn,
+          value: s.secretString ?? generateSecretString(s.generateSecretString ?? {}),
+          rotationLambdaArn: s.rotation?.lambdaArn,
+        });
       }
       for (const [arn, value] of Object.entries(options.externalSecrets ?? {})) {
-        secretsManager.seed({ name: arn.split(':secret:')[1]!.slice(0, -7), arn, value });
+        secretsManager.seed({ name: arn.split(':secret:')[1].slice(0, -7), arn, value });
       }
       for (const s of stack.secrets) {
         // CloudFormation starts the rotation and does not wait for it.
-        if (s.rotation?.rotateImmediatelyOnUpdate) await operatorSecrets.send(new RotateSecretCommand({ SecretId: s.arn }));
+        if (s.rotation?.rotateImmediatelyOnUpdate)
+          await operatorSecrets.send(new RotateSecretCommand({ SecretId: s.arn }));
       }
       const customResources: Record<string, unknown> = {};
       for (const cr of stack.customResources) {
@@ -192,16 +221,21 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
           ResourceProperties: { ServiceToken: 'provider-framework', ...cr.properties },
         };
         const outcome = await invoke(cr.onEventFunctionLogicalId, event, `custom resource ${cr.logicalId} Create`);
-        if (!outcome.ok) throw new Error(`deploy failed: ${cr.logicalId} (${cr.onEventFunctionLogicalId}): ${outcome.name}: ${outcome.message}`);
+        if (!outcome.ok)
+          throw new Error(
+            `deploy failed: ${cr.logicalId} (${cr.onEventFunctionLogicalId}): ${outcome.name}: ${outcome.message}`,
+          );
         customResources[cr.logicalId] = outcome.result;
       }
       return { customResources };
     },
     async warm() {
       const queue = [...processes.values()].filter((p) => p.definition.codeDir);
-      await Promise.all([0, 1].map(async () => {
-        for (let p = queue.shift(); p; p = queue.shift()) await p.warm();
-      }));
+      await Promise.all(
+        [0, 1].map(async () => {
+          for (let p = queue.shift(); p; p = queue.shift()) await p.warm();
+        }),
+      );
     },
     mails: () => ses.mails(),
     routesHit: () => gateway.hits,
@@ -210,17 +244,27 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       for (const p of processes.values()) {
         for (const f of p.failures) {
           // The authorizer's way to say 401 (API Gateway turns the thrown "Unauthorized" into one).
-          if (f.outcome.kind === 'handler' && f.outcome.message === 'Unauthorized' && f.event.startsWith('authorizer for')) continue;
+          if (
+            f.outcome.kind === 'handler' &&
+            f.outcome.message === 'Unauthorized' &&
+            f.event.startsWith('authorizer for')
+          )
+            continue;
           out.push({
             function: p.definition.logicalId,
             event: f.event,
             error: `${f.outcome.kind}: ${f.outcome.name}: ${f.outcome.message}`,
-            stderr: logs.filter((l) => l.function === p.definition.logicalId && l.stream === 'stderr').map((l) => l.text).join('').slice(-2000),
+            stderr: logs
+              .filter((l) => l.function === p.definition.logicalId && l.stream === 'stderr')
+              .map((l) => l.text)
+              .join('')
+              .slice(-2000),
           });
         }
       }
       for (const e of gateway.serverErrors) {
-        if (!out.some((p) => p.event === e.routeKey)) out.push({ function: '(gateway)', event: e.routeKey, error: `${e.status}: ${e.reason}`, stderr: '' });
+        if (!out.some((p) => p.event === e.routeKey))
+          out.push({ function: '(gateway)', event: e.routeKey, error: `${e.status}: ${e.reason}`, stderr: '' });
       }
       return out;
     },
@@ -234,9 +278,13 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
 }
 
 /** A CloudFormation GenerateSecretString without a template: a random password of PasswordLength (default 32). */
-function generateSecretString(g: { PasswordLength?: number; ExcludePunctuation?: boolean; ExcludeCharacters?: string }): string {
-  const alphabet = [...`abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789${g.ExcludePunctuation ? '' : '!#$%&()*+,-./:;<=>?@[]^_{|}~'}`].filter(
-    (c) => !(g.ExcludeCharacters ?? '').includes(c),
-  );
+function generateSecretString(g: {
+  PasswordLength?: number;
+  ExcludePunctuation?: boolean;
+  ExcludeCharacters?: string;
+}): string {
+  const alphabet = [
+    ...`abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789${g.ExcludePunctuation ? '' : '!#$%&()*+,-./:;<=>?@[]^_{|}~'}`,
+  ].filter((c) => !(g.ExcludeCharacters ?? '').includes(c));
   return Array.from({ length: g.PasswordLength ?? 32 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }

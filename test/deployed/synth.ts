@@ -30,7 +30,9 @@ export function synthMailStack(options: RehearsalSynthOptions): void {
       // How an operator bootstraps the first admin (README): a verified address in ADMIN_EMAILS gets the role.
       // Every sign-up of the rehearsal comes from 127.0.0.1: the per-IP sign-up limit (S55) is raised for it.
       environment: { ADMIN_EMAILS: ADMIN_EMAIL, SIGNUP_MAX_PER_IP: '1000' },
-      oauthProviders: { dev: { issuer: options.oidcIssuer, clientId: OAUTH_CLIENT_ID, clientSecretArn: options.oauthClientSecretArn } },
+      oauthProviders: {
+        dev: { issuer: options.oidcIssuer, clientId: OAUTH_CLIENT_ID, clientSecretArn: options.oauthClientSecretArn },
+      },
     },
   });
   app.synth();

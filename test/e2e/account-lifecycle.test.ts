@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamo/user-store.js';
-import { api, cookieValue, goodPassword, mailsTo, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  mailsTo,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 import { CookieJar, request, signInAtProvider } from '../helpers/oauth-flow.js';
 
 const PUBLIC_URL = 'https://auth.example.com';
@@ -27,7 +35,8 @@ let home: string;
 let boss: string; // the admin's access token
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-const claims = (jwt: string) => decodeJwt(jwt) as { sub: string; roles: string[]; email_verified: boolean; amr: string[]; auth_time: number };
+const claims = (jwt: string) =>
+  decodeJwt(jwt) as { sub: string; roles: string[]; email_verified: boolean; amr: string[]; auth_time: number };
 const local = (link: string) => link.replace(PUBLIC_URL, backend.url);
 
 beforeAll(async () => {
@@ -44,7 +53,10 @@ beforeAll(async () => {
   home = `${backend.url}/app/home`;
   // The administrator who disables accounts, granted the documented way (npm run admin:grant: a direct role write).
   const id = claims((await signInByLink(BOSS)).body.accessToken).sub;
-  await new DynamoUserStore(createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), backend.tables.USERS_TABLE!).setRoles(id, ['user', 'admin']);
+  await new DynamoUserStore(
+    createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }),
+    backend.tables.USERS_TABLE,
+  ).setRoles(id, ['user', 'admin']);
   boss = (await signInByLink(BOSS)).body.accessToken;
   expect(claims(boss).roles).toContain('admin');
 }, 120_000);
@@ -71,7 +83,10 @@ async function signInBySocial(email: string) {
   const res = await request(jar, callbackUrl);
   const cookie = jar.get(backend.url, REFRESH_COOKIE);
   const refreshed = cookie ? await call('POST', '/auth/refresh', { json: { refreshToken: cookie } }) : undefined;
-  return { location: res.location, access: refreshed?.status === 200 ? (refreshed.body.accessToken as string) : undefined };
+  return {
+    location: res.location,
+    access: refreshed?.status === 200 ? (refreshed.body.accessToken as string) : undefined,
+  };
 }
 
 async function signUp(email: string, password = goodPassword()) {
@@ -81,7 +96,8 @@ async function signUp(email: string, password = goodPassword()) {
 }
 
 const refresh = (refreshToken: string) => call('POST', '/auth/refresh', { json: { refreshToken } });
-const login = (email: string, password: string) => call('POST', '/auth/login', { json: { email, password, tokenDelivery: 'body' } });
+const login = (email: string, password: string) =>
+  call('POST', '/auth/login', { json: { email, password, tokenDelivery: 'body' } });
 
 // Each function starts on its first request (a worker per function, as on Lambda); these tests reach many of them for
 // the first time, so they get more than the default 30 s on a loaded machine.
@@ -113,7 +129,9 @@ describe('Account lifecycle, as the attacker would try it (e2e)', { timeout: 90_
   it('password login of a disabled account stays 403 account_disabled through the funnel (after the password matched)', async () => {
     const email = uniqueEmail('disabled-pwd');
     const { password, access } = await signUp(email);
-    expect((await call('POST', `/admin/users/${claims(access).sub}/disable`, { headers: bearer(boss) })).status).toBe(204);
+    expect((await call('POST', `/admin/users/${claims(access).sub}/disable`, { headers: bearer(boss) })).status).toBe(
+      204,
+    );
     const res = await login(email, password);
     expect(res.status).toBe(403);
     expect(res.body.error).toBe('account_disabled');
@@ -131,7 +149,11 @@ describe('Account lifecycle, as the attacker would try it (e2e)', { timeout: 90_
     // 2. Later, the real owner signs in by email link (they never knew about the account).
     const owner = await signInByLink(victim);
     expect(owner.status).toBe(200);
-    expect(claims(owner.body.accessToken)).toMatchObject({ sub: claims(attacker.access).sub, email_verified: true, amr: ['otp'] });
+    expect(claims(owner.body.accessToken)).toMatchObject({
+      sub: claims(attacker.access).sub,
+      email_verified: true,
+      amr: ['otp'],
+    });
 
     // 3. The attacker's session and password are dead.
     expect((await refresh(kept.body.refreshToken)).status).toBe(401);
@@ -142,7 +164,13 @@ describe('Account lifecycle, as the attacker would try it (e2e)', { timeout: 90_
     // 4. The owner is the only owner: their session lives on, and /auth/me says the address is proven.
     expect((await refresh(owner.body.refreshToken)).status).toBe(200);
     const me = await call('GET', '/auth/me', { headers: bearer(owner.body.accessToken) });
-    expect(me.body).toEqual({ sub: claims(attacker.access).sub, email: victim, emailVerified: true, roles: ['user'], amr: ['otp'] });
+    expect(me.body).toEqual({
+      sub: claims(attacker.access).sub,
+      email: victim,
+      emailVerified: true,
+      roles: ['user'],
+      amr: ['otp'],
+    });
   });
 
   it('S52: the same by email code, and by a provider-verified email', async () => {
@@ -205,7 +233,11 @@ describe('Account lifecycle, as the attacker would try it (e2e)', { timeout: 90_
     expect(first).toMatchObject({ email_verified: false, amr: ['pwd'] });
     expect(first.auth_time).toBeGreaterThan(0);
     const next = await refresh(rt);
-    expect(claims(next.body.accessToken)).toMatchObject({ email_verified: false, auth_time: first.auth_time, amr: ['pwd'] });
+    expect(claims(next.body.accessToken)).toMatchObject({
+      email_verified: false,
+      auth_time: first.auth_time,
+      amr: ['pwd'],
+    });
     const me = await call('GET', '/auth/me', { headers: bearer(next.body.accessToken) });
     expect(me.body).toMatchObject({ email, emailVerified: false, amr: ['pwd'] });
   });

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => backend?.close());
 
 describe('Email verification required (e2e)', () => {
-  it('S52: with verification required, the attacker\'s pre-registered password never opens the account the owner proved by link', async () => {
+  it("S52: with verification required, the attacker's pre-registered password never opens the account the owner proved by link", async () => {
     const victim = uniqueEmail('victim');
     const password = goodPassword();
     // The attacker signs up with the victim's address: 202, and their password is refused until someone proves it.
@@ -48,7 +48,10 @@ describe('Email verification required (e2e)', () => {
     expect(again.cookies).toEqual([]);
     const names = (r: typeof first) => [...r.headers.keys()].filter((k) => k !== 'date').sort();
     expect(names(again)).toEqual(names(first));
-    expect((await mailsTo(backend.url, email)).mails.map((m) => m.subject)).toEqual(['Confirm your email address', 'You already have an account']);
+    expect((await mailsTo(backend.url, email)).mails.map((m) => m.subject)).toEqual([
+      'Confirm your email address',
+      'You already have an account',
+    ]);
   });
 
   it('login of an unverified account: wrong password → 401; right password → 403 email_not_verified; after the link → 200', async () => {

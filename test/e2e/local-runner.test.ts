@@ -22,10 +22,12 @@ afterAll(() => backend?.close());
 describe('Local runner', () => {
   it('signs with the exported KEY_RING_FILE, and a fresh backend accepts its token at once', async () => {
     const call = api(backend.url);
-    const signup = await call('POST', '/auth/signup', { json: { email: uniqueEmail('ring'), password: goodPassword() } });
+    const signup = await call('POST', '/auth/signup', {
+      json: { email: uniqueEmail('ring'), password: goodPassword() },
+    });
     expect(signup.status).toBe(201);
     expect(existsSync(ringFile)).toBe(true);
-    const kid = JSON.parse(Buffer.from(String(signup.body.accessToken).split('.')[0]!, 'base64url').toString()).kid;
+    const kid = JSON.parse(Buffer.from(String(signup.body.accessToken).split('.')[0], 'base64url').toString()).kid;
     const ring = JSON.parse(readFileSync(ringFile, 'utf8')) as { keys: { kid: string; status: string }[] };
     expect(ring.keys.find((k) => k.kid === kid)?.status).toBe('current');
     const me = await call('GET', '/auth/me', { headers: { authorization: `Bearer ${signup.body.accessToken}` } });
@@ -33,8 +35,8 @@ describe('Local runner', () => {
   });
 
   it('gives every function that signs or serves keys the same ring file, and no other function any', () => {
-    expect(backend.environments.login!.KEY_RING_FILE).toBe(ringFile);
-    expect(backend.environments.jwks!.KEY_RING_FILE).toBe(ringFile);
+    expect(backend.environments.login.KEY_RING_FILE).toBe(ringFile);
+    expect(backend.environments.jwks.KEY_RING_FILE).toBe(ringFile);
     expect(backend.environments.logout).not.toHaveProperty('KEY_RING_FILE');
   });
 });

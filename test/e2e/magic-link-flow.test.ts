@@ -6,7 +6,15 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
-import { api, cookieValue, goodPassword, mailsTo, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  mailsTo,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 
 const APP = 'https://app.example.com';
 const PUBLIC_URL = 'https://auth.example.com';
@@ -64,7 +72,9 @@ describe('Magic link (e2e)', () => {
   it('S30: 10 parallel redeems of one link → exactly one session', async () => {
     const email = uniqueEmail();
     const { token } = await requestLink(email);
-    const results = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/auth/magic-link/verify', { json: { token } })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => call('POST', '/auth/magic-link/verify', { json: { token } })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const r of results.filter((x) => x.status !== 200)) expect(r.body.error).toBe('invalid_token');
   });
@@ -101,10 +111,12 @@ describe('Magic link (e2e)', () => {
     expect(binding).toMatch(/Secure/);
     expect(binding).toMatch(/SameSite=Lax/);
     expect(binding).toMatch(/Path=\//);
-    const cookie = binding.split(';')[0]!;
+    const cookie = binding.split(';')[0];
     const same = await (await fetch(local(link!), { headers: { cookie } })).text();
     const other = await (await fetch(local(link!))).text();
-    const foreign = await (await fetch(local(link!), { headers: { cookie: '__Host-email_link_binding=forged' } })).text();
+    const foreign = await (
+      await fetch(local(link!), { headers: { cookie: '__Host-email_link_binding=forged' } })
+    ).text();
     expect(same).toContain('data-auto="1"');
     expect(other).toContain('data-auto="0"');
     expect(other).toContain('Sign in on this device?');
@@ -164,13 +176,22 @@ describe('Magic link (e2e)', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     // Exactly five sign-in mails per address per window reached the outbox, whoever asked.
-    const links = async (email: string) => (await mailsTo(backend.url, email)).mails.filter((m) => m.subject === 'Your sign-in link');
+    const links = async (email: string) =>
+      (await mailsTo(backend.url, email)).mails.filter((m) => m.subject === 'Your sign-in link');
     expect(await links(known)).toHaveLength(5);
     expect(await links(unknown)).toHaveLength(5);
   });
 
   it('S39: redirectTo must be on the allowlist (exact origin); the POST answer carries it', async () => {
-    for (const redirectTo of ['https://evil.example/', '//evil.example', '/\\evil.example', `${APP}@evil.example`, `${APP}.evil.example/`, 'javascript:alert(1)', 'https://app.example.com%2F@evil.example']) {
+    for (const redirectTo of [
+      'https://evil.example/',
+      '//evil.example',
+      '/\\evil.example',
+      `${APP}@evil.example`,
+      `${APP}.evil.example/`,
+      'javascript:alert(1)',
+      'https://app.example.com%2F@evil.example',
+    ]) {
       const res = await call('POST', '/auth/magic-link', { json: { email: uniqueEmail(), redirectTo } });
       expect(res.status, redirectTo).toBe(400);
       expect(res.body.error).toBe('invalid_request');
@@ -200,14 +221,14 @@ describe('Magic link (e2e)', () => {
     const lookalike = email.replace('example.com', 'еxample.com'); // Cyrillic е
     const res = await call('POST', '/auth/magic-link', { json: { email: lookalike } });
     expect(res.status).toBe(202);
-    const outbox = ((await (await fetch(`${backend.url}/_dev/outbox`)).json()) as { to: string; subject: string; text: string }[]).filter(
-      (m) => m.subject === 'Your sign-in link',
-    );
+    const outbox = (
+      (await (await fetch(`${backend.url}/_dev/outbox`)).json()) as { to: string; subject: string; text: string }[]
+    ).filter((m) => m.subject === 'Your sign-in link');
     const toVictim = outbox.filter((m) => m.to === email);
     expect(toVictim).toHaveLength(0);
-    const sent = outbox.filter((m) => m.to.endsWith('@xn--xample-2of.com') && m.to.startsWith(email.split('@')[0]!));
+    const sent = outbox.filter((m) => m.to.endsWith('@xn--xample-2of.com') && m.to.startsWith(email.split('@')[0]));
     expect(sent).toHaveLength(1);
-    const token = new URL(sent[0]!.text.match(/https?:\/\/\S+/)![0]).searchParams.get('token');
+    const token = new URL(sent[0].text.match(/https?:\/\/\S+/)![0]).searchParams.get('token');
     const verified = await call('POST', '/auth/magic-link/verify', { json: { token } });
     expect(decodeJwt(verified.body.accessToken).sub).not.toBe(sub);
   });

@@ -11,7 +11,14 @@ import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDevOidc, type DevOidc } from '../../infra/local/dev-oidc.js';
 import type { LocalBackend } from '../../infra/local/start.js';
-import { api, cookieValue, goodPassword, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 import { CookieJar, request, signInAtProvider } from '../helpers/oauth-flow.js';
 
 const SECRET = randomBytes(16).toString('hex');
@@ -23,11 +30,14 @@ let github: GitHubStandIn;
 let home: string;
 
 /** Set by a test: rewrites the ID token claims/header the `dev` provider returns (re-signed). */
-let tamper: ((claims: JWTPayload, header: Record<string, unknown>) => Promise<string | void> | string | void) | undefined;
+let tamper:
+  ((claims: JWTPayload, header: Record<string, unknown>) => Promise<string | void> | string | void) | undefined;
 let tokenResponses = 0;
 let lastIdToken: string | undefined;
 
-const clients = (name: string) => () => [{ clientId: `rp-${name}`, clientSecret: SECRET, redirectUris: [`${backend.url}/auth/oauth/${name}/callback`] }];
+const clients = (name: string) => () => [
+  { clientId: `rp-${name}`, clientSecret: SECRET, redirectUris: [`${backend.url}/auth/oauth/${name}/callback`] },
+];
 
 beforeAll(async () => {
   dev = await startDevOidc({
@@ -40,7 +50,10 @@ beforeAll(async () => {
       const header = decodeProtectedHeader(body['id_token']) as Record<string, unknown>;
       const replaced = await tamper(claims, header);
       const key = await importJWK(dev.signingKey, 'RS256');
-      return { ...body, id_token: replaced ?? (await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key)) };
+      return {
+        ...body,
+        id_token: replaced ?? (await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key)),
+      };
     },
   });
   devUi = await startDevOidc({
@@ -76,8 +89,16 @@ async function callback(jar: CookieJar, url: string) {
 }
 
 /** The whole flow in one browser; returns the callback's response and the jar. */
-async function signIn(as: { email: string; emailVerified?: boolean; sub?: string; deny?: boolean }, provider = 'dev', jar = new CookieJar()) {
-  const { callbackUrl, authorizeLocation } = await signInAtProvider(jar, backend.url, { provider, redirectTo: home, as });
+async function signIn(
+  as: { email: string; emailVerified?: boolean; sub?: string; deny?: boolean },
+  provider = 'dev',
+  jar = new CookieJar(),
+) {
+  const { callbackUrl, authorizeLocation } = await signInAtProvider(jar, backend.url, {
+    provider,
+    redirectTo: home,
+    as,
+  });
   const res = await callback(jar, callbackUrl);
   return { res, jar, callbackUrl, authorizeLocation };
 }
@@ -85,7 +106,9 @@ async function signIn(as: { email: string; emailVerified?: boolean; sub?: string
 async function refreshWith(jar: CookieJar) {
   const cookie = jar.get(backend.url, REFRESH_COOKIE);
   if (!cookie) return undefined;
-  const r = await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${cookie}`, origin: backend.url } });
+  const r = await call('POST', '/auth/refresh', {
+    headers: { cookie: `${REFRESH_COOKIE}=${cookie}`, origin: backend.url },
+  });
   return r.status === 200 ? decodeJwt(r.body.accessToken as string) : undefined;
 }
 
@@ -125,7 +148,9 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect(loc.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(loc.searchParams.has('code_verifier')).toBe(false);
     const cookie = res.headers.getSetCookie().find((l) => l.startsWith('__Host-oauth_tx='))!;
-    expect(cookie).toMatch(/^__Host-oauth_tx=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=(\d+)$/);
+    expect(cookie).toMatch(
+      /^__Host-oauth_tx=[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=(\d+)$/,
+    );
     expect(Number(/Max-Age=(\d+)/.exec(cookie)![1])).toBeLessThanOrEqual(600);
     expect(cookie).not.toMatch(/Domain=/i);
   });
@@ -178,7 +203,10 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
 
   it('S34: 5 parallel deliveries of one callback → exactly one sign-in', async () => {
     const jar = new CookieJar();
-    const { callbackUrl } = await signInAtProvider(jar, backend.url, { redirectTo: home, as: { email: uniqueEmail('race') } });
+    const { callbackUrl } = await signInAtProvider(jar, backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('race') },
+    });
     const results = await Promise.all(Array.from({ length: 5 }, () => request(jar, callbackUrl)));
     const signedIn = results.filter((r) => r.headers.getSetCookie().some((l) => l.startsWith(`${REFRESH_COOKIE}=`)));
     expect(signedIn).toHaveLength(1);
@@ -186,7 +214,10 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
 
   it('S34: forged or missing state → refused with an error page, before any token request; the real callback still works', async () => {
     const jar = new CookieJar();
-    const { callbackUrl } = await signInAtProvider(jar, backend.url, { redirectTo: home, as: { email: uniqueEmail('forged') } });
+    const { callbackUrl } = await signInAtProvider(jar, backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('forged') },
+    });
     const before = tokenResponses;
     const forged = new URL(callbackUrl);
     forged.searchParams.set('state', randomBytes(32).toString('base64url'));
@@ -207,7 +238,10 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
 
   it('S34: a callback delivered in another browser (no binding cookie) is refused before any token request', async () => {
     const victim = new CookieJar();
-    const { callbackUrl } = await signInAtProvider(victim, backend.url, { redirectTo: home, as: { email: uniqueEmail('xbrowser') } });
+    const { callbackUrl } = await signInAtProvider(victim, backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('xbrowser') },
+    });
     const before = tokenResponses;
     const attacker = new CookieJar();
     const res = await callback(attacker, callbackUrl);
@@ -216,7 +250,10 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect(res.headers.getSetCookie().some((l) => l.startsWith(`${REFRESH_COOKIE}=`))).toBe(false);
     // A binding cookie from another flow does not fit either.
     const other = new CookieJar();
-    const second = await signInAtProvider(other, backend.url, { redirectTo: home, as: { email: uniqueEmail('xbrowser2') } });
+    const second = await signInAtProvider(other, backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('xbrowser2') },
+    });
     const swapped = new CookieJar();
     swapped.store(backend.url, [`__Host-oauth_tx=${victim.get(backend.url, '__Host-oauth_tx')}`]);
     expect(errorOf((await callback(swapped, second.callbackUrl)).location)).toBe('browser_mismatch');
@@ -224,9 +261,15 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
   });
 
   it('S37: an `iss` response parameter that is not the issuer, or a missing one, is refused (mix-up)', async () => {
-    for (const mutate of [(u: URL) => u.searchParams.set('iss', 'http://127.0.0.1:1'), (u: URL) => u.searchParams.delete('iss')]) {
+    for (const mutate of [
+      (u: URL) => u.searchParams.set('iss', 'http://127.0.0.1:1'),
+      (u: URL) => u.searchParams.delete('iss'),
+    ]) {
       const jar = new CookieJar();
-      const { callbackUrl } = await signInAtProvider(jar, backend.url, { redirectTo: home, as: { email: uniqueEmail('mixup') } });
+      const { callbackUrl } = await signInAtProvider(jar, backend.url, {
+        redirectTo: home,
+        as: { email: uniqueEmail('mixup') },
+      });
       expect(new URL(callbackUrl).searchParams.get('iss')).toBe(dev.issuer);
       const u = new URL(callbackUrl);
       mutate(u);
@@ -237,9 +280,12 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     }
   });
 
-  it('S37: a state issued for one provider is refused on another provider\'s callback', async () => {
+  it("S37: a state issued for one provider is refused on another provider's callback", async () => {
     const jar = new CookieJar();
-    const { callbackUrl } = await signInAtProvider(jar, backend.url, { redirectTo: home, as: { email: uniqueEmail('route') } });
+    const { callbackUrl } = await signInAtProvider(jar, backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('route') },
+    });
     const res = await callback(jar, callbackUrl.replace('/auth/oauth/dev/callback', '/auth/oauth/dev-ui/callback'));
     expect(errorOf(res.location)).toBe('invalid_state');
   });
@@ -248,12 +294,19 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
   const badTokens: [string, typeof tamper][] = [
     ['wrong iss', (c) => void (c.iss = 'http://127.0.0.1:1')],
     ['wrong aud', (c) => void (c.aud = 'someone-else')],
-    ['untrusted extra audience', (c) => void ((c.aud = ['rp-dev', 'someone-else']), ((c as Record<string, unknown>)['azp'] = 'rp-dev'))],
+    [
+      'untrusted extra audience',
+      (c) => void ((c.aud = ['rp-dev', 'someone-else']), ((c as Record<string, unknown>)['azp'] = 'rp-dev')),
+    ],
     ['wrong nonce', (c) => void ((c as Record<string, unknown>)['nonce'] = 'not-the-nonce')],
     ['missing nonce', (c) => void delete (c as Record<string, unknown>)['nonce']],
     ['expired', (c) => void ((c.iat = now() - 7200), (c.exp = now() - 3600))],
     ['stale iat (issued before the flow started)', (c) => void ((c.iat = now() - 3600), (c.exp = now() + 600))],
-    ['alg none', (c) => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(c)).toString('base64url')}.`],
+    [
+      'alg none',
+      (c) =>
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(c)).toString('base64url')}.`,
+    ],
     [
       'signed by another key with the provider kid',
       async (c, h) => {
@@ -265,7 +318,9 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
       'HS256 keyed with the provider public key',
       async (c) => {
         const pub = { kty: dev.signingKey.kty, n: dev.signingKey.n, e: dev.signingKey.e };
-        return new SignJWT(c).setProtectedHeader({ alg: 'HS256', kid: dev.signingKey.kid }).sign(Buffer.from(JSON.stringify(pub)));
+        return new SignJWT(c)
+          .setProtectedHeader({ alg: 'HS256', kid: dev.signingKey.kid })
+          .sign(Buffer.from(JSON.stringify(pub)));
       },
     ],
   ];
@@ -318,7 +373,10 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     }
     const none = await call('GET', '/auth/oauth/dev/authorize');
     expect(none.body.error).toBe('invalid_redirect');
-    const twice = await call('GET', `/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(home)}&redirectTo=${encodeURIComponent('https://evil.example.com/')}`);
+    const twice = await call(
+      'GET',
+      `/auth/oauth/dev/authorize?redirectTo=${encodeURIComponent(home)}&redirectTo=${encodeURIComponent('https://evil.example.com/')}`,
+    );
     expect(twice.body.error).toBe('invalid_redirect');
   });
 
@@ -351,7 +409,14 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect(owner.email_verified).toBe(true);
     // The pre-registered password and the session it made are gone; the provider's user is the only owner.
     expect((await call('POST', '/auth/login', { json: { email, password } })).body.error).toBe('invalid_credentials');
-    expect((await call('POST', '/auth/refresh', { json: { refreshToken: signup.body.refreshToken }, headers: { origin: backend.url } })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/auth/refresh', {
+          json: { refreshToken: signup.body.refreshToken },
+          headers: { origin: backend.url },
+        })
+      ).status,
+    ).toBe(401);
     const again = await signIn({ email });
     expect(again.res.location).toBe(home);
   });
@@ -382,7 +447,8 @@ describe('Social sign-in (e2e, real oidc-provider)', () => {
     expect(res.location).toBe(home);
     // S35: the verifier reached the token endpoint (43 chars), and no URL of the flow carried it.
     expect(github.lastVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    for (const u of [authorizeLocation, callbackUrl, res.location!]) expect(decodeURIComponent(u)).not.toContain(github.lastVerifier);
+    for (const u of [authorizeLocation, callbackUrl, res.location!])
+      expect(decodeURIComponent(u)).not.toContain(github.lastVerifier);
     const first = (await refreshWith(jar))!;
     expect(first.email).toBe(github.primary.email);
     // The identity is (https://github.com, 1001): signing in again is the same account even with another primary email.
@@ -417,7 +483,12 @@ interface GitHubStandIn {
 async function startGitHubStandIn(secret: string): Promise<GitHubStandIn> {
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   const tokens = new Set<string>();
-  const state: GitHubStandIn = { endpoints: { authorization: '', token: '', api: '' }, close: async () => undefined, primary: { email: '', verified: true }, userId: 1 };
+  const state: GitHubStandIn = {
+    endpoints: { authorization: '', token: '', api: '' },
+    close: async () => undefined,
+    primary: { email: '', verified: true },
+    userId: 1,
+  };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const json = (status: number, body: unknown) => {
@@ -427,7 +498,10 @@ async function startGitHubStandIn(secret: string): Promise<GitHubStandIn> {
     if (url.pathname === '/login/oauth/authorize') {
       const code = randomBytes(16).toString('hex');
       if (url.searchParams.get('code_challenge_method') !== 'S256') return json(400, { error: 'pkce required' });
-      codes.set(code, { challenge: url.searchParams.get('code_challenge')!, redirectUri: url.searchParams.get('redirect_uri')! });
+      codes.set(code, {
+        challenge: url.searchParams.get('code_challenge')!,
+        redirectUri: url.searchParams.get('redirect_uri')!,
+      });
       const back = new URL(url.searchParams.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', url.searchParams.get('state')!);
@@ -466,11 +540,14 @@ async function startGitHubStandIn(secret: string): Promise<GitHubStandIn> {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.endpoints = { authorization: `${base}/login/oauth/authorize`, token: `${base}/login/oauth/access_token`, api: `${base}/api` };
+  state.endpoints = {
+    authorization: `${base}/login/oauth/authorize`,
+    token: `${base}/login/oauth/access_token`,
+    api: `${base}/api`,
+  };
   state.close = async () => {
     server.closeAllConnections();
     await new Promise<void>((ok) => server.close(() => ok()));
   };
   return state;
 }
-

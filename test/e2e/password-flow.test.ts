@@ -5,7 +5,14 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
-import { api, cookieValue, goodPassword, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 
 let backend: LocalBackend;
 let call: ReturnType<typeof api>;
@@ -22,7 +29,13 @@ const withCookie = (v: string) => ({ cookie: `${REFRESH_COOKIE}=${v}` });
 async function signUp(email = uniqueEmail(), password = goodPassword()) {
   const res = await call('POST', '/auth/signup', { json: { email, password } });
   expect(res.status).toBe(201);
-  return { email, password, res, refresh: cookieValue(res.cookies, REFRESH_COOKIE)!, access: res.body.accessToken as string };
+  return {
+    email,
+    password,
+    res,
+    refresh: cookieValue(res.cookies, REFRESH_COOKIE)!,
+    access: res.body.accessToken as string,
+  };
 }
 
 describe('Password sign-in flow (e2e)', () => {
@@ -47,7 +60,9 @@ describe('Password sign-in flow (e2e)', () => {
   });
 
   it('a native client gets the refresh token in the body when it asks', async () => {
-    const res = await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: goodPassword(), tokenDelivery: 'body' } });
+    const res = await call('POST', '/auth/signup', {
+      json: { email: uniqueEmail(), password: goodPassword(), tokenDelivery: 'body' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
     const viaHeader = await call('POST', '/auth/login', {
@@ -77,7 +92,13 @@ describe('Password sign-in flow (e2e)', () => {
     const res = await call('GET', '/auth/me', { headers: bearer(access) });
     expect(res.status).toBe(200);
     // A password sign-up proves nothing about the address: downstream code must not trust `email` yet.
-    expect(res.body).toEqual({ sub: decodeJwt(access).sub, email, emailVerified: false, roles: ['user'], amr: ['pwd'] });
+    expect(res.body).toEqual({
+      sub: decodeJwt(access).sub,
+      email,
+      emailVerified: false,
+      roles: ['user'],
+      amr: ['pwd'],
+    });
     expect(decodeJwt(access)).toMatchObject({ email_verified: false, auth_time: expect.any(Number) });
   });
 
@@ -143,7 +164,9 @@ describe('Password sign-in flow (e2e)', () => {
   });
 
   it('a native client refreshes with the token in the body and gets the next one in the body', async () => {
-    const res = await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: goodPassword(), tokenDelivery: 'body' } });
+    const res = await call('POST', '/auth/signup', {
+      json: { email: uniqueEmail(), password: goodPassword(), tokenDelivery: 'body' },
+    });
     const next = await call('POST', '/auth/refresh', { json: { refreshToken: res.body.refreshToken } });
     expect(next.status).toBe(200);
     expect(next.body.refreshToken).toMatch(/^rt_/);
@@ -202,7 +225,8 @@ describe('Password sign-in flow (e2e)', () => {
     expect(jwks.status).toBe(200);
     expect(jwks.headers.get('cache-control')).toMatch(/max-age=\d+/);
     expect(jwks.body.keys.length).toBeGreaterThanOrEqual(2);
-    for (const k of jwks.body.keys) for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(k).not.toHaveProperty(m);
+    for (const k of jwks.body.keys)
+      for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(k).not.toHaveProperty(m);
     expect(new Set(jwks.body.keys.map((k: { kid: string }) => k.kid)).size).toBe(jwks.body.keys.length);
     const meta = await call('GET', '/.well-known/openid-configuration');
     expect(meta.body).toMatchObject({ issuer: backend.url, jwks_uri: `${backend.url}/.well-known/jwks.json` });

@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
-import { api, cookieValue, goodPassword, mailsTo, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  mailsTo,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 
 let backend: LocalBackend;
 let call: ReturnType<typeof api>;
@@ -39,7 +47,8 @@ describe('Password reset (e2e)', () => {
     const signup = await call('POST', '/auth/signup', { json: { email, password } });
     const login = await call('POST', '/auth/login', { json: { email, password } });
     const sessions = [cookieValue(signup.cookies, REFRESH_COOKIE)!, cookieValue(login.cookies, REFRESH_COOKIE)!];
-    for (let i = 0; i < 5; i++) await call('POST', '/auth/login', { json: { email, password: 'wrong password wrong' } });
+    for (let i = 0; i < 5; i++)
+      await call('POST', '/auth/login', { json: { email, password: 'wrong password wrong' } });
     expect((await call('POST', '/auth/login', { json: { email, password } })).status).toBe(429);
 
     expect((await call('POST', '/auth/password-reset', { json: { email } })).status).toBe(202);
@@ -59,7 +68,8 @@ describe('Password reset (e2e)', () => {
     expect(again.status).toBe(401);
     expect(again.body.error).toBe('invalid_token');
 
-    for (const s of sessions) expect((await call('POST', '/auth/refresh', { headers: withCookie(s) })).status).toBe(401);
+    for (const s of sessions)
+      expect((await call('POST', '/auth/refresh', { headers: withCookie(s) })).status).toBe(401);
     expect((await call('POST', '/auth/login', { json: { email, password } })).status).toBe(401);
     expect((await call('POST', '/auth/login', { json: { email, password: newPassword } })).status).toBe(200);
   });
@@ -70,8 +80,12 @@ describe('Password reset (e2e)', () => {
     await call('POST', '/auth/password-reset', { json: { email } });
     const { code } = await mailsTo(backend.url, email);
     const newPassword = goodPassword();
-    expect((await call('POST', '/auth/password-reset/confirm', { json: { email, code, newPassword } })).status).toBe(204);
-    expect((await call('POST', '/auth/password-reset/confirm', { json: { email, code, newPassword } })).status).toBe(401);
+    expect((await call('POST', '/auth/password-reset/confirm', { json: { email, code, newPassword } })).status).toBe(
+      204,
+    );
+    expect((await call('POST', '/auth/password-reset/confirm', { json: { email, code, newPassword } })).status).toBe(
+      401,
+    );
     expect((await call('POST', '/auth/login', { json: { email, password: newPassword } })).status).toBe(200);
   });
 });

@@ -11,7 +11,14 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
 import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
-import { api, cookieValue, goodPassword, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 
 let backend: LocalBackend;
 let call: ReturnType<typeof api>;
@@ -49,13 +56,16 @@ async function rotate(): Promise<void> {
 
 const algOf = (token: string) => decodeProtectedHeader(token).alg;
 const me = (token: string) => call('GET', '/auth/me', { headers: { authorization: `Bearer ${token}` } });
-const discovered = async () => (await call('GET', '/.well-known/openid-configuration')).body.access_token_signing_alg_values_supported as string[];
+const discovered = async () =>
+  (await call('GET', '/.well-known/openid-configuration')).body.access_token_signing_alg_values_supported as string[];
 const publishedAlgs = async () => ((await call('GET', '/.well-known/jwks.json')).body.keys as JWK[]).map((k) => k.alg);
 
 describe('S56: switching SIGNING_ALG on an existing ring', () => {
   it('S56: ES256 ring → SIGNING_ALG=EdDSA → rotate twice: nobody locked out, EdDSA tokens accepted by our authorizer, jose and aws-jwt-verify', async () => {
     // Prepare: a session on the ES256 ring, with SIGNING_ALG already saying EdDSA
-    const signup = await call('POST', '/auth/signup', { json: { email: uniqueEmail('alg'), password: goodPassword() } });
+    const signup = await call('POST', '/auth/signup', {
+      json: { email: uniqueEmail('alg'), password: goodPassword() },
+    });
     expect(signup.status).toBe(201);
     let cookie = `${REFRESH_COOKIE}=${cookieValue(signup.cookies, REFRESH_COOKIE)}`;
     const refresh = async () => {
@@ -101,7 +111,11 @@ describe('S56: switching SIGNING_ALG on an existing ring', () => {
       const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), options);
       expect(payload.iss).toBe(backend.url);
     }
-    const awsVerifier = JwtVerifier.create({ issuer: backend.url, audience: backend.url, jwksUri: `${backend.url}/.well-known/jwks.json` });
+    const awsVerifier = JwtVerifier.create({
+      issuer: backend.url,
+      audience: backend.url,
+      jwksUri: `${backend.url}/.well-known/jwks.json`,
+    });
     awsVerifier.cacheJwks(jwks as never);
     for (const token of [afterSecond, afterFirst]) {
       const payload = await awsVerifier.verify(token);

@@ -10,7 +10,11 @@ const readers = new Set<Reader>();
 /** The test backend's `functionOutput` (test/helpers/local-backend.ts). */
 export function testFunctionOutput(fn: string, stream: 'stdout' | 'stderr', chunk: string): void {
   for (const read of readers) read(chunk);
-  const lines = chunk.replace(/\n$/, '').split('\n').map((line) => `[${fn}] ${line}`).join('\n');
+  const lines = chunk
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => `[${fn}] ${line}`)
+    .join('\n');
   if (stream === 'stderr') console.error(lines);
   else console.log(lines);
 }

@@ -13,7 +13,8 @@ export interface FreshTables {
 /** The DynamoDB Local endpoint started by `test/helpers/global-setup.ts`. */
 export function dynamoEndpoint(): string {
   const endpoint = process.env['DYNAMODB_ENDPOINT'];
-  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: is test/helpers/global-setup.ts in vitest.config.ts globalSetup?');
+  if (!endpoint)
+    throw new Error('DYNAMODB_ENDPOINT is not set: is test/helpers/global-setup.ts in vitest.config.ts globalSetup?');
   return endpoint;
 }
 

@@ -38,7 +38,11 @@ export async function inMemoryLogin(limits: Partial<LoginDeps['limits']> = {}) {
     hasher,
     limiter: new MemoryRateLimiter(clock),
     refreshTokens: new MemoryRefreshTokenStore(),
-    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
+      issuer: 'https://auth.test',
+      audience: 'https://auth.test',
+      ttlSeconds: 900,
+    }),
     session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
     passwordPolicy: { minLength: 15, maxLength: 256 },
     limits: { maxAttemptsPerAccount: 5, maxAttemptsPerIp: 100, windowSeconds: 900, ...limits },

@@ -68,8 +68,8 @@ export function api(base: string) {
 export function cookieValue(setCookies: string[], name: string): string | undefined {
   for (const line of setCookies) {
     const [pair] = line.split(';');
-    const eq = pair!.indexOf('=');
-    if (pair!.slice(0, eq) === name) return pair!.slice(eq + 1);
+    const eq = pair.indexOf('=');
+    if (pair.slice(0, eq) === name) return pair.slice(eq + 1);
   }
   return undefined;
 }
@@ -78,7 +78,8 @@ export const REFRESH_COOKIE = '__Secure-refresh_token';
 
 let counter = 0;
 /** A unique address per call, so tests never collide on accounts or rate limits. */
-export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${counter++}.${randomBytes(3).toString('hex')}@example.com`;
+export const uniqueEmail = (tag = 'user') =>
+  `${tag}.${Date.now().toString(36)}.${counter++}.${randomBytes(3).toString('hex')}@example.com`;
 
 /** A password that passes the default policy (≥ 15 characters, not common). */
 export const goodPassword = () => `correct horse ${randomBytes(6).toString('hex')} staple`;

@@ -14,9 +14,9 @@ export class CookieJar {
     const jar = this.cookies.get(host) ?? new Map<string, string>();
     for (const line of setCookies) {
       const [pair, ...attrs] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
       if (!value || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
       else jar.set(name, value);
     }
@@ -44,7 +44,11 @@ export interface Hop {
   headers: Headers;
 }
 
-export async function request(jar: CookieJar, url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Hop> {
+export async function request(
+  jar: CookieJar,
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Hop> {
   const cookie = jar.header(url);
   const res = await fetch(url, {
     method: init.method ?? 'GET',
@@ -54,7 +58,12 @@ export async function request(jar: CookieJar, url: string, init: { method?: stri
   });
   jar.store(url, res.headers.getSetCookie());
   const location = res.headers.get('location') ?? undefined;
-  return { status: res.status, location: location && new URL(location, url).toString(), text: await res.text(), headers: res.headers };
+  return {
+    status: res.status,
+    location: location && new URL(location, url).toString(),
+    text: await res.text(),
+    headers: res.headers,
+  };
 }
 
 export interface LoginAs {
@@ -72,7 +81,10 @@ export async function signInAtProvider(
   backendUrl: string,
   options: { provider?: string; redirectTo: string; as: LoginAs },
 ): Promise<{ authorizeLocation: string; callbackUrl: string }> {
-  const start = await request(jar, `${backendUrl}/auth/oauth/${options.provider ?? 'dev'}/authorize?redirectTo=${encodeURIComponent(options.redirectTo)}`);
+  const start = await request(
+    jar,
+    `${backendUrl}/auth/oauth/${options.provider ?? 'dev'}/authorize?redirectTo=${encodeURIComponent(options.redirectTo)}`,
+  );
   expect(start.status).toBe(302);
   const authorizeLocation = start.location!;
   let hop = await request(jar, authorizeLocation);
@@ -80,7 +92,10 @@ export async function signInAtProvider(
     if (/\/interaction\/[^/]+$/.test(hop.location)) {
       const page = await request(jar, hop.location);
       expect(page.status).toBe(200);
-      const form = new URLSearchParams({ email: options.as.email, email_verified: String(options.as.emailVerified ?? true) });
+      const form = new URLSearchParams({
+        email: options.as.email,
+        email_verified: String(options.as.emailVerified ?? true),
+      });
       if (options.as.sub) form.set('sub', options.as.sub);
       if (options.as.deny) form.set('deny', 'true');
       hop = await request(jar, hop.location, {
@@ -92,6 +107,9 @@ export async function signInAtProvider(
       hop = await request(jar, hop.location);
     }
   }
-  expect(hop.location, `provider did not send the browser back (status ${hop.status}: ${hop.text.slice(0, 200)})`).toMatch(/\/callback\?/);
+  expect(
+    hop.location,
+    `provider did not send the browser back (status ${hop.status}: ${hop.text.slice(0, 200)})`,
+  ).toMatch(/\/callback\?/);
   return { authorizeLocation, callbackUrl: hop.location! };
 }

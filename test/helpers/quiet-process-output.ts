@@ -28,6 +28,6 @@ if (!global[PATCHED]) {
       const callback = rest.find((a) => typeof a === 'function') as (() => void) | undefined;
       callback?.();
       return true;
-    }) as typeof stream.write;
+    });
   }
 }

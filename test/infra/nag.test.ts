@@ -41,10 +41,14 @@ function acknowledgementsIn(app: App): Acknowledgement[] {
 }
 
 const describeViolations = (violations: PolicyViolation[]) =>
-  violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}: ${v.description}`).join('\n');
+  violations
+    .map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}: ${v.description}`)
+    .join('\n');
 
 describe.skipIf(MISSING_HANDLERS.length > 0)(
-  MISSING_HANDLERS.length ? `cdk-nag (waiting for ${MISSING_HANDLERS.join(', ')})` : 'cdk-nag: AwsSolutionsChecks on the app',
+  MISSING_HANDLERS.length
+    ? `cdk-nag (waiting for ${MISSING_HANDLERS.join(', ')})`
+    : 'cdk-nag: AwsSolutionsChecks on the app',
   () => {
     let outdir: string;
     let app: App;

@@ -25,11 +25,15 @@ describe('Construct: AuthBackend (social sign-in props)', () => {
   const build = (props: AuthBackendProps) => () => new AuthBackend(new Stack(new App(), 'S'), 'Auth', props);
 
   it('refuses OAUTH_ALLOW_INSECURE_ISSUER: http issuers are for local development and tests only', () => {
-    expect(build({ environment: { OAUTH_ALLOW_INSECURE_ISSUER: 'true' } })).toThrow(/OAUTH_ALLOW_INSECURE_ISSUER.*local development/);
+    expect(build({ environment: { OAUTH_ALLOW_INSECURE_ISSUER: 'true' } })).toThrow(
+      /OAUTH_ALLOW_INSECURE_ISSUER.*local development/,
+    );
     expect(build({ environment: { OAUTH_ALLOW_INSECURE_ISSUER: 'false' } })).toThrow(/OAUTH_ALLOW_INSECURE_ISSUER/);
   });
   it('refuses a client secret given as a literal, and OAUTH_PROVIDERS through `environment`', () => {
-    const literal = { x: { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's3cr3t' } } as unknown as AuthBackendProps['oauthProviders'];
+    const literal = {
+      x: { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's3cr3t' },
+    } as unknown as AuthBackendProps['oauthProviders'];
     expect(build({ oauthProviders: literal })).toThrow(/clientSecretArn/);
     expect(build({ environment: { OAUTH_PROVIDERS: '{}' } })).toThrow(/OAUTH_PROVIDERS/);
   });
@@ -74,7 +78,7 @@ describe('Stack: AuthStack with social sign-in (synthesized)', () => {
     for (const key of ['GET /auth/oauth/{provider}/authorize', 'GET /auth/oauth/{provider}/callback']) {
       const routes = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } });
       expect(Object.keys(routes), key).toHaveLength(1);
-      expect(Object.values<Json>(routes)[0]!.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      expect(Object.values<Json>(routes)[0].Properties.AuthorizationType ?? 'NONE').toBe('NONE');
     }
   });
 
@@ -90,7 +94,11 @@ describe('Stack: AuthStack with social sign-in (synthesized)', () => {
 
   it('lets only the callback read the client secret named by ARN; authorize touches the ephemeral table only', () => {
     const reads = (name: AuthFunctionName) =>
-      statementsOf(name).some((s) => JSON.stringify(s.Resource).includes(SECRET_ARN) && [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+      statementsOf(name).some(
+        (s) =>
+          JSON.stringify(s.Resource).includes(SECRET_ARN) &&
+          [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+      );
     expect(reads('oauth-callback')).toBe(true);
     expect(reads('oauth-authorize')).toBe(false);
     expect(reads('login')).toBe(false);
@@ -103,6 +111,8 @@ describe('Stack: AuthStack with social sign-in (synthesized)', () => {
 
   it('passes cdk-nag AwsSolutions with the providers configured', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
   });
 });

@@ -10,7 +10,18 @@
  * every function from node_modules/lambda-auth with esbuild (~50 s on two cores).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,9 +114,13 @@ describe('Package: lambda-auth as another team installs it', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'lambda-auth-package-'));
     const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     ) as { filename: string }[];
-    tarball = join(dir, packed!.filename);
+    tarball = join(dir, packed.filename);
 
     consumer = join(dir, 'consumer');
     const installed = join(consumer, 'node_modules', 'lambda-auth');
@@ -113,7 +128,8 @@ describe('Package: lambda-auth as another team installs it', () => {
     execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
     for (const entry of readdirSync(MODULES)) {
       // .bin: NodejsFunction runs `npx --no-install esbuild`, as npm would have linked it.
-      if (entry !== 'lambda-auth' && (entry === '.bin' || !entry.startsWith('.'))) symlinkSync(join(MODULES, entry), join(consumer, 'node_modules', entry));
+      if (entry !== 'lambda-auth' && (entry === '.bin' || !entry.startsWith('.')))
+        symlinkSync(join(MODULES, entry), join(consumer, 'node_modules', entry));
     }
     // The consumer's own lock file (the tarball carries none); NodejsFunction hashes it into the assets.
     copyFileSync(join(ROOT, 'package-lock.json'), join(consumer, 'package-lock.json'));
@@ -146,7 +162,9 @@ describe('Package: lambda-auth as another team installs it', () => {
   it('packs the sources the exports point at, without the local runner or the tests', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const pkg = JSON.parse(readFileSync(join(consumer, 'node_modules', 'lambda-auth', 'package.json'), 'utf8')) as Json;
-    for (const target of Object.values<Json | string>(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))) {
+    for (const target of Object.values<Json | string>(pkg.exports).flatMap((e) =>
+      typeof e === 'string' ? [e] : Object.values(e),
+    )) {
       expect(files, target).toContain(`package/${target.replace(/^\.\//, '')}`);
     }
     expect(files).toContain('package/functions/authorizer/handler.ts');
@@ -157,19 +175,25 @@ describe('Package: lambda-auth as another team installs it', () => {
     const tsc = join(MODULES, 'typescript', 'bin', 'tsc');
     let output = '';
     try {
-      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: consumer, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+        cwd: consumer,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (err) {
       output = String((err as { stdout?: string }).stdout ?? err);
     }
     expect(output).toBe('');
   }, 60_000);
 
-  it('synthesizes the README\'s second CDK app: the authorizer attached by the SSM parameter, with the invoke permission', () => {
+  it("synthesizes the README's second CDK app: the authorizer attached by the SSM parameter, with the invoke permission", () => {
     const outdir = join(dir, 'cdk.out');
     tsx(consumer, 'app.ts', outdir);
     const template = JSON.parse(readFileSync(join(outdir, 'OrdersStack.template.json'), 'utf8')) as Json;
     const resources = Object.values<Json>(template.Resources);
-    const parameter = Object.entries<Json>(template.Parameters).find(([, p]) => p.Default === '/lambda-auth/Auth/authorizer-function-arn');
+    const parameter = Object.entries<Json>(template.Parameters).find(
+      ([, p]) => p.Default === '/lambda-auth/Auth/authorizer-function-arn',
+    );
     expect(parameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
     const authorizer = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Authorizer')!.Properties;
     expect(authorizer).toMatchObject({
@@ -181,7 +205,11 @@ describe('Package: lambda-auth as another team installs it', () => {
     });
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(`{"Ref":"${parameter![0]}"}`);
     const permission = resources.find((r) => r.Type === 'AWS::Lambda::Permission')?.Properties;
-    expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', FunctionName: { Ref: parameter![0] } });
+    expect(permission).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { Ref: parameter![0] },
+    });
     expect(JSON.stringify(permission!.SourceArn)).toContain('/authorizers/');
   }, 60_000);
 
@@ -189,12 +217,22 @@ describe('Package: lambda-auth as another team installs it', () => {
     const outdir = join(dir, 'backend.out');
     tsx(consumer, 'backend.ts', outdir);
     const template = JSON.parse(readFileSync(join(outdir, 'AuthStack.template.json'), 'utf8')) as Json;
-    const names = Object.values<Json>(template.Resources).filter((r) => r.Type === 'AWS::SSM::Parameter').map((r) => r.Properties.Name);
-    expect(names.sort()).toEqual(['/orders/auth/authorizer-function-arn', '/orders/auth/issuer', '/orders/auth/jwks-url']);
+    const names = Object.values<Json>(template.Resources)
+      .filter((r) => r.Type === 'AWS::SSM::Parameter')
+      .map((r) => r.Properties.Name);
+    expect(names.sort()).toEqual([
+      '/orders/auth/authorizer-function-arn',
+      '/orders/auth/issuer',
+      '/orders/auth/jwks-url',
+    ]);
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
-    const functions = Object.values<Json>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code?.S3Key);
+    const functions = Object.values<Json>(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code?.S3Key,
+    );
     expect(assets.length).toBeGreaterThanOrEqual(functions.length);
-    const withArgon2 = assets.filter((a) => existsSync(join(outdir, a, 'node_modules', '@node-rs', 'argon2-linux-x64-gnu')));
+    const withArgon2 = assets.filter((a) =>
+      existsSync(join(outdir, a, 'node_modules', '@node-rs', 'argon2-linux-x64-gnu')),
+    );
     expect(withArgon2.length).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -30,7 +30,9 @@ const ARGON2_BINARY = 'node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x
 type Json = Record<string, any>;
 
 if (MISSING_HANDLERS.length) {
-  console.warn(`[test/infra] stack assertions skipped until these handlers exist: ${MISSING_HANDLERS.map((n) => `functions/${n}/handler.ts`).join(', ')}`);
+  console.warn(
+    `[test/infra] stack assertions skipped until these handlers exist: ${MISSING_HANDLERS.map((n) => `functions/${n}/handler.ts`).join(', ')}`,
+  );
 }
 
 describe('Construct: AuthBackend (props validation)', () => {
@@ -38,7 +40,9 @@ describe('Construct: AuthBackend (props validation)', () => {
   const build = (props: AuthBackendProps) => () => new AuthBackend(new Stack(new App(), 'S'), 'Auth', props);
 
   it('S20: throws when the authorizer cache outlives the access token', () => {
-    expect(build({ accessTokenTtl: Duration.minutes(5), authorizerCacheTtl: Duration.minutes(6) })).toThrow(/authorizerCacheTtl/);
+    expect(build({ accessTokenTtl: Duration.minutes(5), authorizerCacheTtl: Duration.minutes(6) })).toThrow(
+      /authorizerCacheTtl/,
+    );
   });
   it('throws when the access token lives longer than 15 minutes', () => {
     expect(build({ accessTokenTtl: Duration.minutes(16) })).toThrow(/accessTokenTtl/);
@@ -51,7 +55,8 @@ describe('Construct: AuthBackend (props validation)', () => {
     expect(build({ refreshReuseGrace: Duration.seconds(61) })).toThrow(/refreshReuseGrace/);
   });
   it('throws on a parameterPrefix that is not an absolute SSM path without a trailing slash', () => {
-    for (const parameterPrefix of ['lambda-auth', '/lambda-auth/', '/a b', '']) expect(build({ parameterPrefix }), parameterPrefix).toThrow(/parameterPrefix/);
+    for (const parameterPrefix of ['lambda-auth', '/lambda-auth/', '/a b', ''])
+      expect(build({ parameterPrefix }), parameterPrefix).toThrow(/parameterPrefix/);
   });
   it('throws when `environment` tries to override a managed variable or switch to a local adapter', () => {
     expect(build({ environment: { KEY_RING_SECRET_ID: 'x' } })).toThrow(/KEY_RING_SECRET_ID/);
@@ -115,7 +120,9 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       const fns = Object.values<Json>(template.findResources('AWS::Lambda::Function'));
       expect(fns.filter((f) => f.Properties.Handler === 'index.handler')).toHaveLength(FUNCTION_NAMES.length);
       // The one other function: aws-cdk-lib's Provider framework behind the KeyRingBootstrap custom resource.
-      expect(fns.filter((f) => f.Properties.Handler !== 'index.handler').map((f) => f.Properties.Handler)).toEqual(['framework.onEvent']);
+      expect(fns.filter((f) => f.Properties.Handler !== 'index.handler').map((f) => f.Properties.Handler)).toEqual([
+        'framework.onEvent',
+      ]);
       for (const name of FUNCTION_NAMES) {
         expect(fnProps(name)).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
       }
@@ -186,7 +193,8 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         const spec = FUNCTION_SPECS[name];
         const env = fnProps(name).Environment.Variables;
         for (const def of TABLES) {
-          if (spec.tables?.[def.id]) expect(env[def.envVar], `${name} ${def.envVar}`).toEqual({ Ref: logicalId(backend.tables[def.id]) });
+          if (spec.tables?.[def.id])
+            expect(env[def.envVar], `${name} ${def.envVar}`).toEqual({ Ref: logicalId(backend.tables[def.id]) });
           else expect(env[def.envVar], `${name} ${def.envVar}`).toBeUndefined();
         }
         if (spec.keyRing) expect(env.KEY_RING_SECRET_ID).toEqual({ Ref: keyRing });
@@ -206,16 +214,33 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       if (table) return `table:${tableIdOf[table]}${json.includes('/index/*') ? '/index/*' : ''}`;
       return json;
     };
-    const pairs = (statements: { actions: readonly string[]; resources: readonly unknown[] }[], only: (a: string) => boolean) =>
+    const pairs = (
+      statements: { actions: readonly string[]; resources: readonly unknown[] }[],
+      only: (a: string) => boolean,
+    ) =>
       statements
-        .flatMap((st) => st.actions.filter(only).flatMap((a) => st.resources.map((r) => `${a} ${typeof r === 'string' && r.startsWith('table:') ? r : resolveResource(r)}`)))
+        .flatMap((st) =>
+          st.actions
+            .filter(only)
+            .flatMap((a) =>
+              st.resources.map(
+                (r) => `${a} ${typeof r === 'string' && r.startsWith('table:') ? r : resolveResource(r)}`,
+              ),
+            ),
+        )
         .sort();
 
     it('S81: the DynamoDB and SES policy of each function in the template is the one the local guard enforces', () => {
       const mailArn = 'ses-identity';
       for (const name of FUNCTION_NAMES) {
-        const fromTemplate = statementsOf(name).map((st) => ({ actions: [st.Action].flat() as string[], resources: [st.Resource].flat() }));
-        const local = localPermissions(FUNCTION_SPECS[name], { table: (id) => `table:${id}`, mailResources: [mailArn] });
+        const fromTemplate = statementsOf(name).map((st) => ({
+          actions: [st.Action].flat() as string[],
+          resources: [st.Resource].flat(),
+        }));
+        const local = localPermissions(FUNCTION_SPECS[name], {
+          table: (id) => `table:${id}`,
+          mailResources: [mailArn],
+        });
         const isData = (a: string) => a.startsWith('dynamodb:');
         expect(pairs(local, isData), name).toEqual(pairs(fromTemplate, isData));
         const sendsMail = (a: string) => a === 'ses:SendEmail';
@@ -233,9 +258,12 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
           mail: { from: MAIL_FROM },
         });
         const deployed = new Set(Object.keys(fnProps(name).Environment.Variables));
-        const expected = new Set([...deployed].filter((k) => k !== 'KEY_RING_SECRET_ID' && k !== 'PUBLIC_KEYS_SECRET_ID'));
+        const expected = new Set(
+          [...deployed].filter((k) => k !== 'KEY_RING_SECRET_ID' && k !== 'PUBLIC_KEYS_SECRET_ID'),
+        );
         if (deployed.has('KEY_RING_SECRET_ID') || deployed.has('PUBLIC_KEYS_SECRET_ID')) expected.add('KEY_RING_FILE');
-        const specific = (keys: Iterable<string>) => [...keys].filter((k) => /_TABLE$|^KEY_RING|^MAIL|^SES_|^JWKS_URL$|SECRET_ID$/.test(k)).sort();
+        const specific = (keys: Iterable<string>) =>
+          [...keys].filter((k) => /_TABLE$|^KEY_RING|^MAIL|^SES_|^JWKS_URL$|SECRET_ID$/.test(k)).sort();
         expect(specific(Object.keys(local)), name).toEqual(specific(expected));
       }
     });
@@ -246,7 +274,9 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties as Json);
 
     it('creates one route per ROUTES entry, with its route key', () => {
-      const keys = routes().map((r) => r.RouteKey).sort();
+      const keys = routes()
+        .map((r) => r.RouteKey)
+        .sort();
       expect(keys).toEqual(ROUTES.map(routeKey).sort());
     });
 
@@ -255,7 +285,10 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       for (const route of ROUTES) {
         const r = routes().find((x) => x.RouteKey === routeKey(route))!;
         if (route.auth) {
-          expect(r, routeKey(route)).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+          expect(r, routeKey(route)).toMatchObject({
+            AuthorizationType: 'CUSTOM',
+            AuthorizerId: { Ref: authorizerId },
+          });
         } else {
           expect(r.AuthorizationType ?? 'NONE', routeKey(route)).toBe('NONE');
           expect(r.AuthorizerId).toBeUndefined();
@@ -267,10 +300,16 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
       const [authorizer] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Authorizer'));
       const p = authorizer.Properties;
-      expect(p).toMatchObject({ AuthorizerType: 'REQUEST', EnableSimpleResponses: true, AuthorizerPayloadFormatVersion: '2.0' });
+      expect(p).toMatchObject({
+        AuthorizerType: 'REQUEST',
+        EnableSimpleResponses: true,
+        AuthorizerPayloadFormatVersion: '2.0',
+      });
       expect(p.IdentitySource).toEqual(expect.arrayContaining(['$request.header.Authorization', '$context.routeKey']));
       expect(p.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(900);
-      expect(p.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(Number(fnProps('me').Environment.Variables.ACCESS_TOKEN_TTL_SECONDS));
+      expect(p.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(
+        Number(fnProps('me').Environment.Variables.ACCESS_TOKEN_TTL_SECONDS),
+      );
       expect(JSON.stringify(p.AuthorizerUri)).toContain(fnId('authorizer'));
     });
 
@@ -284,7 +323,14 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     it('S49: access-logs the default stage without body, headers or authorizer output', () => {
       const [stage] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Stage'));
       const format: string = stage.Properties.AccessLogSettings.Format;
-      for (const field of ['$context.requestId', '$context.identity.sourceIp', '$context.routeKey', '$context.status', '$context.responseLatency', '$context.integrationErrorMessage']) {
+      for (const field of [
+        '$context.requestId',
+        '$context.identity.sourceIp',
+        '$context.routeKey',
+        '$context.status',
+        '$context.responseLatency',
+        '$context.integrationErrorMessage',
+      ]) {
         expect(format).toContain(field);
       }
       expect(format).not.toMatch(/authorization|body|\$request\.|header|cookie|querystring|\$context\.authorizer/i);
@@ -302,13 +348,16 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     it('S4: throttles every public POST /auth/* route tighter than the stage default', () => {
       const [stage] = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Stage'));
       const routeSettings = stage.Properties.RouteSettings as Record<string, Json>;
-      const publicWrites = ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/auth/') && !r.auth).map(routeKey);
+      const publicWrites = ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/auth/') && !r.auth).map(
+        routeKey,
+      );
       expect(publicWrites).toContain('POST /auth/login');
       expect(Object.keys(routeSettings).sort()).toEqual([...publicWrites].sort());
-      for (const key of publicWrites) expect(routeSettings[key]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+      for (const key of publicWrites)
+        expect(routeSettings[key]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     });
 
-    it('S50: alarms on refresh-token reuse, sign-in failure spikes and lockouts from the functions\' metrics', () => {
+    it("S50: alarms on refresh-token reuse, sign-in failure spikes and lockouts from the functions' metrics", () => {
       const alarms = Object.values<Json>(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
       const byMetric = Object.fromEntries(alarms.map((a) => [a.MetricName, a]));
       expect(byMetric.RefreshTokenReuse).toMatchObject({ Namespace: 'Auth', Threshold: 1, Statistic: 'Sum' });
@@ -320,21 +369,28 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     it('exports the API URL, the issuer, the JWKS URL, the authorizer function ARN and the parameter prefix', () => {
       const outputs = Object.keys(json.Outputs);
       for (const name of ['ApiUrl', 'Issuer', 'JwksUrl', 'AuthorizerFunctionArn', 'ParameterPrefix']) {
-        expect(outputs.some((o) => o.startsWith(`Auth${name}`)), name).toBe(true);
+        expect(
+          outputs.some((o) => o.startsWith(`Auth${name}`)),
+          name,
+        ).toBe(true);
       }
     });
 
     describe('published for other CDK apps (SSM parameters)', () => {
-      const output = (name: string): unknown => Object.entries<Json>(json.Outputs).find(([k]) => k.startsWith(`Auth${name}`))![1].Value;
+      const output = (name: string): unknown =>
+        Object.entries<Json>(json.Outputs).find(([k]) => k.startsWith(`Auth${name}`))![1].Value;
       const parameter = (name: string): Json => {
-        const found = Object.values<Json>(template.findResources('AWS::SSM::Parameter')).filter((p) => p.Properties.Name === `/lambda-auth/Auth/${name}`);
+        const found = Object.values<Json>(template.findResources('AWS::SSM::Parameter')).filter(
+          (p) => p.Properties.Name === `/lambda-auth/Auth/${name}`,
+        );
         expect(found, name).toHaveLength(1);
-        return found[0]!.Properties;
+        return found[0].Properties;
       };
 
       it('publishes exactly three String parameters under the default prefix /lambda-auth/<construct id>', () => {
         template.resourceCountIs('AWS::SSM::Parameter', 3);
-        for (const name of ['authorizer-function-arn', 'issuer', 'jwks-url']) expect(parameter(name).Type).toBe('String');
+        for (const name of ['authorizer-function-arn', 'issuer', 'jwks-url'])
+          expect(parameter(name).Type).toBe('String');
         expect(output('ParameterPrefix')).toBe('/lambda-auth/Auth');
       });
 
@@ -349,7 +405,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       });
     });
 
-    it('S20: protectRoute hands the route\'s roles and scopes to the authorizer (ROUTE_POLICIES), keyed by route key', () => {
+    it("S20: protectRoute hands the route's roles and scopes to the authorizer (ROUTE_POLICIES), keyed by route key", () => {
       const authorizer = Object.values<Json>(template.findResources('AWS::Lambda::Function')).find((f) =>
         String(f.Properties.Description ?? '').startsWith('HTTP API Lambda authorizer'),
       )!;
@@ -386,7 +442,9 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         expect(p.TableName).toBeUndefined();
         if (def.ttlAttribute) expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
         else expect(p.TimeToLiveSpecification).toBeUndefined();
-        expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ?? false, def.id).toBe(def.pointInTimeRecovery);
+        expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ?? false, def.id).toBe(
+          def.pointInTimeRecovery,
+        );
       }
       expect(json.Resources[logicalId(backend.tables.Users)].Properties.PointInTimeRecoverySpecification).toEqual({
         PointInTimeRecoveryEnabled: true,
@@ -404,7 +462,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       ]);
     });
 
-    it('rotates the key ring with the rotate-keys function every 30 days; the first rotation is the bootstrap\'s', () => {
+    it("rotates the key ring with the rotate-keys function every 30 days; the first rotation is the bootstrap's", () => {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         SecretId: { Ref: logicalId(backend.keyRingSecret) },
         RotationLambdaARN: { 'Fn::GetAtt': [fnId('rotate-keys'), 'Arn'] },
@@ -416,21 +474,31 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     it('the deploy waits for the first key ring: a KeyRingBootstrap custom resource after the rotation schedule', () => {
       const resources = Object.entries<Json>(template.findResources('Custom::KeyRingBootstrap'));
       expect(resources).toHaveLength(1);
-      const [id, resource] = resources[0]!;
+      const [id, resource] = resources[0];
       expect(resource.Properties.KeyRing).toEqual({ Ref: logicalId(backend.keyRingSecret) });
-      const schedule = Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))[0]!;
+      const schedule = Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))[0];
       expect([resource.DependsOn].flat()).toContain(schedule);
       // The Provider framework's onEvent calls our bootstrap-keys function.
       const framework = Object.values<Json>(template.findResources('AWS::Lambda::Function')).find(
-        (f) => JSON.stringify(resource.Properties.ServiceToken).includes('Provider') && f.Properties.Handler === 'framework.onEvent',
+        (f) =>
+          JSON.stringify(resource.Properties.ServiceToken).includes('Provider') &&
+          f.Properties.Handler === 'framework.onEvent',
       );
-      expect(framework?.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN).toEqual({ 'Fn::GetAtt': [fnId('bootstrap-keys'), 'Arn'] });
+      expect(framework?.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN).toEqual({
+        'Fn::GetAtt': [fnId('bootstrap-keys'), 'Arn'],
+      });
       expect(id).toMatch(/KeyRingBootstrap/);
       // It starts the rotation and sees its progress, never the ring's value (S44), and may invoke the rotation function.
       const actionsOf = (st: Json): string[] => [st.Action].flat();
-      const secretActions = statementsOf('bootstrap-keys').filter((s) => refsTo(s.Resource, logicalId(backend.keyRingSecret))).flatMap(actionsOf);
+      const secretActions = statementsOf('bootstrap-keys')
+        .filter((s) => refsTo(s.Resource, logicalId(backend.keyRingSecret)))
+        .flatMap(actionsOf);
       expect(secretActions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret']);
-      expect(statementsOf('bootstrap-keys').some((s) => actionsOf(s).includes('lambda:InvokeFunction') && refsTo(s.Resource, fnId('rotate-keys')))).toBe(true);
+      expect(
+        statementsOf('bootstrap-keys').some(
+          (s) => actionsOf(s).includes('lambda:InvokeFunction') && refsTo(s.Resource, fnId('rotate-keys')),
+        ),
+      ).toBe(true);
     });
 
     it('S44: puts no key material in the template: both secrets start as generated placeholders', () => {
@@ -447,7 +515,9 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
 
   describe('IAM', () => {
     const allStatements = () =>
-      Object.values<Json>(template.findResources('AWS::IAM::Policy')).flatMap((r) => r.Properties.PolicyDocument.Statement as Json[]);
+      Object.values<Json>(template.findResources('AWS::IAM::Policy')).flatMap(
+        (r) => r.Properties.PolicyDocument.Statement as Json[],
+      );
     const actionsOf = (s: Json): string[] => [s.Action].flat();
 
     it('S44: the authorizer may write its own logs and nothing else', () => {
@@ -462,13 +532,24 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     it('S44: only the signers and the rotation function can read the private key ring', () => {
       const keyRing = logicalId(backend.keyRingSecret);
       const readers = FUNCTION_NAMES.filter((n) =>
-        statementsOf(n).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && refsTo(s.Resource, keyRing)),
+        statementsOf(n).some(
+          (s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && refsTo(s.Resource, keyRing),
+        ),
       );
-      expect(readers.sort()).toEqual(['login', 'magic-link-verify', 'oauth-callback', 'refresh', 'rotate-keys', 'signup']);
+      expect(readers.sort()).toEqual([
+        'login',
+        'magic-link-verify',
+        'oauth-callback',
+        'refresh',
+        'rotate-keys',
+        'signup',
+      ]);
     });
 
     it('S44: the JWKS function reads the public keys secret and not the key ring', () => {
-      const secretStatements = statementsOf('jwks').filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      const secretStatements = statementsOf('jwks').filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+      );
       expect(secretStatements).toHaveLength(1);
       expect(secretStatements[0].Resource).toEqual({ Ref: logicalId(backend.publicKeysSecret) });
       expect(refsTo(statementsOf('jwks'), logicalId(backend.keyRingSecret))).toBe(false);
@@ -493,13 +574,15 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     });
 
     it('grants ses:SendEmail only to the mail functions, only on the sending identity, and configures SES for them', () => {
-      const senders = FUNCTION_NAMES.filter((n) => statementsOf(n).some((s) => actionsOf(s).some((a) => a.startsWith('ses:'))));
+      const senders = FUNCTION_NAMES.filter((n) =>
+        statementsOf(n).some((s) => actionsOf(s).some((a) => a.startsWith('ses:'))),
+      );
       expect(senders.sort()).toEqual(['magic-link', 'password-reset', 'signup']);
       for (const name of senders) {
         const ses = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
         expect(ses).toHaveLength(1);
-        expect(actionsOf(ses[0]!)).toEqual(['ses:SendEmail']);
-        expect(JSON.stringify(ses[0]!.Resource)).toMatch(/:identity\/mail\.example\.com"/);
+        expect(actionsOf(ses[0])).toEqual(['ses:SendEmail']);
+        expect(JSON.stringify(ses[0].Resource)).toMatch(/:identity\/mail\.example\.com"/);
         expect(fnProps(name).Environment.Variables).toMatchObject({ MAILER: 'ses', MAIL_FROM: MAIL_FROM });
       }
       for (const name of FUNCTION_NAMES.filter((n) => !senders.includes(n))) {

@@ -3,7 +3,9 @@ import { coverage, PENDING, testsById } from './coverage.js';
 
 describe('SECURITY.md coverage', () => {
   it('every requirement has a tagged test or is explicitly pending with a reason', () => {
-    const missing = coverage().filter((r) => r.status === 'missing').map((r) => r.id);
+    const missing = coverage()
+      .filter((r) => r.status === 'missing')
+      .map((r) => r.id);
     expect(missing).toEqual([]);
   });
 

@@ -51,8 +51,8 @@ export function requirements(): { id: string; title: string }[] {
   const doc = resolve(root, '../shared/SECURITY.md');
   if (existsSync(doc)) {
     const found = [...readFileSync(doc, 'utf8').matchAll(/^- \*\*(S\d+)\*\* (.*)$/gm)].map((m) => ({
-      id: m[1]!,
-      title: m[2]!.replace(/\s+/g, ' ').slice(0, 70),
+      id: m[1],
+      title: m[2].replace(/\s+/g, ' ').slice(0, 70),
     }));
     if (found.length) return found;
   }
@@ -68,7 +68,8 @@ function testFiles(dir: string): string[] {
   });
 }
 
-const TITLE = /\b(?:it|test|describe)(\.(?:skip|only|todo|skipIf\([^)]*\)|runIf\([^)]*\)|concurrent|sequential))?\(\s*(['"`])((?:(?!\2).)*)\2/g;
+const TITLE =
+  /\b(?:it|test|describe)(\.(?:skip|only|todo|skipIf\([^)]*\)|runIf\([^)]*\)|concurrent|sequential))?\(\s*(['"`])((?:(?!\2).)*)\2/g;
 
 /** id → the tests (file › title) that name it. */
 export function testsById(): Map<string, string[]> {
@@ -77,9 +78,9 @@ export function testsById(): Map<string, string[]> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(TITLE)) {
       if (m[1] === '.todo') continue;
-      for (const id of new Set(m[3]!.match(/\bS\d{1,2}\b/g) ?? [])) {
+      for (const id of new Set(m[3].match(/\bS\d{1,2}\b/g) ?? [])) {
         const list = byId.get(id) ?? [];
-        list.push(`${relative(root, file)} › ${m[3]!.slice(0, 80)}`);
+        list.push(`${relative(root, file)} › ${m[3].slice(0, 80)}`);
         byId.set(id, list);
       }
     }

@@ -35,7 +35,9 @@ describe('Log hygiene of the email flows', () => {
     await call('POST', '/auth/magic-link', { json: { email } });
     const first = await mailsTo(backend.url, email);
     await fetch(first.link!);
-    await call('POST', '/auth/magic-link/verify', { json: { email, code: '00000000' === first.code ? '00000001' : '00000000' } });
+    await call('POST', '/auth/magic-link/verify', {
+      json: { email, code: '00000000' === first.code ? '00000001' : '00000000' },
+    });
     await call('POST', '/auth/magic-link/verify', { json: { token: first.token } });
     await call('POST', '/auth/magic-link/verify', { json: { token: first.token } }); // reuse
     await call('POST', '/auth/magic-link', { json: { email } });
@@ -44,7 +46,9 @@ describe('Log hygiene of the email flows', () => {
 
     await call('POST', '/auth/password-reset', { json: { email } });
     const reset = await mailsTo(backend.url, email);
-    await call('POST', '/auth/password-reset/confirm', { json: { token: reset.token, newPassword: 'SENTINEL-NEW-PASSWORD battery staple' } });
+    await call('POST', '/auth/password-reset/confirm', {
+      json: { token: reset.token, newPassword: 'SENTINEL-NEW-PASSWORD battery staple' },
+    });
 
     for (const m of [verification, first, second, reset]) secrets.push(m.token!, m.token!.slice(3), m.code!, m.link!);
     const logs = captured.join('');
@@ -59,7 +63,8 @@ describe('Log hygiene of the email flows', () => {
       .filter((l) => l.includes('securityEvent'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const types = new Set(events.map((e) => e.securityEvent));
-    for (const t of ['email_link_sent', 'email_link_used', 'email_code_failed', 'email_verified', 'password_reset']) expect(types).toContain(t);
+    for (const t of ['email_link_sent', 'email_link_used', 'email_code_failed', 'email_verified', 'password_reset'])
+      expect(types).toContain(t);
     for (const e of events) expect(typeof e.correlationId).toBe('string');
   });
 });

@@ -19,7 +19,17 @@ beforeAll(async () => {
 afterAll(() => backend?.close());
 
 const CODES = new Set(Object.keys(ERROR_STATUS));
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', '$ne', '$gt', 'roles', 'emailVerified', 'passwordHash', 'id');
+const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  '$ne',
+  '$gt',
+  'roles',
+  'emailVerified',
+  'passwordHash',
+  'id',
+);
 const anyValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ unit: 'binary', maxLength: 300 }),
@@ -29,7 +39,11 @@ const body = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.record({ email: anyValue, password: anyValue }, { requiredKeys: [] }),
   fc.dictionary(fc.oneof(hostileKey, fc.string({ maxLength: 12 })), anyValue, { maxKeys: 6 }),
-  fc.record({ email: fc.emailAddress(), password: fc.string({ unit: 'grapheme', minLength: 0, maxLength: 80 }), roles: fc.constant(['admin']) }),
+  fc.record({
+    email: fc.emailAddress(),
+    password: fc.string({ unit: 'grapheme', minLength: 0, maxLength: 80 }),
+    roles: fc.constant(['admin']),
+  }),
   fc.record({ refreshToken: anyValue, tokenDelivery: anyValue }, { requiredKeys: [] }),
 );
 
@@ -55,7 +69,10 @@ async function check(path: string, payload: unknown, raw = false) {
 describe('Fuzzing', () => {
   for (const path of ['/auth/signup', '/auth/login', '/auth/refresh', '/auth/logout']) {
     it(`S46/S47: ${path} answers arbitrary JSON bodies with a 2xx or a stable 4xx, never a 5xx`, async () => {
-      await fc.assert(fc.asyncProperty(body, (payload) => check(path, payload)), { numRuns: 60 });
+      await fc.assert(
+        fc.asyncProperty(body, (payload) => check(path, payload)),
+        { numRuns: 60 },
+      );
     });
   }
 

@@ -1,7 +1,14 @@
 /** Input, cookie, CORS and header requirements, observed over HTTP against the local runner. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
-import { api, cookieValue, goodPassword, REFRESH_COOKIE, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import {
+  api,
+  cookieValue,
+  goodPassword,
+  REFRESH_COOKIE,
+  startTestBackend,
+  uniqueEmail,
+} from '../helpers/local-backend.js';
 
 let backend: LocalBackend;
 let call: ReturnType<typeof api>;
@@ -26,12 +33,18 @@ describe('Input handling', () => {
   });
 
   it('S46: malformed JSON is a generic 400 invalid_json', async () => {
-    const res = await call('POST', '/auth/login', { body: '{"email": "a@b.c", "password": ', headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', '/auth/login', {
+      body: '{"email": "a@b.c", "password": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(res, 400, 'invalid_json');
   });
 
   it('a non-JSON content type is 415', async () => {
-    const res = await call('POST', '/auth/login', { body: 'email=a@b.c&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await call('POST', '/auth/login', {
+      body: 'email=a@b.c&password=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectError(res, 415, 'unsupported_media_type');
   });
 
@@ -53,7 +66,9 @@ describe('Input handling', () => {
   });
 
   it('S48: CR/LF in an address is 400; Unicode look-alike domains never equal the ASCII account', async () => {
-    const crlf = await call('POST', '/auth/signup', { json: { email: 'a@example.com\r\nBcc: x@evil.test', password: goodPassword() } });
+    const crlf = await call('POST', '/auth/signup', {
+      json: { email: 'a@example.com\r\nBcc: x@evil.test', password: goodPassword() },
+    });
     expectError(crlf, 400, 'invalid_request');
     const email = uniqueEmail();
     const password = goodPassword();
@@ -67,26 +82,40 @@ describe('Input handling', () => {
 
 describe('Password policy', () => {
   it('S5: shorter than 15 characters is 422 weak_password; 64 characters are accepted', async () => {
-    expectError(await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: 'short pass 123' } }), 422, 'weak_password');
+    expectError(
+      await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: 'short pass 123' } }),
+      422,
+      'weak_password',
+    );
     const long = 'a long passphrase with many words '.repeat(2).slice(0, 64);
     expect(long).toHaveLength(64);
     expect((await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: long } })).status).toBe(201);
   });
 
   it('S5: over the maximum (256) is refused, not truncated', async () => {
-    expectError(await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: 'ab1'.repeat(86) } }), 422, 'weak_password');
+    expectError(
+      await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: 'ab1'.repeat(86) } }),
+      422,
+      'weak_password',
+    );
   });
 
   it('S5: NFKC normalisation on every path: a full-width password signs in with its ASCII form', async () => {
     const email = uniqueEmail();
     const fullWidth = 'ｃｏｒｒｅｃｔ ｈｏｒｓｅ ｂａｔｔｅｒｙ ９';
     expect((await call('POST', '/auth/signup', { json: { email, password: fullWidth } })).status).toBe(201);
-    expect((await call('POST', '/auth/login', { json: { email, password: 'correct horse battery 9' } })).status).toBe(200);
+    expect((await call('POST', '/auth/login', { json: { email, password: 'correct horse battery 9' } })).status).toBe(
+      200,
+    );
   });
 
   it('S6: common passwords from the shipped list are refused', async () => {
     for (const password of ['iloveyouiloveyou', 'passwordpassword', 'aaaaaaaaaaaaaaaaaa']) {
-      expectError(await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password } }), 422, 'weak_password');
+      expectError(
+        await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password } }),
+        422,
+        'weak_password',
+      );
     }
   });
 });
@@ -95,11 +124,22 @@ describe('Cookies, CSRF, CORS and headers', () => {
   it('S41: cookie-authenticated POSTs refuse a foreign Origin, text/plain and form bodies; GET /auth/logout is 405', async () => {
     const signup = await call('POST', '/auth/signup', { json: { email: uniqueEmail(), password: goodPassword() } });
     const cookie = `${REFRESH_COOKIE}=${cookieValue(signup.cookies, REFRESH_COOKIE)}`;
-    expectError(await call('POST', '/auth/refresh', { headers: { cookie, origin: 'https://evil.example' } }), 403, 'forbidden_origin');
-    expectError(await call('POST', '/auth/logout', { headers: { cookie, origin: 'null' } }), 403, 'forbidden_origin');
-    expectError(await call('POST', '/auth/refresh', { headers: { cookie, 'content-type': 'text/plain' }, body: '{}' }), 415, 'unsupported_media_type');
     expectError(
-      await call('POST', '/auth/logout', { headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' }),
+      await call('POST', '/auth/refresh', { headers: { cookie, origin: 'https://evil.example' } }),
+      403,
+      'forbidden_origin',
+    );
+    expectError(await call('POST', '/auth/logout', { headers: { cookie, origin: 'null' } }), 403, 'forbidden_origin');
+    expectError(
+      await call('POST', '/auth/refresh', { headers: { cookie, 'content-type': 'text/plain' }, body: '{}' }),
+      415,
+      'unsupported_media_type',
+    );
+    expectError(
+      await call('POST', '/auth/logout', {
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'a=b',
+      }),
       415,
       'unsupported_media_type',
     );
@@ -109,12 +149,16 @@ describe('Cookies, CSRF, CORS and headers', () => {
   });
 
   it('S42: CORS echoes an allowlisted origin with Vary and credentials; foreign or null origins get nothing', async () => {
-    const pre = await call('OPTIONS', '/auth/login', { headers: { origin: APP, 'access-control-request-method': 'POST' } });
+    const pre = await call('OPTIONS', '/auth/login', {
+      headers: { origin: APP, 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(APP);
     expect(pre.headers.get('access-control-allow-credentials')).toBe('true');
     for (const origin of ['https://evil.example', 'null', `${APP}.evil.example`]) {
-      const res = await call('OPTIONS', '/auth/login', { headers: { origin, 'access-control-request-method': 'POST' } });
+      const res = await call('OPTIONS', '/auth/login', {
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       const get = await call('GET', '/.well-known/jwks.json', { headers: { origin } });
       expect(get.headers.get('access-control-allow-origin')).toBeNull();
@@ -148,7 +192,9 @@ describe('Cookies, CSRF, CORS and headers', () => {
     };
 
     // Assess
-    expect([responses.json.status, responses.jwks.status, responses.html.status, responses.notFound.status]).toEqual([401, 200, 200, 404]);
+    expect([responses.json.status, responses.jwks.status, responses.html.status, responses.notFound.status]).toEqual([
+      401, 200, 200, 404,
+    ]);
     for (const res of Object.values(responses)) {
       const blank = [...res.headers].filter(([, v]) => v.trim() === '' || v.trim() === 'undefined').map(([k]) => k);
       expect(blank).toEqual([]);
@@ -194,7 +240,10 @@ describe('Cookie tossing (S54)', () => {
     // Act
     const refresh = await call('POST', '/auth/refresh', { headers: { cookie: tossed } });
     const logout = await call('POST', '/auth/logout', { headers: { cookie: tossed } });
-    const withBody = await call('POST', '/auth/refresh', { headers: { cookie: tossed }, json: { refreshToken: victim } });
+    const withBody = await call('POST', '/auth/refresh', {
+      headers: { cookie: tossed },
+      json: { refreshToken: victim },
+    });
 
     // Assess
     for (const res of [refresh, logout, withBody]) {
@@ -204,13 +253,19 @@ describe('Cookie tossing (S54)', () => {
       expect(res.cookies.some((l) => /Path=\/auth;/.test(l))).toBe(true);
     }
     // Neither copy was rotated or revoked: each still works on its own.
-    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}` } })).status).toBe(200);
-    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${attacker}` } })).status).toBe(200);
+    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}` } })).status).toBe(
+      200,
+    );
+    expect((await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${attacker}` } })).status).toBe(
+      200,
+    );
   });
 
   it('S54: the same cookie twice with the same value is refused too (which copy is whose cannot be told)', async () => {
     const victim = await session();
-    const res = await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${victim}; ${REFRESH_COOKIE}=${victim}` } });
+    const res = await call('POST', '/auth/refresh', {
+      headers: { cookie: `${REFRESH_COOKIE}=${victim}; ${REFRESH_COOKIE}=${victim}` },
+    });
     expectError(res, 401, 'invalid_token');
     expect(res.cookies.every(isClearing)).toBe(true);
   });

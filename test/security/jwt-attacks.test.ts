@@ -3,7 +3,17 @@
  * authorizer (HTTP API payload 2.0 events) with a real ES256 ring. "Deny" = the authorizer throws
  * `Unauthorized`, which API Gateway answers with 401.
  */
-import { constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
@@ -30,7 +40,12 @@ import type { KeyRingDocument, PublicKeySource } from '../../shared/ports.js';
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://api.example.test';
 const TOLERANCE = 30;
-const VERIFY: VerifyOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], clockToleranceSeconds: TOLERANCE };
+const VERIFY: VerifyOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: ['ES256'],
+  clockToleranceSeconds: TOLERANCE,
+};
 /** Order of the P-256 group. */
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
@@ -67,7 +82,12 @@ const ourHeader = (overrides: Record<string, unknown> = {}) => ({ alg: 'ES256', 
 type Alg = 'ES256' | 'ES384' | 'RS256' | 'PS256';
 
 /** Signs any header and payload by hand, so the test controls every byte jose would refuse to produce. */
-function signToken(header: Record<string, unknown>, payload: unknown, key: KeyObject = privateKey, alg: Alg = 'ES256'): string {
+function signToken(
+  header: Record<string, unknown>,
+  payload: unknown,
+  key: KeyObject = privateKey,
+  alg: Alg = 'ES256',
+): string {
   const input = `${b64u(header)}.${b64u(payload)}`;
   const data = Buffer.from(input);
   const signature =
@@ -88,12 +108,20 @@ const hs256 = (header: Record<string, unknown>, payload: unknown, secret: string
 
 /** The token as jose signs it, with only the claim under test wrong. */
 const joseToken = async (payload: Record<string, unknown>, header: Record<string, unknown> = ourHeader()) =>
-  toLowSJws(await new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(await importJWK(currentKey(ring).privateJwk, 'ES256')));
+  toLowSJws(
+    await new SignJWT(payload)
+      .setProtectedHeader(header as { alg: string })
+      .sign(await importJWK(currentKey(ring).privateJwk, 'ES256')),
+  );
 
 const goodToken = async (roles = ['user']) =>
   (await issuer.issue({ id: 'user-1', email: 'alice@example.com', roles }, 'openid profile')).accessToken;
 
-function httpEvent(authorization: string | undefined, routeKey = 'GET /auth/me', extra: Partial<APIGatewayRequestAuthorizerEventV2> = {}) {
+function httpEvent(
+  authorization: string | undefined,
+  routeKey = 'GET /auth/me',
+  extra: Partial<APIGatewayRequestAuthorizerEventV2> = {},
+) {
   const headers: Record<string, string> = { host: 'api.example.test' };
   if (authorization !== undefined) headers.authorization = authorization;
   return {
@@ -131,7 +159,10 @@ async function expectDenied(token: string, auth: Authorizer = authorize): Promis
 }
 
 /** A loopback HTTP server that counts the requests it receives. */
-async function countingServer(body: () => unknown, status = 200): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+async function countingServer(
+  body: () => unknown,
+  status = 200,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let count = 0;
   const server: Server = createServer((_req, res) => {
     count += 1;
@@ -152,7 +183,11 @@ beforeAll(async () => {
   kid = current.kid;
   privateKey = createPrivateKey({ key: current.privateJwk as never, format: 'jwk' });
   publicJwk = current.publicJwk;
-  issuer = new AccessTokenIssuer({ load: async () => ring }, { now: () => Date.now() }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 });
+  issuer = new AccessTokenIssuer(
+    { load: async () => ring },
+    { now: () => Date.now() },
+    { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 },
+  );
 });
 
 beforeEach(() => {
@@ -247,8 +282,15 @@ describe('S10: algorithm pinning', () => {
   });
 
   const publicKeyForms: [string, () => string | Buffer][] = [
-    ['PEM (SPKI)', () => createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string],
-    ['DER bytes', () => createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' })],
+    [
+      'PEM (SPKI)',
+      () =>
+        createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }),
+    ],
+    [
+      'DER bytes',
+      () => createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' }),
+    ],
     ['the JWK JSON string', () => JSON.stringify(publicJwk)],
     ['a blank secret', () => ''],
   ];
@@ -261,16 +303,19 @@ describe('S10: algorithm pinning', () => {
     expect(await expectDenied(token)).toBe('claim_invalid');
   });
 
-  it.each(publicKeyForms)('S10: HS256 (%s) is denied even by a verifier misconfigured to allow HS256: the key decides the alg', async (_form, secret) => {
-    // Prepare
-    const misconfigured = createAuthorizer({
-      verifier: new AccessTokenVerifier(keySource, { ...VERIFY, algorithms: ['ES256', 'HS256'] }),
-    });
-    const token = hs256(ourHeader({ alg: 'HS256' }), claims(), secret());
+  it.each(publicKeyForms)(
+    'S10: HS256 (%s) is denied even by a verifier misconfigured to allow HS256: the key decides the alg',
+    async (_form, secret) => {
+      // Prepare
+      const misconfigured = createAuthorizer({
+        verifier: new AccessTokenVerifier(keySource, { ...VERIFY, algorithms: ['ES256', 'HS256'] }),
+      });
+      const token = hs256(ourHeader({ alg: 'HS256' }), claims(), secret());
 
-    // Act / Assess
-    expect(await expectDenied(token, misconfigured)).toBe('unknown_kid');
-  });
+      // Act / Assess
+      expect(await expectDenied(token, misconfigured)).toBe('unknown_kid');
+    },
+  );
 
   it.each<[Alg, () => KeyObject]>([
     ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey],
@@ -297,8 +342,8 @@ describe('S11: signature integrity', () => {
   it('S11: one flipped bit in the signature is denied', async () => {
     // Prepare
     const [h, p, s] = (await goodToken()).split('.');
-    const sig = Buffer.from(s!, 'base64url');
-    sig[17]! ^= 0x01;
+    const sig = Buffer.from(s, 'base64url');
+    sig[17] ^= 0x01;
 
     // Act / Assess
     expect(await expectDenied(`${h}.${p}.${sig.toString('base64url')}`)).toBe('bad_signature');
@@ -307,7 +352,7 @@ describe('S11: signature integrity', () => {
   it('S11: tampered claims (roles: [admin]) with the original signature are denied', async () => {
     // Prepare
     const [h, p, s] = (await goodToken()).split('.');
-    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
     const tampered = b64u({ ...payload, roles: ['admin'] });
 
     // Act / Assess
@@ -322,7 +367,10 @@ describe('S12: keys are never taken from the token', () => {
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'attacker', alg: 'ES256', use: 'sig' };
-    attacker = { privateKey: createPrivateKey({ key: (await exportJWK(pair.privateKey)) as never, format: 'jwk' }), jwk };
+    attacker = {
+      privateKey: createPrivateKey({ key: (await exportJWK(pair.privateKey)) as never, format: 'jwk' }),
+      jwk,
+    };
     attackerServer = await countingServer(() => ({ keys: [jwk] }));
   });
   afterAll(() => attackerServer.close());
@@ -354,7 +402,11 @@ describe('S12: keys are never taken from the token', () => {
   it('S12: an x5c header (certificate chain in the token) is denied', async () => {
     // Prepare
     const der = createPublicKey({ key: attacker.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' });
-    const token = signToken(ourHeader({ kid: 'attacker', x5c: [der.toString('base64')] }), claims(), attacker.privateKey);
+    const token = signToken(
+      ourHeader({ kid: 'attacker', x5c: [der.toString('base64')] }),
+      claims(),
+      attacker.privateKey,
+    );
 
     // Act / Assess
     expect(await expectDenied(token)).toBe('forbidden_header');
@@ -392,11 +444,18 @@ describe('S13: kid is only a lookup in our own ring', () => {
     // Prepare
     const jwks = await countingServer(() => toJwks(ring));
     let clock = Date.now();
-    const source = new JwksKeySource({ url: `${jwks.url}/.well-known/jwks.json`, cooldownSeconds: 30, cacheSeconds: 600, now: () => clock });
+    const source = new JwksKeySource({
+      url: `${jwks.url}/.well-known/jwks.json`,
+      cooldownSeconds: 30,
+      cacheSeconds: 600,
+      now: () => clock,
+    });
     const auth = createAuthorizer({ verifier: new AccessTokenVerifier(source, VERIFY) });
     const randomKidToken = () => signToken(ourHeader({ kid: randomBytes(16).toString('base64url') }), claims());
     const flood = async (n: number) => {
-      const results = await Promise.allSettled(Array.from({ length: n }, () => auth(httpEvent(`Bearer ${randomKidToken()}`))));
+      const results = await Promise.allSettled(
+        Array.from({ length: n }, () => auth(httpEvent(`Bearer ${randomKidToken()}`))),
+      );
       return results.filter((r) => r.status === 'fulfilled').length;
     };
 
@@ -435,7 +494,7 @@ describe('S14: ECDSA edge cases', () => {
   it('S14: r = n (the curve order) is denied', async () => {
     // Prepare
     const [h, p, s] = (await goodToken()).split('.');
-    const sig = Buffer.from(s!, 'base64url');
+    const sig = Buffer.from(s, 'base64url');
     const forged = Buffer.concat([be32(P256_N), sig.subarray(32)]);
 
     // Act / Assess
@@ -459,20 +518,27 @@ describe('S14: ECDSA edge cases', () => {
     // Prepare
     const token = await goodToken();
     const [h, p, s] = token.split('.');
-    const sig = Buffer.from(s!, 'base64url');
+    const sig = Buffer.from(s, 'base64url');
     const r = sig.subarray(0, 32);
     const highS = P256_N - BigInt(`0x${sig.subarray(32).toString('hex')}`);
     const malleated = `${h}.${p}.${Buffer.concat([r, be32(highS)]).toString('base64url')}`;
 
     // Act / Assess: the twin verifies mathematically, but a token has exactly one accepted string.
-    expect(verify('sha256', Buffer.from(`${h}.${p}`), { key: createPublicKey(privateKey), dsaEncoding: 'ieee-p1363' }, Buffer.concat([r, be32(highS)]))).toBe(true);
+    expect(
+      verify(
+        'sha256',
+        Buffer.from(`${h}.${p}`),
+        { key: createPublicKey(privateKey), dsaEncoding: 'ieee-p1363' },
+        Buffer.concat([r, be32(highS)]),
+      ),
+    ).toBe(true);
     expect(await expectDenied(malleated)).toBe('bad_signature');
     expect((await authorize(httpEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
   });
 
   it('S14: every token we issue carries a low-S signature (so none is refused for its form)', async () => {
     for (let i = 0; i < 40; i++) {
-      const sig = Buffer.from((await goodToken()).split('.')[2]!, 'base64url');
+      const sig = Buffer.from((await goodToken()).split('.')[2], 'base64url');
       expect(BigInt(`0x${sig.subarray(32).toString('hex')}`) <= P256_N / 2n).toBe(true);
     }
   });
@@ -551,7 +617,13 @@ describe('S17: type confusion', () => {
 
   it('S17: an ID-token-shaped JWT (typ JWT, nonce, azp, auth_time) signed by our key is denied', async () => {
     // Prepare
-    const idToken = claims({ aud: AUDIENCE, nonce: 'n-0S6_WzA2Mj', azp: AUDIENCE, auth_time: nowS(), at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q' });
+    const idToken = claims({
+      aud: AUDIENCE,
+      nonce: 'n-0S6_WzA2Mj',
+      azp: AUDIENCE,
+      auth_time: nowS(),
+      at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q',
+    });
 
     // Act / Assess
     expect(await expectDenied(await joseToken(idToken, ourHeader({ typ: 'JWT' })))).toBe('claim_invalid');
@@ -568,7 +640,12 @@ describe('S18: strict format', () => {
 
   it('S18: duplicate header names are refused one fixed way, whichever copy is first', async () => {
     const header = json(ourHeader());
-    for (const text of [`{"alg":"none",${header}}`, `{${header},"alg":"none"}`, `{${header},"typ":"at+jwt"}`, `{${header},"kid" : "other"}`]) {
+    for (const text of [
+      `{"alg":"none",${header}}`,
+      `{${header},"alg":"none"}`,
+      `{${header},"typ":"at+jwt"}`,
+      `{${header},"kid" : "other"}`,
+    ]) {
       expect(await expectDenied(signRaw(text, JSON.stringify(claims())))).toBe('malformed');
     }
   });
@@ -577,11 +654,22 @@ describe('S18: strict format', () => {
     const payload = `{${json(claims())},"roles":["admin"]}`;
     expect(await expectDenied(signRaw(JSON.stringify(ourHeader()), payload))).toBe('malformed');
     // The same texts without the duplicate verify: the refusal is about the duplicate only.
-    expect((await authorize(httpEvent(`Bearer ${signRaw(JSON.stringify(ourHeader()), JSON.stringify(claims({ roles: ['user', 'admin'] })))}`))).isAuthorized).toBe(true);
+    expect(
+      (
+        await authorize(
+          httpEvent(
+            `Bearer ${signRaw(JSON.stringify(ourHeader()), JSON.stringify(claims({ roles: ['user', 'admin'] })))}`,
+          ),
+        )
+      ).isAuthorized,
+    ).toBe(true);
   });
 
   it('S18: an unknown crit header is denied (validly signed by our key)', async () => {
-    const token = signToken(ourHeader({ crit: ['urn:example:must-understand'], 'urn:example:must-understand': true }), claims());
+    const token = signToken(
+      ourHeader({ crit: ['urn:example:must-understand'], 'urn:example:must-understand': true }),
+      claims(),
+    );
     expect(await expectDenied(token)).toBe('claim_invalid');
   });
 
@@ -591,16 +679,22 @@ describe('S18: strict format', () => {
   });
 
   it('S18: a JWE-shaped 5-segment token is denied', async () => {
-    const jwe = [b64u({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid }), b64u('k'), b64u('iv'), b64u('ct'), b64u('tag')].join('.');
+    const jwe = [
+      b64u({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid }),
+      b64u('k'),
+      b64u('iv'),
+      b64u('ct'),
+      b64u('tag'),
+    ].join('.');
     expect(await expectDenied(jwe)).toBe('malformed');
   });
 
   it('S18: JSON serialization is denied', async () => {
     const [h, p, s] = (await goodToken()).split('.');
     expect(await expectDenied(JSON.stringify({ payload: p, protected: h, signature: s }))).toBe('malformed');
-    expect(await expectDenied(Buffer.from(JSON.stringify({ payload: p, protected: h, signature: s })).toString('base64url'))).toBe(
-      'malformed',
-    );
+    expect(
+      await expectDenied(Buffer.from(JSON.stringify({ payload: p, protected: h, signature: s })).toString('base64url')),
+    ).toBe('malformed');
   });
 
   it('S18: 4 segments are denied', async () => {
@@ -649,7 +743,13 @@ describe('S18: strict format', () => {
     const lookup = vi.spyOn(keySource, 'getKey');
 
     // Act
-    for (const t of ['a.b', 'a.b.c.d', '....', `${b64u('{')}.${b64u('{}')}.${b64u('s')}`, `${b64u('"str"')}.${b64u('{}')}.${b64u('s')}`]) {
+    for (const t of [
+      'a.b',
+      'a.b.c.d',
+      '....',
+      `${b64u('{')}.${b64u('{}')}.${b64u('s')}`,
+      `${b64u('"str"')}.${b64u('{}')}.${b64u('s')}`,
+    ]) {
       await expectDenied(t);
     }
 
@@ -670,7 +770,10 @@ describe('S19: fails closed', () => {
 
     // Assess
     expect(reason).toBe('keys_unavailable');
-    expect(logger.error).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ reason: 'keys_unavailable' }));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.any(String),
+      expect.objectContaining({ reason: 'keys_unavailable' }),
+    );
   });
 
   it('S19: a JWKS endpoint that answers 503 on a cold start denies every token, including good ones', async () => {
@@ -694,7 +797,12 @@ describe('S19: fails closed', () => {
     // Prepare: a port that was just released.
     const jwks = await countingServer(() => toJwks(ring));
     await jwks.close();
-    const source = new JwksKeySource({ url: `${jwks.url}/jwks.json`, cooldownSeconds: 30, cacheSeconds: 600, timeoutMs: 1000 });
+    const source = new JwksKeySource({
+      url: `${jwks.url}/jwks.json`,
+      cooldownSeconds: 30,
+      cacheSeconds: 600,
+      timeoutMs: 1000,
+    });
     const auth = createAuthorizer({ verifier: new AccessTokenVerifier(source, VERIFY) });
 
     // Act / Assess

@@ -5,7 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SPECS } from '../../infra/function-specs.js';
@@ -27,45 +33,90 @@ describe('S81: the local DynamoDB guard enforces each caller’s policy', () => 
   };
   let guard: DynamoGuard;
   const through = (caller: string) =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: guard.endpoint, region: 'local', credentials: credentials(caller), maxAttempts: 1 }));
-  const direct = () => DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: credentials('local') }));
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: guard.endpoint,
+        region: 'local',
+        credentials: credentials(caller),
+        maxAttempts: 1,
+      }),
+    );
+  const direct = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: process.env.DYNAMODB_ENDPOINT,
+        region: 'local',
+        credentials: credentials('local'),
+      }),
+    );
 
   beforeAll(async () => {
-    const admin = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: credentials('local') });
+    const admin = new DynamoDBClient({
+      endpoint: process.env.DYNAMODB_ENDPOINT,
+      region: 'local',
+      credentials: credentials('local'),
+    });
     for (const TableName of [granted, other]) {
       await admin.send(
-        new CreateTableCommand({ TableName, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }),
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        }),
       );
     }
-    guard = await startDynamoGuard({ target: process.env.DYNAMODB_ENDPOINT!, permissionsOf: (c) => policies[c], tableArn: arnOf });
+    guard = await startDynamoGuard({
+      target: process.env.DYNAMODB_ENDPOINT!,
+      permissionsOf: (c) => policies[c],
+      tableArn: arnOf,
+    });
   });
   afterAll(() => guard?.close());
 
   it('S81: a granted read goes through; a write with read-only access is AccessDeniedException and writes nothing', async () => {
-    await expect(through('Reader').send(new GetCommand({ TableName: granted, Key: { pk: 'a' } }))).resolves.toBeDefined();
+    await expect(
+      through('Reader').send(new GetCommand({ TableName: granted, Key: { pk: 'a' } })),
+    ).resolves.toBeDefined();
     const write = through('Reader').send(new PutCommand({ TableName: granted, Item: { pk: 'a' } }));
     await expect(write).rejects.toMatchObject({ name: 'AccessDeniedException' });
     expect((await direct().send(new GetCommand({ TableName: granted, Key: { pk: 'a' } }))).Item).toBeUndefined();
   });
 
   it('S81: a table the caller was not granted is AccessDeniedException; an unknown caller gets nothing', async () => {
-    await expect(through('Writer').send(new GetCommand({ TableName: other, Key: { pk: 'a' } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    await expect(through('Stranger').send(new GetCommand({ TableName: granted, Key: { pk: 'a' } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(through('Writer').send(new GetCommand({ TableName: other, Key: { pk: 'a' } }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await expect(
+      through('Stranger').send(new GetCommand({ TableName: granted, Key: { pk: 'a' } })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('S81: a transaction is checked item by item, as IAM does: one ungranted table refuses it whole', async () => {
     const tx = through('Writer').send(
-      new TransactWriteCommand({ TransactItems: [{ Put: { TableName: granted, Item: { pk: 'tx' } } }, { Put: { TableName: other, Item: { pk: 'tx' } } }] }),
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: granted, Item: { pk: 'tx' } } },
+          { Put: { TableName: other, Item: { pk: 'tx' } } },
+        ],
+      }),
     );
     await expect(tx).rejects.toMatchObject({ name: 'AccessDeniedException' });
     expect((await direct().send(new GetCommand({ TableName: granted, Key: { pk: 'tx' } }))).Item).toBeUndefined();
-    await through('Writer').send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: granted, Item: { pk: 'tx' } } }] }));
+    await through('Writer').send(
+      new TransactWriteCommand({ TransactItems: [{ Put: { TableName: granted, Item: { pk: 'tx' } } }] }),
+    );
     expect((await direct().send(new GetCommand({ TableName: granted, Key: { pk: 'tx' } }))).Item).toEqual({ pk: 'tx' });
   });
 
   it('S81: an index is its own resource: a grant on the table alone does not cover it', async () => {
     const query = through('Reader').send(
-      new QueryCommand({ TableName: granted, IndexName: 'byOwner', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'a' } }),
+      new QueryCommand({
+        TableName: granted,
+        IndexName: 'byOwner',
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'a' },
+      }),
     );
     await expect(query).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
@@ -75,7 +126,10 @@ describe('S81: the local SES stand-in sends only for a caller granted the sender
   let ses: SesStandIn;
   const identity = 'arn:aws:ses:local:000000000000:identity/mail.example.com';
   beforeAll(async () => {
-    ses = await startSesStandIn({ permissionsOf: (c) => (c === 'Mailer' ? [{ actions: ['ses:SendEmail'], resources: [identity] }] : []), arn: (r) => `arn:aws:ses:local:000000000000:${r}` });
+    ses = await startSesStandIn({
+      permissionsOf: (c) => (c === 'Mailer' ? [{ actions: ['ses:SendEmail'], resources: [identity] }] : []),
+      arn: (r) => `arn:aws:ses:local:000000000000:${r}`,
+    });
   });
   afterAll(() => ses?.close());
   const send = (caller: string) =>
@@ -83,7 +137,9 @@ describe('S81: the local SES stand-in sends only for a caller granted the sender
       new SendEmailCommand({
         FromEmailAddress: 'no-reply@mail.example.com',
         Destination: { ToAddresses: ['someone@example.com'] },
-        Content: { Simple: { Subject: { Data: 'Hi' }, Body: { Text: { Data: 'text' }, Html: { Data: '<p>html</p>' } } } },
+        Content: {
+          Simple: { Subject: { Data: 'Hi' }, Body: { Text: { Data: 'text' }, Html: { Data: '<p>html</p>' } } },
+        },
       }),
     );
 
@@ -94,7 +150,9 @@ describe('S81: the local SES stand-in sends only for a caller granted the sender
 
   it('S81: a granted caller sends through the SDK, and the mail is recorded for the outbox', async () => {
     await expect(send('Mailer')).resolves.toMatchObject({ MessageId: expect.any(String) });
-    expect(ses.mails()).toMatchObject([{ to: 'someone@example.com', subject: 'Hi', text: 'text', html: '<p>html</p>' }]);
+    expect(ses.mails()).toMatchObject([
+      { to: 'someone@example.com', subject: 'Hi', text: 'text', html: '<p>html</p>' },
+    ]);
   });
 });
 
@@ -125,7 +183,10 @@ describe('S81: the local runner gives each function exactly its stack environmen
     const specs = {
       ...FUNCTION_SPECS,
       login: { ...FUNCTION_SPECS.login, tables: { ...FUNCTION_SPECS.login.tables, RefreshTokens: 'read' as const } },
-      'magic-link': { ...FUNCTION_SPECS['magic-link'], tables: { Users: 'read' as const, MagicLinks: 'readWrite' as const } },
+      'magic-link': {
+        ...FUNCTION_SPECS['magic-link'],
+        tables: { Users: 'read' as const, MagicLinks: 'readWrite' as const },
+      },
     };
     const backend = await startTestBackend({}, { specs });
     try {

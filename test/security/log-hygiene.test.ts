@@ -32,7 +32,10 @@ describe('Log hygiene', () => {
     const login = await call('POST', '/auth/login', { json: { email, password } });
     await call('POST', '/auth/login', { json: { email, password: wrongPassword } });
     await call('POST', '/auth/login', { json: { email: uniqueEmail(), password: wrongPassword } });
-    await call('POST', '/auth/login', { body: `{"email":"${email}","password":"${wrongPassword}"`, headers: { 'content-type': 'application/json' } });
+    await call('POST', '/auth/login', {
+      body: `{"email":"${email}","password":"${wrongPassword}"`,
+      headers: { 'content-type': 'application/json' },
+    });
     const refresh = cookieValue(login.cookies, REFRESH_COOKIE)!;
     const rotated = await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${refresh}` } });
     await call('POST', '/auth/refresh', { headers: { cookie: `${REFRESH_COOKIE}=${refresh}` } }); // reuse
@@ -48,7 +51,7 @@ describe('Log hygiene', () => {
       cookieValue(signup.cookies, REFRESH_COOKIE)!,
       cookieValue(rotated.cookies, REFRESH_COOKIE)!,
       access,
-      access.split('.')[2]!,
+      access.split('.')[2],
       signup.body.accessToken as string,
       rotated.body.accessToken as string,
     ];
@@ -64,10 +67,13 @@ describe('Log hygiene', () => {
       .filter((l) => l.includes('securityEvent'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const types = new Set(events.map((e) => e.securityEvent));
-    for (const t of ['signup', 'login_success', 'login_failure', 'refresh_reuse', 'logout', 'authorizer_deny']) expect(types).toContain(t);
+    for (const t of ['signup', 'login_success', 'login_failure', 'refresh_reuse', 'logout', 'authorizer_deny'])
+      expect(types).toContain(t);
     for (const e of events) {
       expect(String(e.timestamp)).toMatch(/Z$|\+00:00$/);
     }
-    expect(events.filter((e) => e.securityEvent !== 'authorizer_deny').every((e) => typeof e.correlationId === 'string')).toBe(true);
+    expect(
+      events.filter((e) => e.securityEvent !== 'authorizer_deny').every((e) => typeof e.correlationId === 'string'),
+    ).toBe(true);
   });
 });

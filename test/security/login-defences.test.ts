@@ -8,7 +8,10 @@ let call: ReturnType<typeof api>;
 const LIMIT = 5;
 
 beforeAll(async () => {
-  backend = await startTestBackend({ LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: String(LIMIT), LOGIN_MAX_ATTEMPTS_PER_IP: '10000' });
+  backend = await startTestBackend({
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: String(LIMIT),
+    LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
+  });
   call = api(backend.url);
 });
 afterAll(() => backend?.close());
@@ -35,24 +38,26 @@ describe('Login defences', () => {
     await call('POST', '/auth/signup', { json: { email: known, password: goodPassword() } });
     const last: Record<string, { status: number; body: any; headers: Headers }> = {};
     for (const email of [known, unknown]) {
-      for (let i = 0; i <= LIMIT; i++) last[email] = await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } });
+      for (let i = 0; i <= LIMIT; i++)
+        last[email] = await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } });
     }
     for (const email of [known, unknown]) {
-      expect(last[email]!.status).toBe(429);
-      expect(last[email]!.body.error).toBe('too_many_attempts');
-      expect(Number(last[email]!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(last[email].status).toBe(429);
+      expect(last[email].body.error).toBe('too_many_attempts');
+      expect(Number(last[email].headers.get('retry-after'))).toBeGreaterThan(0);
     }
-    expect(last[unknown]!.body).toEqual(last[known]!.body);
+    expect(last[unknown].body).toEqual(last[known].body);
     // Retry-After counts down in seconds, so its value may differ by the time between the two requests.
     const withoutRetry = (h: Headers) => headerSnapshot(h).filter(([k]) => k !== 'retry-after');
-    expect(withoutRetry(last[unknown]!.headers)).toEqual(withoutRetry(last[known]!.headers));
+    expect(withoutRetry(last[unknown].headers)).toEqual(withoutRetry(last[known].headers));
   });
 
   it('S4: while locked, the correct password is refused too', async () => {
     const email = uniqueEmail();
     const password = goodPassword();
     await call('POST', '/auth/signup', { json: { email, password } });
-    for (let i = 0; i < LIMIT; i++) await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } });
+    for (let i = 0; i < LIMIT; i++)
+      await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } });
     const res = await call('POST', '/auth/login', { json: { email, password } });
     expect(res.status).toBe(429);
   });
@@ -61,10 +66,13 @@ describe('Login defences', () => {
     const email = uniqueEmail();
     const password = goodPassword();
     await call('POST', '/auth/signup', { json: { email, password } });
-    for (let i = 0; i < LIMIT - 1; i++) await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } });
+    for (let i = 0; i < LIMIT - 1; i++)
+      await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } });
     expect((await call('POST', '/auth/login', { json: { email, password } })).status).toBe(200);
     for (let i = 0; i < LIMIT - 1; i++) {
-      expect((await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } })).status).toBe(401);
+      expect(
+        (await call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } })).status,
+      ).toBe(401);
     }
   });
 
@@ -72,7 +80,9 @@ describe('Login defences', () => {
     const email = uniqueEmail();
     await call('POST', '/auth/signup', { json: { email, password: goodPassword() } });
     const results = await Promise.all(
-      Array.from({ length: 300 }, () => call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } })),
+      Array.from({ length: 300 }, () =>
+        call('POST', '/auth/login', { json: { email, password: 'wrong password, long enough' } }),
+      ),
     );
     const verified = results.filter((r) => r.status === 401).length;
     const locked = results.filter((r) => r.status === 429).length;

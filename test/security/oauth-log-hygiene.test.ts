@@ -18,7 +18,9 @@ let output: ReturnType<typeof captureOutput>;
 let captured: string[] = [];
 
 beforeAll(async () => {
-  oidc = await startDevOidc({ clients: () => [{ clientId: 'rp', clientSecret: SECRET, redirectUris: [`${backend.url}/auth/oauth/dev/callback`] }] });
+  oidc = await startDevOidc({
+    clients: () => [{ clientId: 'rp', clientSecret: SECRET, redirectUris: [`${backend.url}/auth/oauth/dev/callback`] }],
+  });
   backend = await startTestBackend({
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
     OAUTH_ALLOW_INSECURE_ISSUER: 'true',
@@ -47,10 +49,16 @@ describe('Log hygiene (social sign-in)', () => {
     secrets.push(params.get('code')!, params.get('state')!, binding, jar.get(backend.url, REFRESH_COOKIE)!);
     // Failures: replay, another browser, unverified email.
     await request(jar, ok.callbackUrl);
-    const other = await signInAtProvider(new CookieJar(), backend.url, { redirectTo: home, as: { email: uniqueEmail('logs') } });
+    const other = await signInAtProvider(new CookieJar(), backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('logs') },
+    });
     await request(new CookieJar(), other.callbackUrl);
     const unverifiedJar = new CookieJar();
-    const unverified = await signInAtProvider(unverifiedJar, backend.url, { redirectTo: home, as: { email: uniqueEmail('logs'), emailVerified: false } });
+    const unverified = await signInAtProvider(unverifiedJar, backend.url, {
+      redirectTo: home,
+      as: { email: uniqueEmail('logs'), emailVerified: false },
+    });
     await request(unverifiedJar, unverified.callbackUrl);
     for (const u of [other.callbackUrl, unverified.callbackUrl]) {
       const p = new URL(u).searchParams;

@@ -20,10 +20,15 @@ describe('Per-IP sign-up limit', () => {
     const answers = [];
     for (const [i, email] of emails.entries()) {
       // A spoofed X-Forwarded-For moves nothing to another bucket.
-      answers.push(await call('POST', '/auth/signup', { json: { email, password: goodPassword() }, headers: { 'x-forwarded-for': `203.0.113.${i}` } }));
+      answers.push(
+        await call('POST', '/auth/signup', {
+          json: { email, password: goodPassword() },
+          headers: { 'x-forwarded-for': `203.0.113.${i}` },
+        }),
+      );
     }
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 429, 429, 429, 429, 429]);
-    const refused = answers[5]!;
+    const refused = answers[5];
     expect(refused.body).toEqual({ error: 'too_many_attempts', message: expect.any(String) });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.cookies).toEqual([]);

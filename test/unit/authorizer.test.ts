@@ -1,4 +1,8 @@
-import type { APIGatewayRequestAuthorizerEvent, APIGatewayRequestAuthorizerEventV2, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -6,7 +10,13 @@ vi.hoisted(() => {
 });
 
 import { createAuthorizer, type Authorizer } from '../../functions/authorizer/handler.js';
-import { getAuthContext, MissingAuthContextError, requireRole, requireScope, type AuthContext } from '../../shared/auth-context.js';
+import {
+  getAuthContext,
+  MissingAuthContextError,
+  requireRole,
+  requireScope,
+  type AuthContext,
+} from '../../shared/auth-context.js';
 import { TokenVerificationError, type AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
 import { AuthError } from '../../shared/errors.js';
 import { logger } from '../../shared/log.js';
@@ -36,7 +46,11 @@ const verifier = {
 
 let authorize: Authorizer;
 
-const tokenEvent = (authorizationToken: string): APIGatewayTokenAuthorizerEvent => ({ type: 'TOKEN', methodArn: METHOD_ARN, authorizationToken });
+const tokenEvent = (authorizationToken: string): APIGatewayTokenAuthorizerEvent => ({
+  type: 'TOKEN',
+  methodArn: METHOD_ARN,
+  authorizationToken,
+});
 
 const restRequestEvent = (headers: Record<string, string> | null): APIGatewayRequestAuthorizerEvent => ({
   type: 'REQUEST',
@@ -86,8 +100,8 @@ const allowPolicy = {
 };
 
 beforeEach(() => {
-  vi.spyOn(logger, 'info').mockImplementation((() => undefined) as never);
-  vi.spyOn(logger, 'error').mockImplementation((() => undefined) as never);
+  vi.spyOn(logger, 'info').mockImplementation((() => undefined));
+  vi.spyOn(logger, 'error').mockImplementation((() => undefined));
   verifier.verify.mockClear();
   authorize = createAuthorizer({ verifier });
 });
@@ -116,7 +130,9 @@ describe('Function: authorizer (REST API)', () => {
   });
 
   it('throws Unauthorized for a REST REQUEST event with a bad token', async () => {
-    await expect(authorize(restRequestEvent({ Authorization: 'Bearer bad.token.value' }))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorize(restRequestEvent({ Authorization: 'Bearer bad.token.value' }))).rejects.toThrow(
+      /^Unauthorized$/,
+    );
   });
 
   it('throws Unauthorized when the header is missing (or headers are null)', async () => {
@@ -126,9 +142,9 @@ describe('Function: authorizer (REST API)', () => {
   });
 
   it('throws Unauthorized when two differently-cased Authorization headers disagree', async () => {
-    await expect(authorize(restRequestEvent({ Authorization: `Bearer ${GOOD}`, authorization: 'Bearer other.token.x' }))).rejects.toThrow(
-      /^Unauthorized$/,
-    );
+    await expect(
+      authorize(restRequestEvent({ Authorization: `Bearer ${GOOD}`, authorization: 'Bearer other.token.x' })),
+    ).rejects.toThrow(/^Unauthorized$/);
   });
 
   it('does not check route roles for REST (documented): any valid token is allowed', async () => {
@@ -141,9 +157,12 @@ describe('Function: authorizer (REST API)', () => {
 });
 
 describe('Function: authorizer (Authorization header parsing)', () => {
-  it.each([`Bearer ${GOOD}`, `bearer ${GOOD}`, `BEARER ${GOOD}`, `bEaReR ${GOOD}`])('accepts the scheme in any case: %s', async (header) => {
-    expect((await authorize(httpEvent({ authorization: header }))).isAuthorized).toBe(true);
-  });
+  it.each([`Bearer ${GOOD}`, `bearer ${GOOD}`, `BEARER ${GOOD}`, `bEaReR ${GOOD}`])(
+    'accepts the scheme in any case: %s',
+    async (header) => {
+      expect((await authorize(httpEvent({ authorization: header }))).isAuthorized).toBe(true);
+    },
+  );
 
   it.each([`Bearer  ${GOOD}`, `bearer   ${GOOD}`, `BEARER ${' '.repeat(10)}${GOOD}`])(
     'S58: accepts one or more spaces after the scheme (RFC 6750 §2.1 1*SP): %s',
@@ -174,7 +193,9 @@ describe('Function: authorizer (Authorization header parsing)', () => {
   });
 
   it('throws Unauthorized for an unknown event shape', async () => {
-    await expect((authorize as (e: unknown) => Promise<unknown>)({ type: 'WEBSOCKET' })).rejects.toThrow(/^Unauthorized$/);
+    await expect((authorize as (e: unknown) => Promise<unknown>)({ type: 'WEBSOCKET' })).rejects.toThrow(
+      /^Unauthorized$/,
+    );
     await expect((authorize as (e: unknown) => Promise<unknown>)(null)).rejects.toThrow(/^Unauthorized$/);
   });
 
@@ -183,7 +204,10 @@ describe('Function: authorizer (Authorization header parsing)', () => {
     await expect(authorize(httpEvent({ authorization: 'Bearer bad.token.value' }))).rejects.toThrow();
 
     // Assess
-    expect(logger.info).toHaveBeenCalledWith('security_event authorizer_deny', expect.objectContaining({ reason: 'bad_signature' }));
+    expect(logger.info).toHaveBeenCalledWith(
+      'security_event authorizer_deny',
+      expect.objectContaining({ reason: 'bad_signature' }),
+    );
     expect(JSON.stringify(vi.mocked(logger.info).mock.calls)).not.toContain('bad.token.value');
   });
 
@@ -211,9 +235,13 @@ describe('Function: getAuthContext', () => {
 
   it('S53: email_verified reads as true only when the authorizer said "true"', () => {
     const base = { sub: 'u', jti: 'j', email: 'ceo@corp.example' };
-    expect(getAuthContext({ requestContext: { authorizer: { lambda: { ...base, email_verified: 'true' } } } }).emailVerified).toBe(true);
+    expect(
+      getAuthContext({ requestContext: { authorizer: { lambda: { ...base, email_verified: 'true' } } } }).emailVerified,
+    ).toBe(true);
     for (const email_verified of [undefined, 'false', 'TRUE', '1', 'yes']) {
-      expect(getAuthContext({ requestContext: { authorizer: { lambda: { ...base, email_verified } } } }).emailVerified).toBe(false);
+      expect(
+        getAuthContext({ requestContext: { authorizer: { lambda: { ...base, email_verified } } } }).emailVerified,
+      ).toBe(false);
     }
   });
 
@@ -233,7 +261,9 @@ describe('Function: getAuthContext', () => {
     const policy = await authorize(tokenEvent(`Bearer ${GOOD}`));
 
     // Act
-    const ctx = getAuthContext({ requestContext: { authorizer: { ...policy.context, principalId: 'user-1', integrationLatency: 12 } } });
+    const ctx = getAuthContext({
+      requestContext: { authorizer: { ...policy.context, principalId: 'user-1', integrationLatency: 12 } },
+    });
 
     // Assess
     expect(ctx).toEqual(ROUND_TRIPPED);
@@ -241,7 +271,9 @@ describe('Function: getAuthContext', () => {
 
   it('drops role names containing whitespace instead of splitting them into new roles', async () => {
     // Prepare
-    const odd = createAuthorizer({ verifier: { verify: async () => ({ ...CLAIMS, roles: ['user', 'not admin', ''] }) } });
+    const odd = createAuthorizer({
+      verifier: { verify: async () => ({ ...CLAIMS, roles: ['user', 'not admin', ''] }) },
+    });
 
     // Act
     const result = await odd(httpEvent({ authorization: `Bearer ${GOOD}` }));
@@ -263,7 +295,15 @@ describe('Function: getAuthContext', () => {
 });
 
 describe('Functions: requireRole / requireScope', () => {
-  const ctx: AuthContext = { sub: 'u', email: 'e', emailVerified: false, roles: ['user'], scope: 'openid profile', jti: 'j', amr: [] };
+  const ctx: AuthContext = {
+    sub: 'u',
+    email: 'e',
+    emailVerified: false,
+    roles: ['user'],
+    scope: 'openid profile',
+    jti: 'j',
+    amr: [],
+  };
 
   it('requireRole passes with at least one of the roles', () => {
     expect(() => requireRole(ctx, 'admin', 'user')).not.toThrow();

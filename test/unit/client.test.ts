@@ -18,12 +18,16 @@ function fakeBrowserAndServer(opts: { accessTtl?: number } = {}) {
     const rt = `rt_${++seq}`;
     valid.add(rt);
     cookie = rt;
-    return new Response(JSON.stringify({ accessToken: `at_${seq}`, tokenType: 'Bearer', expiresIn: opts.accessTtl ?? 900 }), {
-      status,
-      headers: { 'content-type': 'application/json' },
-    });
+    return new Response(
+      JSON.stringify({ accessToken: `at_${seq}`, tokenType: 'Bearer', expiresIn: opts.accessTtl ?? 900 }),
+      {
+        status,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
   };
-  const error = (status: number, code: string) => new Response(JSON.stringify({ error: code, message: code }), { status });
+  const error = (status: number, code: string) =>
+    new Response(JSON.stringify({ error: code, message: code }), { status });
   const fetchImpl = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = String(input);
     const presented = cookie; // the browser attaches the cookie when it sends the request
@@ -56,11 +60,22 @@ function fakeBrowserAndServer(opts: { accessTtl?: number } = {}) {
     request<T>(name: string, cb: () => Promise<T>): Promise<T> {
       const prev = chains.get(name) ?? Promise.resolve();
       const next = prev.then(cb, cb);
-      chains.set(name, next.catch(() => undefined));
+      chains.set(
+        name,
+        next.catch(() => undefined),
+      );
       return next;
     },
   };
-  return { fetchImpl, stats, locks, rejectAll: () => (apiDown = true), advance: (s: number) => (nowMs += s * 1000), now: () => nowMs, expireCookie: () => (cookie = undefined) };
+  return {
+    fetchImpl,
+    stats,
+    locks,
+    rejectAll: () => (apiDown = true),
+    advance: (s: number) => (nowMs += s * 1000),
+    now: () => nowMs,
+    expireCookie: () => (cookie = undefined),
+  };
 }
 
 describe('Function: createAuthClient', () => {
@@ -77,7 +92,12 @@ describe('Function: createAuthClient', () => {
 
   it('refreshes proactively shortly before expiry, not after every call', async () => {
     const b = fakeBrowserAndServer();
-    const client = createAuthClient({ baseUrl: 'https://auth.test', fetch: b.fetchImpl, now: b.now, refreshLeewaySeconds: 30 });
+    const client = createAuthClient({
+      baseUrl: 'https://auth.test',
+      fetch: b.fetchImpl,
+      now: b.now,
+      refreshLeewaySeconds: 30,
+    });
     await client.signIn('a@example.com', 'pw');
     await client.getAccessToken();
     b.advance(860);
@@ -154,14 +174,21 @@ describe('Function: createAuthClient', () => {
     const fetchImpl = async (input: string | URL | Request, init: RequestInit = {}) => {
       seen.push({ headers: new Headers(init.headers), body: init.body as string | undefined });
       const n = seen.length;
-      return new Response(JSON.stringify({ accessToken: `at_${n}`, tokenType: 'Bearer', expiresIn: 900, refreshToken: `rt_${n}` }), { status: 200 });
+      return new Response(
+        JSON.stringify({ accessToken: `at_${n}`, tokenType: 'Bearer', expiresIn: 900, refreshToken: `rt_${n}` }),
+        { status: 200 },
+      );
     };
-    const client = createAuthClient({ baseUrl: 'https://auth.test', fetch: fetchImpl, refreshStore: { get: () => stored, set: (t) => void (stored = t) } });
+    const client = createAuthClient({
+      baseUrl: 'https://auth.test',
+      fetch: fetchImpl,
+      refreshStore: { get: () => stored, set: (t) => void (stored = t) },
+    });
     await client.signIn('a@example.com', 'pw');
     expect(stored).toBe('rt_1');
     await client.refresh();
-    expect(JSON.parse(seen[1]!.body!)).toEqual({ refreshToken: 'rt_1' });
-    expect(seen[1]!.headers.get('x-token-delivery')).toBe('body');
+    expect(JSON.parse(seen[1].body!)).toEqual({ refreshToken: 'rt_1' });
+    expect(seen[1].headers.get('x-token-delivery')).toBe('body');
     expect(stored).toBe('rt_2');
   });
 });

@@ -24,7 +24,8 @@ import { codeOf } from '../helpers/error-code.js';
 const ADMIN = 'boss@example.com';
 const PASSWORD = 'correct horse battery staple';
 const IP = '192.0.2.7';
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const claims = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 async function setup(options: { requireEmailVerification?: boolean } = {}) {
   const clock = new FrozenClock();
@@ -34,7 +35,11 @@ async function setup(options: { requireEmailVerification?: boolean } = {}) {
     clock,
     users,
     refreshTokens,
-    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
+      issuer: 'https://auth.test',
+      audience: 'https://auth.test',
+      ttlSeconds: 900,
+    }),
     session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
     defaultRoles: ['user'],
     adminEmails: [ADMIN],
@@ -60,18 +65,23 @@ const METHODS: [SignInMethod, boolean][] = [
 ];
 
 describe('Use-case: completeSignIn', () => {
-  it.each(METHODS)('S51: a disabled account is refused with 403 account_disabled by %s, and nothing changes', async (method, emailVerified) => {
-    const { deps, users, refreshTokens } = await setup();
-    const user = account({ disabled: true });
-    await users.create(user);
-    const createFamily = vi.spyOn(refreshTokens, 'createFamily');
-    const error = await completeSignIn(deps, { account: user, method, proof: { emailVerified } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ code: 'account_disabled', status: 403 });
-    expect(createFamily).not.toHaveBeenCalled();
-    // The pre-hijack rule did not run for a refused sign-in: the account is as it was.
-    expect(await users.findById(user.id)).toEqual(user);
-  });
+  it.each(METHODS)(
+    'S51: a disabled account is refused with 403 account_disabled by %s, and nothing changes',
+    async (method, emailVerified) => {
+      const { deps, users, refreshTokens } = await setup();
+      const user = account({ disabled: true });
+      await users.create(user);
+      const createFamily = vi.spyOn(refreshTokens, 'createFamily');
+      const error = await completeSignIn(deps, { account: user, method, proof: { emailVerified } }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AuthError);
+      expect(error).toMatchObject({ code: 'account_disabled', status: 403 });
+      expect(createFamily).not.toHaveBeenCalled();
+      // The pre-hijack rule did not run for a refused sign-in: the account is as it was.
+      expect(await users.findById(user.id)).toEqual(user);
+    },
+  );
 
   it.each(METHODS.filter(([, proven]) => proven))(
     'S52: the first proof of the address by %s ends every earlier session and removes the pre-proof password',
@@ -86,8 +96,12 @@ describe('Use-case: completeSignIn', () => {
       expect(result.user).toMatchObject({ id: user.id, emailVerified: true });
       expect(result.user.passwordHash).toBeUndefined();
       expect(await users.findById(user.id)).not.toHaveProperty('passwordHash');
-      expect(await codeOf(rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, earlier.tokens.refreshToken))).toBe('invalid_token');
-      expect(await codeOf(rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, result.tokens.refreshToken))).toBe('ok');
+      expect(await codeOf(rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, earlier.tokens.refreshToken))).toBe(
+        'invalid_token',
+      );
+      expect(await codeOf(rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, result.tokens.refreshToken))).toBe(
+        'ok',
+      );
     },
   );
 
@@ -101,7 +115,7 @@ describe('Use-case: completeSignIn', () => {
     expect(await codeOf(rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, earlier.tokens.refreshToken))).toBe('ok');
   });
 
-  it('S52: a password sign-in racing the owner\'s proof gets no session (its family is ended, 401 invalid_credentials)', async () => {
+  it("S52: a password sign-in racing the owner's proof gets no session (its family is ended, 401 invalid_credentials)", async () => {
     const { deps, users, refreshTokens } = await setup();
     const user = account();
     await users.create(user);
@@ -109,7 +123,9 @@ describe('Use-case: completeSignIn', () => {
     const stale = structuredClone(user);
     const owner = await completeSignIn(deps, { account: user, method: 'otp', proof: { emailVerified: true } });
     const revoke = vi.spyOn(refreshTokens, 'revokeFamily');
-    const error = await completeSignIn(deps, { account: stale, method: 'pwd', proof: { emailVerified: false } }).catch((e: unknown) => e);
+    const error = await completeSignIn(deps, { account: stale, method: 'pwd', proof: { emailVerified: false } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'invalid_credentials', status: 401 });
     expect(revoke).toHaveBeenCalledOnce();
     expect(await codeOf(rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, owner.tokens.refreshToken))).toBe('ok');
@@ -146,28 +162,52 @@ describe('Use-case: completeSignIn', () => {
     expect(claims(tokens.accessToken)).toMatchObject({ amr: ['otp'], auth_time: signedInAt, email_verified: true });
     clock.advance(600);
     const next = await rotateRefreshToken({ ...deps, reuseGraceSeconds: 0 }, tokens.refreshToken);
-    expect(claims(next.accessToken)).toMatchObject({ amr: ['otp'], auth_time: signedInAt, email_verified: true, iat: signedInAt + 600 });
+    expect(claims(next.accessToken)).toMatchObject({
+      amr: ['otp'],
+      auth_time: signedInAt,
+      email_verified: true,
+      iat: signedInAt + 600,
+    });
   });
 
   it('REQUIRE_EMAIL_VERIFICATION: an unproven account gets 403 email_not_verified; a proof lets it in', async () => {
     const { deps, users } = await setup({ requireEmailVerification: true });
     const user = account();
     await users.create(user);
-    expect(await codeOf(completeSignIn(deps, { account: user, method: 'pwd', proof: { emailVerified: false } }))).toBe('email_not_verified');
-    expect(await codeOf(completeSignIn(deps, { account: user, method: 'otp', proof: { emailVerified: true } }))).toBe('ok');
+    expect(await codeOf(completeSignIn(deps, { account: user, method: 'pwd', proof: { emailVerified: false } }))).toBe(
+      'email_not_verified',
+    );
+    expect(await codeOf(completeSignIn(deps, { account: user, method: 'otp', proof: { emailVerified: true } }))).toBe(
+      'ok',
+    );
   });
 
   it('creates a new account through the one creation function; a taken address is email_taken without a proof', async () => {
     const { deps, users } = await setup();
     await users.create(account());
-    const pwd = completeSignIn(deps, { newAccount: { email: 'alice@example.com', passwordHash: 'h' }, method: 'pwd', proof: { emailVerified: false } });
+    const pwd = completeSignIn(deps, {
+      newAccount: { email: 'alice@example.com', passwordHash: 'h' },
+      method: 'pwd',
+      proof: { emailVerified: false },
+    });
     expect(await codeOf(pwd)).toBe('email_taken');
     // With a proof of the address, the proof holder signs into the existing account, and the rule applies (S52).
-    const link = await completeSignIn(deps, { newAccount: { email: 'alice@example.com' }, method: 'otp', proof: { emailVerified: true } });
+    const link = await completeSignIn(deps, {
+      newAccount: { email: 'alice@example.com' },
+      method: 'otp',
+      proof: { emailVerified: true },
+    });
     expect(link).toMatchObject({ created: false, user: { id: 'u-1', emailVerified: true } });
     expect(link.user.passwordHash).toBeUndefined();
-    const fresh = await completeSignIn(deps, { newAccount: { email: 'new@example.com' }, method: 'otp', proof: { emailVerified: true } });
-    expect(fresh).toMatchObject({ created: true, user: { email: 'new@example.com', emailVerified: true, roles: ['user'] } });
+    const fresh = await completeSignIn(deps, {
+      newAccount: { email: 'new@example.com' },
+      method: 'otp',
+      proof: { emailVerified: true },
+    });
+    expect(fresh).toMatchObject({
+      created: true,
+      user: { email: 'new@example.com', emailVerified: true, roles: ['user'] },
+    });
   });
 });
 
@@ -184,8 +224,12 @@ describe('Use-case: logIn through the funnel', () => {
       dummyHash: dummyHashFactory(hasher),
     };
     await users.create(account({ passwordHash: await hasher.hash(PASSWORD), emailVerified: true, disabled: true }));
-    expect(await codeOf(logIn(deps, { email: 'alice@example.com', password: 'not the password at all', sourceIp: IP }))).toBe('invalid_credentials');
-    expect(await codeOf(logIn(deps, { email: 'alice@example.com', password: PASSWORD, sourceIp: IP }))).toBe('account_disabled');
+    expect(
+      await codeOf(logIn(deps, { email: 'alice@example.com', password: 'not the password at all', sourceIp: IP })),
+    ).toBe('invalid_credentials');
+    expect(await codeOf(logIn(deps, { email: 'alice@example.com', password: PASSWORD, sourceIp: IP }))).toBe(
+      'account_disabled',
+    );
   });
 });
 
@@ -209,15 +253,22 @@ describe('Use-case: signUpWithEmail throttle', () => {
       signupLimits: { maxPerIp: 3, windowSeconds: 900 },
     };
     const hash = vi.spyOn(hasher, 'hash');
-    for (let i = 0; i < 3; i++) await signUpWithEmail(deps, { email: `u${i}@example.com`, password: PASSWORD, sourceIp: IP });
+    for (let i = 0; i < 3; i++)
+      await signUpWithEmail(deps, { email: `u${i}@example.com`, password: PASSWORD, sourceIp: IP });
     expect(hash).toHaveBeenCalledTimes(3);
-    const error = await signUpWithEmail(deps, { email: 'u3@example.com', password: PASSWORD, sourceIp: IP }).catch((e: unknown) => e);
+    const error = await signUpWithEmail(deps, { email: 'u3@example.com', password: PASSWORD, sourceIp: IP }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'too_many_attempts', status: 429, headers: { 'Retry-After': '900' } });
     expect(hash).toHaveBeenCalledTimes(3);
     expect(sent).toHaveLength(3);
     // Another source address has its own budget; the window's end lifts the limit.
-    expect(await codeOf(signUpWithEmail(deps, { email: 'u4@example.com', password: PASSWORD, sourceIp: '198.51.100.1' }))).toBe('ok');
+    expect(
+      await codeOf(signUpWithEmail(deps, { email: 'u4@example.com', password: PASSWORD, sourceIp: '198.51.100.1' })),
+    ).toBe('ok');
     clock.advance(900);
-    expect(await codeOf(signUpWithEmail(deps, { email: 'u5@example.com', password: PASSWORD, sourceIp: IP }))).toBe('ok');
+    expect(await codeOf(signUpWithEmail(deps, { email: 'u5@example.com', password: PASSWORD, sourceIp: IP }))).toBe(
+      'ok',
+    );
   });
 });

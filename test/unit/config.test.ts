@@ -37,14 +37,19 @@ describe('Function: loadConfig', () => {
     [{ ISSUER, REFRESH_COOKIE_NAME: 'rt' }, /REFRESH_COOKIE_NAME: must start with __Secure- or __Host-/],
     [{ ISSUER, CORS_ORIGINS: 'https://app.example.com/' }, /CORS_ORIGINS\.0: must be an origin/],
     [{ ISSUER, JWKS_URL: 'nope' }, /JWKS_URL: must be a URL/],
-    [{ ISSUER, REFRESH_IDLE_TTL_SECONDS: '7200', REFRESH_ABSOLUTE_TTL_SECONDS: '3600' }, /REFRESH_ABSOLUTE_TTL_SECONDS must be >= REFRESH_IDLE_TTL_SECONDS/],
+    [
+      { ISSUER, REFRESH_IDLE_TTL_SECONDS: '7200', REFRESH_ABSOLUTE_TTL_SECONDS: '3600' },
+      /REFRESH_ABSOLUTE_TTL_SECONDS must be >= REFRESH_IDLE_TTL_SECONDS/,
+    ],
   ])('throws a ConfigError naming the variable for %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('names every bad variable at once', () => {
-    expect(() => loadConfig({ ISSUER, MAX_BODY_BYTES: 'x', LOGIN_WINDOW_SECONDS: '1' })).toThrow(/MAX_BODY_BYTES.*LOGIN_WINDOW_SECONDS|LOGIN_WINDOW_SECONDS.*MAX_BODY_BYTES/);
+    expect(() => loadConfig({ ISSUER, MAX_BODY_BYTES: 'x', LOGIN_WINDOW_SECONDS: '1' })).toThrow(
+      /MAX_BODY_BYTES.*LOGIN_WINDOW_SECONDS|LOGIN_WINDOW_SECONDS.*MAX_BODY_BYTES/,
+    );
   });
 });
 
@@ -58,19 +63,44 @@ describe('Function: required', () => {
 describe('Function: loadVerifierConfig (the authorizer’s small schema)', () => {
   const pick = (c: Record<string, unknown>) =>
     Object.fromEntries(
-      ['ISSUER', 'AUDIENCE', 'SIGNING_ALG', 'CLOCK_TOLERANCE_SECONDS', 'JWKS_URL', 'JWKS_COOLDOWN_SECONDS', 'JWKS_CACHE_SECONDS'].map((k) => [k, c[k]]),
+      [
+        'ISSUER',
+        'AUDIENCE',
+        'SIGNING_ALG',
+        'CLOCK_TOLERANCE_SECONDS',
+        'JWKS_URL',
+        'JWKS_COOLDOWN_SECONDS',
+        'JWKS_CACHE_SECONDS',
+      ].map((k) => [k, c[k]]),
     );
   const outcome = (load: () => Record<string, unknown>) => {
     try {
       return { ok: pick(load()) };
     } catch (e) {
-      return { error: (e as Error).name, names: ['ISSUER', 'AUDIENCE', 'SIGNING_ALG', 'CLOCK_TOLERANCE_SECONDS', 'JWKS_URL', 'JWKS_COOLDOWN_SECONDS', 'JWKS_CACHE_SECONDS'].filter((k) => (e as Error).message.includes(`${k}:`)) };
+      return {
+        error: (e as Error).name,
+        names: [
+          'ISSUER',
+          'AUDIENCE',
+          'SIGNING_ALG',
+          'CLOCK_TOLERANCE_SECONDS',
+          'JWKS_URL',
+          'JWKS_COOLDOWN_SECONDS',
+          'JWKS_CACHE_SECONDS',
+        ].filter((k) => (e as Error).message.includes(`${k}:`)),
+      };
     }
   };
 
   it.each<Record<string, string>>([
     { ISSUER },
-    { ISSUER, AUDIENCE: 'https://api.example.test', SIGNING_ALG: 'EdDSA', CLOCK_TOLERANCE_SECONDS: '0', JWKS_URL: 'https://keys.example.test/jwks.json' },
+    {
+      ISSUER,
+      AUDIENCE: 'https://api.example.test',
+      SIGNING_ALG: 'EdDSA',
+      CLOCK_TOLERANCE_SECONDS: '0',
+      JWKS_URL: 'https://keys.example.test/jwks.json',
+    },
     { ISSUER, CLOCK_TOLERANCE_SECONDS: '60', JWKS_COOLDOWN_SECONDS: '1', JWKS_CACHE_SECONDS: '86400' },
     { ISSUER, CLOCK_TOLERANCE_SECONDS: ' 30 ', JWKS_CACHE_SECONDS: '30.0' },
     {},
@@ -85,6 +115,8 @@ describe('Function: loadVerifierConfig (the authorizer’s small schema)', () =>
     { ISSUER, JWKS_COOLDOWN_SECONDS: '0', JWKS_CACHE_SECONDS: '86401' },
   ])('S15/S16: agrees with loadConfig on %j (same values, or an error naming the same variables)', async (env) => {
     const { loadVerifierConfig } = await import('../../shared/verifier-config.js');
-    expect(outcome(() => loadVerifierConfig(env) as unknown as Record<string, unknown>)).toEqual(outcome(() => loadConfig(env) as unknown as Record<string, unknown>));
+    expect(outcome(() => loadVerifierConfig(env) as unknown as Record<string, unknown>)).toEqual(
+      outcome(() => loadConfig(env) as unknown as Record<string, unknown>),
+    );
   });
 });

@@ -35,7 +35,9 @@ describe('Function: clearRefreshCookieCopies', () => {
     expect(lines).toContain(`${NAME}=; HttpOnly; Secure; SameSite=Strict; Path=/auth; Max-Age=0`);
     for (const domain of ['eu.example.com', 'example.com']) {
       expect(lines).toContain(`${NAME}=; HttpOnly; Secure; SameSite=Strict; Domain=${domain}; Path=/auth; Max-Age=0`);
-      expect(lines).toContain(`${NAME}=; HttpOnly; Secure; SameSite=Strict; Domain=${domain}; Path=/auth/refresh; Max-Age=0`);
+      expect(lines).toContain(
+        `${NAME}=; HttpOnly; Secure; SameSite=Strict; Domain=${domain}; Path=/auth/refresh; Max-Age=0`,
+      );
     }
     expect(lines.some((l) => /Domain=com;/.test(l))).toBe(false);
   });

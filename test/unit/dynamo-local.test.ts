@@ -59,6 +59,8 @@ describe('Function: startDynamoLocal', () => {
 
     // Assess
     expect(error.code).toBe('NOT_READY');
-    expect(error.message).toMatch(/^DynamoDB Local did not start on port \d+: .* exited \(1\)\nError: Unable to access jarfile/);
+    expect(error.message).toMatch(
+      /^DynamoDB Local did not start on port \d+: .* exited \(1\)\nError: Unable to access jarfile/,
+    );
   });
 });

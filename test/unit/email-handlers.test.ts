@@ -62,10 +62,10 @@ describe('Handler: landing page (GET /auth/verify-email)', () => {
   it('S32: the CSP allows exactly the inline script and style of the page, by hash, and nothing else', async () => {
     const page = (await import('../../functions/verify-email/handler.js')).handler;
     const r = (await page(event('GET', '/auth/verify-email') as never, {} as never)) as Result;
-    const csp = r.headers['Content-Security-Policy']!;
+    const csp = r.headers['Content-Security-Policy'];
     const sha = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
-    const script = /<script>([\s\S]*?)<\/script>/.exec(r.body)![1]!;
-    const style = /<style>([\s\S]*?)<\/style>/.exec(r.body)![1]!;
+    const script = /<script>([\s\S]*?)<\/script>/.exec(r.body)![1];
+    const style = /<style>([\s\S]*?)<\/style>/.exec(r.body)![1];
     expect(r.body.match(/<script/g)).toHaveLength(1);
     expect(csp).toContain(`script-src ${sha(script)};`);
     expect(csp).toContain(`style-src ${sha(style)};`);
@@ -90,8 +90,8 @@ describe('Handlers: landing pages (response headers)', () => {
 
     // Act
     const results = (await Promise.all([
-      pages[0]!(event('GET', '/auth/verify-email') as never, {} as never),
-      pages[1]!(event('GET', '/auth/password-reset/confirm') as never, {} as never),
+      pages[0](event('GET', '/auth/verify-email') as never, {} as never),
+      pages[1](event('GET', '/auth/password-reset/confirm') as never, {} as never),
     ])) as (Result & { headers: Record<string, unknown> })[];
 
     // Assess
@@ -99,7 +99,9 @@ describe('Handlers: landing pages (response headers)', () => {
       expect(r.statusCode).toBe(200);
       expect(r.headers['X-XSS-Protection']).toBe('0');
       expect(String(r.headers['Content-Security-Policy'])).not.toMatch(/report-to/);
-      const blank = Object.entries(r.headers).filter(([, v]) => v === undefined || String(v).trim() === '' || String(v) === 'undefined');
+      const blank = Object.entries(r.headers).filter(
+        ([, v]) => v === undefined || String(v).trim() === '' || String(v) === 'undefined',
+      );
       expect(blank).toEqual([]);
     }
   });
@@ -127,9 +129,21 @@ describe('Route table and configuration of the email flows', () => {
   it('S29, S39: defaults (10-minute links, PUBLIC_URL = ISSUER, no redirect origin) and bad values fail naming the variable', async () => {
     const { loadConfig } = await import('../../shared/config.js');
     const c = loadConfig({ ISSUER: 'https://auth.test' });
-    expect(c).toMatchObject({ MAGIC_LINK_TTL_SECONDS: 600, PUBLIC_URL: 'https://auth.test', ALLOWED_REDIRECT_ORIGINS: [], MAGIC_LINKS_ENABLED: true, MAGIC_LINK_SIGNUP: true, REQUIRE_EMAIL_VERIFICATION: false, MAILER: 'ses' });
-    expect(() => loadConfig({ ISSUER: 'https://auth.test', ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com/path' })).toThrow(/ALLOWED_REDIRECT_ORIGINS/);
+    expect(c).toMatchObject({
+      MAGIC_LINK_TTL_SECONDS: 600,
+      PUBLIC_URL: 'https://auth.test',
+      ALLOWED_REDIRECT_ORIGINS: [],
+      MAGIC_LINKS_ENABLED: true,
+      MAGIC_LINK_SIGNUP: true,
+      REQUIRE_EMAIL_VERIFICATION: false,
+      MAILER: 'ses',
+    });
+    expect(() =>
+      loadConfig({ ISSUER: 'https://auth.test', ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com/path' }),
+    ).toThrow(/ALLOWED_REDIRECT_ORIGINS/);
     expect(() => loadConfig({ ISSUER: 'https://auth.test', PUBLIC_URL: 'https://auth.test/' })).toThrow(/PUBLIC_URL/);
-    expect(() => loadConfig({ ISSUER: 'https://auth.test', REQUIRE_EMAIL_VERIFICATION: 'yes' })).toThrow(/REQUIRE_EMAIL_VERIFICATION/);
+    expect(() => loadConfig({ ISSUER: 'https://auth.test', REQUIRE_EMAIL_VERIFICATION: 'yes' })).toThrow(
+      /REQUIRE_EMAIL_VERIFICATION/,
+    );
   });
 });

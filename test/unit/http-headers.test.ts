@@ -30,12 +30,21 @@ const event = (method = 'GET') =>
 const invoke = async (h: ReturnType<typeof httpHandler>, method = 'GET') =>
   (await h(event(method), {} as never)) as APIGatewayProxyStructuredResultV2 & { headers: Record<string, unknown> };
 
-const json = httpHandler({ methods: ['GET'], maxBodyBytes: 1024 }, async () => ({ statusCode: 200, body: { ok: true } }));
-const page = httpHandler({ methods: ['GET'], maxBodyBytes: 1024 }, async () => ({ statusCode: 200, html: '<!doctype html><p>hi</p>' }));
-const landing = httpHandler({ methods: ['GET'], maxBodyBytes: 1024, contentSecurityPolicy: LANDING_PAGE_CSP }, async () => ({
+const json = httpHandler({ methods: ['GET'], maxBodyBytes: 1024 }, async () => ({
+  statusCode: 200,
+  body: { ok: true },
+}));
+const page = httpHandler({ methods: ['GET'], maxBodyBytes: 1024 }, async () => ({
   statusCode: 200,
   html: '<!doctype html><p>hi</p>',
 }));
+const landing = httpHandler(
+  { methods: ['GET'], maxBodyBytes: 1024, contentSecurityPolicy: LANDING_PAGE_CSP },
+  async () => ({
+    statusCode: 200,
+    html: '<!doctype html><p>hi</p>',
+  }),
+);
 const missing = httpHandler({ methods: ['GET'], maxBodyBytes: 1024 }, async () => {
   throw new AuthError('not_found', 'Nothing here.');
 });
@@ -52,7 +61,14 @@ const blankHeaders = (headers: Record<string, unknown>) =>
 describe('Function: httpHandler (response headers)', () => {
   it('S58: no header is empty or undefined on JSON, HTML, error, 405 and 500 responses', async () => {
     // Act
-    const results = [await invoke(json), await invoke(page), await invoke(landing), await invoke(missing), await invoke(json, 'POST'), await invoke(crash)];
+    const results = [
+      await invoke(json),
+      await invoke(page),
+      await invoke(landing),
+      await invoke(missing),
+      await invoke(json, 'POST'),
+      await invoke(crash),
+    ];
 
     // Assess
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 404, 405, 500]);
@@ -111,7 +127,10 @@ describe('Handlers: jwks and openid-configuration', () => {
   it('S56: discovery lists the algorithms of the published keys, current first, not SIGNING_ALG', async () => {
     // Prepare: an ES256 ring rotated once by a deployment now configured for EdDSA
     const ring = await rotateRing(await createRing('ES256', new Date()), 'EdDSA', new Date());
-    const discovery = discoveryHandler({ jwks: async () => toJwks(ring) }, { ...config, SIGNING_ALG: 'EdDSA' } as Config);
+    const discovery = discoveryHandler({ jwks: async () => toJwks(ring) }, {
+      ...config,
+      SIGNING_ALG: 'EdDSA',
+    });
 
     // Act
     const r = await invoke(discovery);

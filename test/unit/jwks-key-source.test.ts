@@ -11,11 +11,16 @@ let privateEc: JWK;
 let privateRsa: JWK;
 let octKey: JWK;
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /** A fetch that serves whatever `served` holds now, and counts its calls. */
 function fakeFetch() {
-  const state: { served: unknown; status: number; fail: boolean } = { served: { keys: [publicA] }, status: 200, fail: false };
+  const state: { served: unknown; status: number; fail: boolean } = {
+    served: { keys: [publicA] },
+    status: 200,
+    fail: false,
+  };
   const fn = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => {
     if (state.fail) throw new TypeError('fetch failed');
     return json(state.served, state.status);
@@ -30,7 +35,7 @@ const source = (options: Partial<JwksKeySourceOptions> = {}) =>
     url: URL_,
     cooldownSeconds: 30,
     cacheSeconds: 600,
-    fetch: fetcher.fn as unknown as typeof fetch,
+    fetch: fetcher.fn,
     now: () => clock,
     ...options,
   });
@@ -90,7 +95,7 @@ describe('Class: JwksKeySource', () => {
       await source({ timeoutMs: 1234 }).getKey('key-a');
 
       // Assess
-      const [url, init] = fetcher.fn.mock.calls[0]!;
+      const [url, init] = fetcher.fn.mock.calls[0];
       expect(String(url)).toBe(URL_);
       expect(init?.signal).toBeInstanceOf(AbortSignal);
       expect(init?.redirect).toBe('error');
@@ -202,7 +207,9 @@ describe('Class: JwksKeySource', () => {
       fetcher.state.status = status;
       fetcher.state.served = served;
       const keys = source(
-        served === undefined ? { fetch: (async () => new Response('<html>', { status: 200 })) as unknown as typeof fetch } : {},
+        served === undefined
+          ? { fetch: (async () => new Response('<html>', { status: 200 })) as unknown as typeof fetch }
+          : {},
       );
 
       // Act / Assess
@@ -259,7 +266,9 @@ describe('Class: JwksKeySource', () => {
     it('times out a hanging JWKS endpoint', async () => {
       // Prepare
       const hanging = ((_url: unknown, init?: RequestInit) =>
-        new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as typeof fetch;
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        )) as typeof fetch;
 
       // Act / Assess
       await expect(source({ fetch: hanging, timeoutMs: 20, now: Date.now }).getKey('key-a')).rejects.toThrow();
@@ -271,12 +280,24 @@ describe('Class: JwksKeySource', () => {
       // Prepare
       const { kid: _kid, ...noKid } = publicB;
       fetcher.state.served = {
-        keys: [publicA, privateEc, privateRsa, octKey, noKid, { ...publicB, kid: 'enc', use: 'enc' }, 'junk', null, [1]],
+        keys: [
+          publicA,
+          privateEc,
+          privateRsa,
+          octKey,
+          noKid,
+          { ...publicB, kid: 'enc', use: 'enc' },
+          'junk',
+          null,
+          [1],
+        ],
       };
       const keys = source();
 
       // Act
-      const found = await Promise.all(['key-a', 'key-private-ec', 'key-private-rsa', 'key-oct', 'enc'].map((k) => keys.getKey(k)));
+      const found = await Promise.all(
+        ['key-a', 'key-private-ec', 'key-private-rsa', 'key-oct', 'enc'].map((k) => keys.getKey(k)),
+      );
 
       // Assess
       expect(found).toEqual([publicA, undefined, undefined, undefined, undefined]);
@@ -298,13 +319,19 @@ describe('Class: JwksKeySource', () => {
   });
 
   describe('URL', () => {
-    it.each(['http://auth.example.test/jwks.json', 'ftp://auth.example.test/jwks.json'])('refuses %s (keys over plain HTTP can be swapped)', (url) => {
-      expect(() => source({ url })).toThrow(/https/);
-    });
+    it.each(['http://auth.example.test/jwks.json', 'ftp://auth.example.test/jwks.json'])(
+      'refuses %s (keys over plain HTTP can be swapped)',
+      (url) => {
+        expect(() => source({ url })).toThrow(/https/);
+      },
+    );
 
-    it.each(['http://127.0.0.1:9999/jwks.json', 'http://localhost:3000/jwks.json', 'http://[::1]:3000/jwks.json'])('allows loopback %s', (url) => {
-      expect(() => source({ url })).not.toThrow();
-    });
+    it.each(['http://127.0.0.1:9999/jwks.json', 'http://localhost:3000/jwks.json', 'http://[::1]:3000/jwks.json'])(
+      'allows loopback %s',
+      (url) => {
+        expect(() => source({ url })).not.toThrow();
+      },
+    );
   });
 });
 

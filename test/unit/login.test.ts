@@ -20,13 +20,20 @@ describe('Use-case: logIn', () => {
     const verify = vi.spyOn(hasher, 'verify');
     expect(await attempt(deps, 'nobody@example.com', PASSWORD)).toBe('invalid_credentials');
     expect(verify).toHaveBeenCalledTimes(1);
-    expect(verify.mock.calls[0]![0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(verify.mock.calls[0][0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
   it('S7: a stored hash with weaker parameters is upgraded at the next successful login', async () => {
     const { deps, users } = await setup();
     const weak = await hash(PASSWORD, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 });
-    await users.create({ id: 'u-weak', email: 'weak@example.com', passwordHash: weak, roles: ['user'], emailVerified: false, createdAt: 0 });
+    await users.create({
+      id: 'u-weak',
+      email: 'weak@example.com',
+      passwordHash: weak,
+      roles: ['user'],
+      emailVerified: false,
+      createdAt: 0,
+    });
     expect(await attempt(deps, 'weak@example.com', PASSWORD)).toBe('ok');
     const stored = (await users.findById('u-weak'))!.passwordHash!;
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -44,8 +51,16 @@ describe('Use-case: logIn', () => {
 
   it('S4: the lock lifts when the window ends', async () => {
     const { deps, users, hasher, clock } = await setup();
-    await users.create({ id: 'u-1', email: 'a@example.com', passwordHash: await hasher.hash(PASSWORD), roles: [], emailVerified: false, createdAt: 0 });
-    for (let i = 0; i < 5; i++) expect(await attempt(deps, 'a@example.com', 'wrong password here')).toBe('invalid_credentials');
+    await users.create({
+      id: 'u-1',
+      email: 'a@example.com',
+      passwordHash: await hasher.hash(PASSWORD),
+      roles: [],
+      emailVerified: false,
+      createdAt: 0,
+    });
+    for (let i = 0; i < 5; i++)
+      expect(await attempt(deps, 'a@example.com', 'wrong password here')).toBe('invalid_credentials');
     expect(await attempt(deps, 'a@example.com', PASSWORD)).toBe('too_many_attempts');
     clock.advance(901);
     expect(await attempt(deps, 'a@example.com', PASSWORD)).toBe('ok');
@@ -54,7 +69,14 @@ describe('Use-case: logIn', () => {
   it('S4: correct-password attempts on an unverified account (verification required) never lock it', async () => {
     const { deps, users, hasher } = await setup();
     deps.requireEmailVerification = true;
-    await users.create({ id: 'u-2', email: 'new@example.com', passwordHash: await hasher.hash(PASSWORD), roles: [], emailVerified: false, createdAt: 0 });
+    await users.create({
+      id: 'u-2',
+      email: 'new@example.com',
+      passwordHash: await hasher.hash(PASSWORD),
+      roles: [],
+      emailVerified: false,
+      createdAt: 0,
+    });
     for (let i = 0; i < 8; i++) expect(await attempt(deps, 'new@example.com', PASSWORD)).toBe('email_not_verified');
   });
 });

@@ -12,9 +12,15 @@ describe('Function: securityEvent metrics', () => {
     });
     const { securityEvent } = await import('../../shared/log.js');
     securityEvent('refresh_reuse', { familyId: 'f-1', userId: 'u-1' });
-    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+    const emf = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('_aws'))
+      .map((l) => JSON.parse(l));
     expect(emf).toHaveLength(1);
-    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Auth', Metrics: [{ Name: 'RefreshTokenReuse', Unit: 'Count' }] });
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Auth',
+      Metrics: [{ Name: 'RefreshTokenReuse', Unit: 'Count' }],
+    });
     expect(emf[0].RefreshTokenReuse).toBe(1);
     const event = lines.flatMap((l) => l.split('\n')).find((l) => l.includes('securityEvent'))!;
     expect(JSON.parse(event)).toMatchObject({ securityEvent: 'refresh_reuse', familyId: 'f-1', level: 'INFO' });

@@ -11,14 +11,16 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 describe('Module: node-support', () => {
   it('.nvmrc and the stack runtime name the same Node as LAMBDA_NODE_MAJOR', () => {
     expect(read('.nvmrc').trim()).toBe(String(LAMBDA_NODE_MAJOR));
-    expect(read('infra/auth-backend.ts')).toMatch(new RegExp(`const RUNTIME = Runtime\\.NODEJS_${LAMBDA_NODE_MAJOR}_X;`));
+    expect(read('infra/auth-backend.ts')).toMatch(
+      new RegExp(`const RUNTIME = Runtime\\.NODEJS_${LAMBDA_NODE_MAJOR}_X;`),
+    );
   });
 
   it('engines admits the Node these tests run on', () => {
     const { engines } = JSON.parse(read('package.json')) as { engines: { node: string } };
     const [, major, minor] = /^>=(\d+)\.(\d+)$/.exec(engines.node)!.map(Number);
     const [runMajor, runMinor] = process.versions.node.split('.').map(Number);
-    expect(runMajor! > major! || (runMajor === major && runMinor! >= minor!)).toBe(true);
+    expect(runMajor > major || (runMajor === major && runMinor >= minor)).toBe(true);
   });
 
   it('explains an older Node in one line, and says nothing from Node 22 on', () => {

@@ -8,7 +8,11 @@ import { MemoryOAuthTransactionStore } from '../../shared/adapters/memory/oauth-
 import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
-import { OAuthFlowError, type OAuthProviderClient, type ProviderIdentity } from '../../shared/domain/oauth/provider-client.js';
+import {
+  OAuthFlowError,
+  type OAuthProviderClient,
+  type ProviderIdentity,
+} from '../../shared/domain/oauth/provider-client.js';
 import { resolveProvider } from '../../shared/domain/oauth/providers.js';
 import { beginOAuth, completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
 import { AuthError } from '../../shared/errors.js';
@@ -21,7 +25,13 @@ async function setup(asserted: Partial<ProviderIdentity> = {}) {
   const clock = new FrozenClock();
   const users = new MemoryUserStore();
   const transactions = new MemoryOAuthTransactionStore();
-  const finish = vi.fn(async (): Promise<ProviderIdentity> => ({ issuer: ISSUER, subject: 's-1', email: 'alice@example.com', emailVerified: true, ...asserted }));
+  const finish = vi.fn(async (): Promise<ProviderIdentity> => ({
+    issuer: ISSUER,
+    subject: 's-1',
+    email: 'alice@example.com',
+    emailVerified: true,
+    ...asserted,
+  }));
   const client: OAuthProviderClient = {
     config: resolveProvider('idp', { issuer: ISSUER, clientId: 'c' }),
     authorizationUrl: async (r) => `${ISSUER}/auth?state=${r.state}&code_challenge=${r.codeChallenge}`,
@@ -32,7 +42,11 @@ async function setup(asserted: Partial<ProviderIdentity> = {}) {
     users,
     transactions,
     refreshTokens: new MemoryRefreshTokenStore(),
-    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
+      issuer: 'https://auth.test',
+      audience: 'https://auth.test',
+      ttlSeconds: 900,
+    }),
     session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 86400 },
     provider: (name) => (name === 'idp' ? client : undefined),
     callbackUrl: (name) => `https://auth.test/auth/oauth/${name}/callback`,
@@ -45,7 +59,11 @@ async function setup(asserted: Partial<ProviderIdentity> = {}) {
     return { state: new URL(location).searchParams.get('state')!, binding };
   };
   const complete = (state: string | null, binding: string | undefined, provider = 'idp') =>
-    completeOAuthSignIn(deps, { provider, params: new URLSearchParams(state === null ? {} : { state, code: 'c' }), bindingCookie: binding });
+    completeOAuthSignIn(deps, {
+      provider,
+      params: new URLSearchParams(state === null ? {} : { state, code: 'c' }),
+      bindingCookie: binding,
+    });
   return { deps, clock, users, transactions, finish, begin, complete };
 }
 
@@ -53,17 +71,26 @@ describe('Use-case: beginOAuth', () => {
   it('refuses an unknown provider (404) and a redirect off the allowlist (400) before storing anything', async () => {
     const { deps, transactions } = await setup();
     const create = vi.spyOn(transactions, 'create');
-    await expect(beginOAuth(deps, { provider: 'nope', redirectTo: HOME })).rejects.toMatchObject({ code: 'unknown_provider', status: 404 });
-    await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://evil.example.com/' })).rejects.toBeInstanceOf(AuthError);
+    await expect(beginOAuth(deps, { provider: 'nope', redirectTo: HOME })).rejects.toMatchObject({
+      code: 'unknown_provider',
+      status: 404,
+    });
+    await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://evil.example.com/' })).rejects.toBeInstanceOf(
+      AuthError,
+    );
     expect(create).not.toHaveBeenCalled();
   });
 
   it('S39: uses the one strict redirect rule (no repaired scheme, no explicit default port)', async () => {
     const { deps } = await setup();
     for (const redirectTo of ['https:app.example.com/x', 'https://app.example.com:443/x']) {
-      await expect(beginOAuth(deps, { provider: 'idp', redirectTo })).rejects.toMatchObject({ code: 'invalid_redirect' });
+      await expect(beginOAuth(deps, { provider: 'idp', redirectTo })).rejects.toMatchObject({
+        code: 'invalid_redirect',
+      });
     }
-    await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://app.example.com/x' })).resolves.toMatchObject({ binding: expect.any(String) });
+    await expect(beginOAuth(deps, { provider: 'idp', redirectTo: 'https://app.example.com/x' })).resolves.toMatchObject(
+      { binding: expect.any(String) },
+    );
   });
 });
 
@@ -80,7 +107,11 @@ describe('Use-case: completeOAuthSignIn', () => {
     const { begin, complete, finish } = await setup();
     expect(await complete(null, 'x')).toEqual({ ok: false, code: 'invalid_state', redirectTo: undefined });
     const a = await begin();
-    expect(await complete(a.state, 'not-the-binding')).toEqual({ ok: false, code: 'browser_mismatch', redirectTo: HOME });
+    expect(await complete(a.state, 'not-the-binding')).toEqual({
+      ok: false,
+      code: 'browser_mismatch',
+      redirectTo: HOME,
+    });
     expect(finish).not.toHaveBeenCalled();
   });
 
@@ -92,7 +123,10 @@ describe('Use-case: completeOAuthSignIn', () => {
     const second = await complete(b.state, b.binding);
     expect(first).toMatchObject({ ok: true, redirectTo: HOME });
     expect(second.ok && first.ok && second.userId === first.userId).toBe(true);
-    expect(await users.findByIdentity({ issuer: ISSUER, subject: 's-1' })).toMatchObject({ email: 'alice@example.com', emailVerified: true });
+    expect(await users.findByIdentity({ issuer: ISSUER, subject: 's-1' })).toMatchObject({
+      email: 'alice@example.com',
+      emailVerified: true,
+    });
   });
 
   it('S38: an unverified or a missing email never creates an account', async () => {
@@ -103,7 +137,7 @@ describe('Use-case: completeOAuthSignIn', () => {
     }
   });
 
-  it('S38, S52: links to the account of a verified email; an unverified password account becomes the proof holder\'s alone', async () => {
+  it("S38, S52: links to the account of a verified email; an unverified password account becomes the proof holder's alone", async () => {
     for (const [existing, passwordAfter] of [
       [{ emailVerified: false, passwordHash: '$argon2id$x' }, undefined],
       [{ emailVerified: true, passwordHash: '$argon2id$x' }, '$argon2id$x'],
@@ -122,7 +156,14 @@ describe('Use-case: completeOAuthSignIn', () => {
 
   it('S51: a disabled account is refused with error=account_disabled, and no identity is linked to it', async () => {
     const { begin, complete, users } = await setup();
-    await users.create({ id: 'u-off', email: 'alice@example.com', roles: ['user'], createdAt: 0, emailVerified: true, disabled: true });
+    await users.create({
+      id: 'u-off',
+      email: 'alice@example.com',
+      roles: ['user'],
+      createdAt: 0,
+      emailVerified: true,
+      disabled: true,
+    });
     const a = await begin();
     expect(await complete(a.state, a.binding)).toEqual({ ok: false, code: 'account_disabled', redirectTo: HOME });
     expect(await users.findByIdentity({ issuer: ISSUER, subject: 's-1' })).toBeUndefined();

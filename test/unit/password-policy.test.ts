@@ -29,7 +29,13 @@ describe('Function: checkNewPassword', () => {
   });
 
   it('S6: refuses entries of the shipped common-password list and trivial repetitions', () => {
-    for (const p of ['1234567890', 'iloveyouiloveyou', 'passwordpassword', 'zzzzzzzzzzzzzzzzzzzzz', 'abcabcabcabcabcabc']) {
+    for (const p of [
+      '1234567890',
+      'iloveyouiloveyou',
+      'passwordpassword',
+      'zzzzzzzzzzzzzzzzzzzzz',
+      'abcabcabcabcabcabc',
+    ]) {
       expect(code(() => checkNewPassword(p, { ...policy, minLength: 8 }))).toBe('weak_password');
     }
   });

@@ -56,6 +56,8 @@ describe('Function: isAllowedRedirect', () => {
 
 describe('Function: withError', () => {
   it('adds error=<code> to the query and keeps the rest', () => {
-    expect(withError('https://app.example.com/cb?x=1#h', 'access_denied')).toBe('https://app.example.com/cb?x=1&error=access_denied#h');
+    expect(withError('https://app.example.com/cb?x=1#h', 'access_denied')).toBe(
+      'https://app.example.com/cb?x=1&error=access_denied#h',
+    );
   });
 });

@@ -19,13 +19,16 @@ async function setup(grace = 0) {
     clock,
     users,
     refreshTokens: new MemoryRefreshTokenStore(),
-    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, { issuer: 'https://auth.test', audience: 'https://auth.test', ttlSeconds: 900 }),
+    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
+      issuer: 'https://auth.test',
+      audience: 'https://auth.test',
+      ttlSeconds: 900,
+    }),
     session: { idleTtlSeconds: 7 * DAY, absoluteTtlSeconds: 30 * DAY },
     reuseGraceSeconds: grace,
   };
   return { deps, clock };
 }
-
 
 describe('Use-case: rotateRefreshToken', () => {
   beforeEach(() => vi.restoreAllMocks());
@@ -48,7 +51,9 @@ describe('Use-case: rotateRefreshToken', () => {
     const second = await rotateRefreshToken(deps, first.refreshToken);
     expect(await codeOf(rotateRefreshToken(deps, first.refreshToken))).toBe('token_reused');
     expect(await codeOf(rotateRefreshToken(deps, second.refreshToken))).toBe('invalid_token');
-    const events = info.mock.calls.filter((c) => (c[1] as { securityEvent?: string } | undefined)?.securityEvent === 'refresh_reuse');
+    const events = info.mock.calls.filter(
+      (c) => (c[1] as { securityEvent?: string } | undefined)?.securityEvent === 'refresh_reuse',
+    );
     expect(events).toHaveLength(1);
   });
 
@@ -103,7 +108,9 @@ describe('Use-case: rotateRefreshToken', () => {
   it('S25: with grace 0, N concurrent rotations yield exactly one success', async () => {
     const { deps } = await setup(0);
     const first = await startSession(deps, user);
-    const results = await Promise.all(Array.from({ length: 10 }, () => codeOf(rotateRefreshToken(deps, first.refreshToken))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => codeOf(rotateRefreshToken(deps, first.refreshToken))),
+    );
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
   });
 
@@ -111,14 +118,14 @@ describe('Use-case: rotateRefreshToken', () => {
     const { deps } = await setup();
     const first = await startSession(deps, user, ['otp']);
     const next = await rotateRefreshToken(deps, first.refreshToken);
-    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString());
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString());
     expect(claims(first.accessToken).amr).toEqual(['otp']);
     expect(claims(next.accessToken).amr).toEqual(['otp']);
   });
 
   it('S53: every access token of the family says email_verified (read fresh) and keeps the sign-in auth_time', async () => {
     const { deps, clock } = await setup();
-    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString());
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString());
     const first = await startSession(deps, user, ['pwd']);
     const signedInAt = Math.floor(clock.now() / 1000);
     expect(claims(first.accessToken)).toMatchObject({ email_verified: false, auth_time: signedInAt });
@@ -143,7 +150,7 @@ describe('Use-case: rotateRefreshToken', () => {
     const first = await startSession(deps, user);
     vi.spyOn(deps.users, 'findById').mockResolvedValue({ ...user, roles: ['user', 'admin'] });
     const next = await rotateRefreshToken(deps, first.refreshToken);
-    const payload = JSON.parse(Buffer.from(next.accessToken.split('.')[1]!, 'base64url').toString());
+    const payload = JSON.parse(Buffer.from(next.accessToken.split('.')[1], 'base64url').toString());
     expect(payload.roles).toContain('admin');
   });
 });

@@ -23,8 +23,10 @@ describe('Function: parseRoutePolicies', () => {
 });
 
 describe('Function: requirementsWith', () => {
-  it('S20: our own routes keep the route table\'s requirements; other routes get their declared policy', () => {
-    const requirements = requirementsWith(parseRoutePolicies('{"GET /orders":{"roles":["clerk"]},"GET /auth/me":{"roles":["nobody"]}}'));
+  it("S20: our own routes keep the route table's requirements; other routes get their declared policy", () => {
+    const requirements = requirementsWith(
+      parseRoutePolicies('{"GET /orders":{"roles":["clerk"]},"GET /auth/me":{"roles":["nobody"]}}'),
+    );
     expect(requirements('GET /orders')).toEqual({ roles: ['clerk'], scopes: undefined });
     expect(requirements('GET /auth/me')).toEqual({ roles: ['user', 'admin'] });
     expect(requirements('GET /elsewhere')).toBeUndefined();

@@ -42,10 +42,19 @@ function capture(run: () => void): Record<string, unknown>[] {
 
 const script = (logger: LoggerLike) => () => {
   logger.appendKeys({ correlationId: 'req-1' });
-  logger.info('security_event authorizer_deny', { securityEvent: 'authorizer_deny', reason: 'expired', n: 1, gone: undefined });
+  logger.info('security_event authorizer_deny', {
+    securityEvent: 'authorizer_deny',
+    reason: 'expired',
+    n: 1,
+    gone: undefined,
+  });
   logger.debug('not shown at INFO');
   logger.warn('request failed', { code: 'invalid_token', cause: { name: 'X', message: 'y' } });
-  logger.error('security_event authorizer_deny', { securityEvent: 'authorizer_deny', reason: 'keys_unavailable', error: 'E: m' });
+  logger.error('security_event authorizer_deny', {
+    securityEvent: 'authorizer_deny',
+    reason: 'keys_unavailable',
+    error: 'E: m',
+  });
 };
 
 afterEach(() => vi.unstubAllEnvs());

@@ -12,7 +12,7 @@ function emitted(make: () => { addMetric(n: string, u: never, v: number): void; 
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
     return true;
-  }) as never);
+  }));
   const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void lines.push(String(s)));
   try {
     const m = make();

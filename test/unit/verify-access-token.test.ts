@@ -18,7 +18,11 @@ const nowS = () => Math.floor(Date.now() / 1000);
 
 async function setup(alg: SigningAlg) {
   const ring = await createRing(alg, new Date());
-  const issuer = new AccessTokenIssuer({ load: async () => ring }, { now: () => Date.now() }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 });
+  const issuer = new AccessTokenIssuer(
+    { load: async () => ring },
+    { now: () => Date.now() },
+    { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 },
+  );
   const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), {
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -36,23 +40,26 @@ const reason = (p: Promise<unknown>) =>
   );
 
 describe('Class: AccessTokenVerifier (node:crypto path)', () => {
-  it.each<SigningAlg>(['ES256', 'RS256', 'EdDSA'])('S9: a token issued with %s verifies and yields its claims', async (alg) => {
-    // Prepare
-    const { verifier, token } = await setup(alg);
+  it.each<SigningAlg>(['ES256', 'RS256', 'EdDSA'])(
+    'S9: a token issued with %s verifies and yields its claims',
+    async (alg) => {
+      // Prepare
+      const { verifier, token } = await setup(alg);
 
-    // Act
-    const claims = await verifier.verify(token);
+      // Act
+      const claims = await verifier.verify(token);
 
-    // Assess
-    expect(claims).toMatchObject({ sub: 'user-1', email: 'a@example.com', roles: ['user'] });
-    expect(claims.exp - claims.iat).toBe(900);
-  });
+      // Assess
+      expect(claims).toMatchObject({ sub: 'user-1', email: 'a@example.com', roles: ['user'] });
+      expect(claims.exp - claims.iat).toBe(900);
+    },
+  );
 
   it.each<SigningAlg>(['ES256', 'RS256', 'EdDSA'])('S11: %s with one flipped signature bit is denied', async (alg) => {
     const { verifier, token } = await setup(alg);
     const [h, p, s] = token.split('.');
-    const sig = Buffer.from(s!, 'base64url');
-    sig[5] = sig[5]! ^ 0x01;
+    const sig = Buffer.from(s, 'base64url');
+    sig[5] = sig[5] ^ 0x01;
     expect(await reason(verifier.verify(`${h}.${p}.${sig.toString('base64url')}`))).toBe('bad_signature');
   });
 
@@ -121,27 +128,41 @@ describe('Class: AccessTokenVerifier (the key decides the algorithm, S56)', () =
     const ed = await createRing('EdDSA', new Date());
     const ring = { version: 1 as const, keys: [{ ...currentKey(es), status: 'previous' as const }, currentKey(ed)] };
     const issue = async (r: typeof es) =>
-      (await new AccessTokenIssuer({ load: async () => r }, { now: () => Date.now() }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 }).issue({ id: 'u', email: 'a@example.com', roles: [] })).accessToken;
+      (
+        await new AccessTokenIssuer(
+          { load: async () => r },
+          { now: () => Date.now() },
+          { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 },
+        ).issue({ id: 'u', email: 'a@example.com', roles: [] })
+      ).accessToken;
     return { ring, esToken: await issue(es), edToken: await issue(ed) };
   }
 
-  it('S56: with no configured algorithm, each token verifies with its own key\'s alg (ES256 and EdDSA in one ring)', async () => {
+  it("S56: with no configured algorithm, each token verifies with its own key's alg (ES256 and EdDSA in one ring)", async () => {
     // Prepare
     const { ring, esToken, edToken } = await mixedRing();
-    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30 });
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockToleranceSeconds: 30,
+    });
 
     // Act / Assess
     expect(await reason(verifier.verify(esToken))).toBe('allowed');
     expect(await reason(verifier.verify(edToken))).toBe('allowed');
   });
 
-  it('S56: a header alg other than the key\'s is refused, whatever the allowed list holds', async () => {
+  it("S56: a header alg other than the key's is refused, whatever the allowed list holds", async () => {
     // Prepare: the EdDSA token's header relabelled ES256 (and the reverse), signatures untouched
     const { ring, esToken, edToken } = await mixedRing();
-    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30 });
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockToleranceSeconds: 30,
+    });
     const relabel = (token: string, alg: string) => {
       const [h, p, s] = token.split('.');
-      const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
+      const header = JSON.parse(Buffer.from(h, 'base64url').toString());
       return `${b64u({ ...header, alg })}.${p}.${s}`;
     };
 
@@ -157,12 +178,20 @@ describe('Class: AccessTokenVerifier (the key decides the algorithm, S56)', () =
     let lookups = 0;
     const source = new StaticKeySource(toJwks(ring));
     const counting = { getKey: (kid: string) => (lookups++, source.getKey(kid)) };
-    const verifier = new AccessTokenVerifier(counting, { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30 });
+    const verifier = new AccessTokenVerifier(counting, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockToleranceSeconds: 30,
+    });
     const [h, p, s] = esToken.split('.');
-    const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
 
     // Act
-    const reasons = await Promise.all(['none', 'HS256', 'HS512', 'PS256', 'ES384', 'Ed25519'].map((alg) => reason(verifier.verify(`${b64u({ ...header, alg })}.${p}.${s}`))));
+    const reasons = await Promise.all(
+      ['none', 'HS256', 'HS512', 'PS256', 'ES384', 'Ed25519'].map((alg) =>
+        reason(verifier.verify(`${b64u({ ...header, alg })}.${p}.${s}`)),
+      ),
+    );
 
     // Assess
     expect(reasons.every((r) => r === 'claim_invalid')).toBe(true);
@@ -171,7 +200,12 @@ describe('Class: AccessTokenVerifier (the key decides the algorithm, S56)', () =
 
   it('S56: an allowed list narrower than the ring still pins: an EdDSA key is refused by an ES256-only verifier', async () => {
     const { ring, edToken } = await mixedRing();
-    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], clockToleranceSeconds: 30 });
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring)), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['ES256'],
+      clockToleranceSeconds: 30,
+    });
     expect(await reason(verifier.verify(edToken))).toBe('claim_invalid');
   });
 });

@@ -33,14 +33,23 @@ export function checksOf(operation: string, body: Record<string, any>, tableArn:
     case 'TransactWriteItems':
       return (body.TransactItems ?? []).map((item: Record<string, any>) => {
         const [kind, op] = Object.entries(item)[0] ?? [];
-        const action = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind as string] ?? kind;
+        const action =
+          { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[
+            kind
+          ] ?? kind;
         return { action: `dynamodb:${action}`, resource: on(op?.TableName) };
       });
     case 'TransactGetItems':
-      return (body.TransactItems ?? []).map((item: Record<string, any>) => ({ action: 'dynamodb:GetItem', resource: on(item.Get?.TableName) }));
+      return (body.TransactItems ?? []).map((item: Record<string, any>) => ({
+        action: 'dynamodb:GetItem',
+        resource: on(item.Get?.TableName),
+      }));
     case 'BatchGetItem':
     case 'BatchWriteItem':
-      return Object.keys(body.RequestItems ?? {}).map((table) => ({ action: `dynamodb:${operation}`, resource: on(table) }));
+      return Object.keys(body.RequestItems ?? {}).map((table) => ({
+        action: `dynamodb:${operation}`,
+        resource: on(table),
+      }));
     case 'ListTables':
       return [{ action: 'dynamodb:ListTables', resource: '*' }];
     default:
@@ -56,7 +65,10 @@ export async function startDynamoGuard(options: DynamoGuardOptions): Promise<Dyn
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       let body: Record<string, any> = {};
       try {
         body = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, any>) : {};
@@ -80,7 +92,14 @@ export async function startDynamoGuard(options: DynamoGuardOptions): Promise<Dyn
         return;
       }
       const upstream = request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+          agent,
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
@@ -88,7 +107,12 @@ export async function startDynamoGuard(options: DynamoGuardOptions): Promise<Dyn
       );
       upstream.on('error', () => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'DynamoDB Local unreachable' }));
+        res.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: 'DynamoDB Local unreachable',
+          }),
+        );
       });
       upstream.end(raw);
     });

@@ -15,12 +15,20 @@ export interface Statement {
 export type PermissionsOf = (accessKeyId: string) => readonly Statement[] | undefined;
 
 const globToRegExp = (pattern: string, caseInsensitive: boolean): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseInsensitive ? 'i' : '');
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    caseInsensitive ? 'i' : '',
+  );
 
 /** Actions match case-insensitively (as IAM does); resources case-sensitively. */
 export function isAllowed(statements: readonly Statement[] | undefined, action: string, resource: string): boolean {
   return (statements ?? []).some(
-    (s) => s.actions.some((a) => globToRegExp(a, true).test(action)) && s.resources.some((r) => globToRegExp(r, false).test(resource)),
+    (s) =>
+      s.actions.some((a) => globToRegExp(a, true).test(action)) &&
+      s.resources.some((r) => globToRegExp(r, false).test(resource)),
   );
 }
 

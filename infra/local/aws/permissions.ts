@@ -19,7 +19,12 @@ export const TABLE_READ_ACTIONS = [
   'dynamodb:GetShardIterator',
   'dynamodb:DescribeTable',
 ];
-export const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 export const SECRET_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret'];
 
@@ -49,13 +54,19 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
       case 'keyRing':
         if (arns.keyRingSecret) {
           // `bootstrap` starts the first rotation and watches it, never reading the value (infra/auth-backend.ts).
-          const actions = grant.access === 'bootstrap' ? ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret'] : SECRET_READ_ACTIONS;
+          const actions =
+            grant.access === 'bootstrap'
+              ? ['secretsmanager:DescribeSecret', 'secretsmanager:RotateSecret']
+              : SECRET_READ_ACTIONS;
           statements.push({ actions, resources: [arns.keyRingSecret] });
         }
         break;
       case 'publicKeys':
         if (arns.publicKeysSecret) {
-          statements.push({ actions: grant.access === 'read' ? SECRET_READ_ACTIONS : [...SECRET_READ_ACTIONS, ...SECRET_WRITE_ACTIONS], resources: [arns.publicKeysSecret] });
+          statements.push({
+            actions: grant.access === 'read' ? SECRET_READ_ACTIONS : [...SECRET_READ_ACTIONS, ...SECRET_WRITE_ACTIONS],
+            resources: [arns.publicKeysSecret],
+          });
         }
         break;
       case 'mail':

@@ -111,14 +111,19 @@ const MAX_BODY = 1024 * 1024;
  * const arn = sm.seed({ name: 'key-ring', value: 'placeholder', rotationLambdaArn });
  * process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = sm.endpoint;
  */
-export async function startSecretsManagerStandIn(options: SecretsManagerStandInOptions): Promise<SecretsManagerStandIn> {
+export async function startSecretsManagerStandIn(
+  options: SecretsManagerStandInOptions,
+): Promise<SecretsManagerStandIn> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const secrets = new Map<string, SecretRecord>();
   const rotations: Promise<RotationRecord>[] = [];
 
   const arnFor = (name: string) => {
-    const suffix = Array.from({ length: 6 }, () => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[randomInt(62)]).join('');
+    const suffix = Array.from(
+      { length: 6 },
+      () => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[randomInt(62)],
+    ).join('');
     return `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${suffix}`;
   };
 
@@ -152,7 +157,8 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
     s.lastChangedDate = epochSeconds();
   };
 
-  const versionIdWithStage = (s: SecretRecord, stage: string) => [...s.versions].find(([, v]) => v.stages.has(stage))?.[0];
+  const versionIdWithStage = (s: SecretRecord, stage: string) =>
+    [...s.versions].find(([, v]) => v.stages.has(stage))?.[0];
 
   const seed = (input: SeedSecretInput): string => {
     if (find(input.name)) throw new Error(`secret ${input.name} exists`);
@@ -168,7 +174,12 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
       lastChangedDate: now,
     };
     secrets.set(s.arn, s);
-    if (input.value !== undefined) s.versions.set(randomUUID(), { value: { SecretString: input.value }, stages: new Set([CURRENT]), createdDate: now });
+    if (input.value !== undefined)
+      s.versions.set(randomUUID(), {
+        value: { SecretString: input.value },
+        stages: new Set([CURRENT]),
+        createdDate: now,
+      });
     return s.arn;
   };
 
@@ -199,18 +210,31 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
     CreatedDate: s.createdDate,
     LastChangedDate: s.lastChangedDate,
     ...(s.lastRotatedDate ? { LastRotatedDate: s.lastRotatedDate } : {}),
-    VersionIdsToStages: Object.fromEntries([...s.versions].filter(([, v]) => v.stages.size).map(([id, v]) => [id, [...v.stages]])),
+    VersionIdsToStages: Object.fromEntries(
+      [...s.versions].filter(([, v]) => v.stages.size).map(([id, v]) => [id, [...v.stages]]),
+    ),
   });
 
   /** Each operation: the IAM action, the resource it is checked on, and what it does. */
-  const operations: Record<string, { resource: (input: Input) => string; run: (input: Input, caller: string) => unknown }> = {
+  const operations: Record<
+    string,
+    { resource: (input: Input) => string; run: (input: Input, caller: string) => unknown }
+  > = {
     CreateSecret: {
-      resource: (i) => find(i.Name)?.arn ?? `arn:aws:secretsmanager:${region}:${accountId}:secret:${String(i.Name)}-??????`,
+      resource: (i) =>
+        find(i.Name)?.arn ?? `arn:aws:secretsmanager:${region}:${accountId}:secret:${String(i.Name)}-??????`,
       run(i) {
         if (typeof i.Name !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(i.Name)) {
-          throw new ServiceError('InvalidParameterException', 'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+          throw new ServiceError(
+            'InvalidParameterException',
+            'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+          );
         }
-        if (find(i.Name)) throw new ServiceError('ResourceExistsException', `The operation failed because the secret ${i.Name} already exists.`);
+        if (find(i.Name))
+          throw new ServiceError(
+            'ResourceExistsException',
+            `The operation failed because the secret ${i.Name} already exists.`,
+          );
         const arn = seed({ name: i.Name, description: i.Description });
         const s = secrets.get(arn)!;
         let versionId: string | undefined;
@@ -236,7 +260,14 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
               : `Secrets Manager can't find the specified secret value for staging label: ${stage ?? CURRENT}`,
           );
         }
-        return { ARN: s.arn, Name: s.name, VersionId: id, ...version.value, VersionStages: [...version.stages], CreatedDate: version.createdDate };
+        return {
+          ARN: s.arn,
+          Name: s.name,
+          VersionId: id,
+          ...version.value,
+          VersionStages: [...version.stages],
+          CreatedDate: version.createdDate,
+        };
       },
     },
     PutSecretValue: {
@@ -255,7 +286,10 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
         const existing = s.versions.get(versionId);
         if (existing?.value) {
           if (JSON.stringify(existing.value) !== JSON.stringify(value)) {
-            throw new ServiceError('ResourceExistsException', 'You can\'t modify an existing version, you can only create a new version.');
+            throw new ServiceError(
+              'ResourceExistsException',
+              "You can't modify an existing version, you can only create a new version.",
+            );
           }
           // The same value under the same token: a retry of a call that already succeeded.
           return { ARN: s.arn, Name: s.name, VersionId: versionId, VersionStages: [...existing.stages] };
@@ -264,7 +298,12 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
         s.versions.set(versionId, { value, stages: existing?.stages ?? new Set(), createdDate: epochSeconds() });
         for (const stage of stages) attachStage(s, stage, versionId);
         s.lastChangedDate = epochSeconds();
-        return { ARN: s.arn, Name: s.name, VersionId: versionId, VersionStages: [...s.versions.get(versionId)!.stages] };
+        return {
+          ARN: s.arn,
+          Name: s.name,
+          VersionId: versionId,
+          VersionStages: [...s.versions.get(versionId)!.stages],
+        };
       },
     },
     DescribeSecret: {
@@ -276,14 +315,24 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
       run(i) {
         const s = mustFind(i.SecretId);
         const stage = i.VersionStage;
-        if (typeof stage !== 'string' || stage === '') throw new ServiceError('InvalidParameterException', 'VersionStage is required.');
+        if (typeof stage !== 'string' || stage === '')
+          throw new ServiceError('InvalidParameterException', 'VersionStage is required.');
         const holder = versionIdWithStage(s, stage);
-        const { MoveToVersionId: moveTo, RemoveFromVersionId: removeFrom } = i as { MoveToVersionId?: string; RemoveFromVersionId?: string };
+        const { MoveToVersionId: moveTo, RemoveFromVersionId: removeFrom } = i as {
+          MoveToVersionId?: string;
+          RemoveFromVersionId?: string;
+        };
         if (moveTo !== undefined && !s.versions.has(moveTo)) {
-          throw new ServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret version: ${moveTo}`);
+          throw new ServiceError(
+            'ResourceNotFoundException',
+            `Secrets Manager can't find the specified secret version: ${moveTo}`,
+          );
         }
         if (removeFrom !== undefined && removeFrom !== holder) {
-          throw new ServiceError('InvalidParameterException', `The staging label ${stage} is not attached to version ${removeFrom}.`);
+          throw new ServiceError(
+            'InvalidParameterException',
+            `The staging label ${stage} is not attached to version ${removeFrom}.`,
+          );
         }
         if (moveTo !== undefined && holder !== undefined && holder !== moveTo && removeFrom === undefined) {
           throw new ServiceError(
@@ -293,7 +342,11 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
         }
         if (moveTo !== undefined) attachStage(s, stage, moveTo);
         else if (removeFrom !== undefined) {
-          if (stage === CURRENT) throw new ServiceError('InvalidParameterException', 'You can\'t remove the AWSCURRENT staging label without moving it.');
+          if (stage === CURRENT)
+            throw new ServiceError(
+              'InvalidParameterException',
+              "You can't remove the AWSCURRENT staging label without moving it.",
+            );
           s.versions.get(removeFrom)!.stages.delete(stage);
         }
         return { ARN: s.arn, Name: s.name };
@@ -308,17 +361,27 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
       resource: (i) => mustFind(i.SecretId).arn,
       run(i, caller) {
         const s = mustFind(i.SecretId);
-        const lambdaArn: string | undefined = typeof i.RotationLambdaARN === 'string' ? i.RotationLambdaARN : s.rotationLambdaArn;
+        const lambdaArn: string | undefined =
+          typeof i.RotationLambdaARN === 'string' ? i.RotationLambdaARN : s.rotationLambdaArn;
         if (!lambdaArn || !options.invokeRotationLambda) {
-          throw new ServiceError('InvalidRequestException', 'No Lambda rotation function ARN is associated with this secret.');
+          throw new ServiceError(
+            'InvalidRequestException',
+            'No Lambda rotation function ARN is associated with this secret.',
+          );
         }
         // The caller also needs to be allowed to invoke the rotation function (as documented for RotateSecret).
         if (!isAllowed(options.permissionsOf(caller), 'lambda:InvokeFunction', lambdaArn)) {
-          throw new ServiceError('AccessDeniedException', accessDeniedMessage(caller, 'lambda:InvokeFunction', lambdaArn));
+          throw new ServiceError(
+            'AccessDeniedException',
+            accessDeniedMessage(caller, 'lambda:InvokeFunction', lambdaArn),
+          );
         }
         const pending = versionIdWithStage(s, PENDING);
         if (pending !== undefined && !s.versions.get(pending)!.stages.has(CURRENT)) {
-          throw new ServiceError('InvalidRequestException', "A previous rotation isn't complete. That rotation will be reattempted.");
+          throw new ServiceError(
+            'InvalidRequestException',
+            "A previous rotation isn't complete. That rotation will be reattempted.",
+          );
         }
         s.rotationLambdaArn = lambdaArn;
         s.rotationEnabled = true;
@@ -337,7 +400,8 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
-      if (!res.headersSent) reply(res, 500, { __type: 'InternalServiceError', message: 'An error occurred on the server side.' });
+      if (!res.headersSent)
+        reply(res, 500, { __type: 'InternalServiceError', message: 'An error occurred on the server side.' });
     });
   });
 
@@ -346,16 +410,25 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
     const name = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : '';
     const body = await readBody(req);
     const op = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (req.method !== 'POST' || !op) return reply(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+    if (req.method !== 'POST' || !op)
+      return reply(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
     const caller = callerOf(req.headers.authorization);
-    if (!caller) return reply(res, 400, { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
-    if (body === undefined) return reply(res, 413, { __type: 'RequestEntityTooLargeException', message: 'Request too large' });
+    if (!caller)
+      return reply(res, 400, {
+        __type: 'MissingAuthenticationTokenException',
+        message: 'Missing Authentication Token',
+      });
+    if (body === undefined)
+      return reply(res, 413, { __type: 'RequestEntityTooLargeException', message: 'Request too large' });
     let input: Input;
     try {
       input = JSON.parse(body) as Input;
       if (!input || typeof input !== 'object') throw new Error('not an object');
     } catch {
-      return reply(res, 400, { __type: 'SerializationException', message: 'Start of structure or map found where not expected.' });
+      return reply(res, 400, {
+        __type: 'SerializationException',
+        message: 'Start of structure or map found where not expected.',
+      });
     }
     try {
       const resource = op.resource(input);
@@ -396,12 +469,15 @@ export async function startSecretsManagerStandIn(options: SecretsManagerStandInO
 }
 
 function valueOf(i: Input): Version['value'] {
-  return i.SecretString !== undefined ? { SecretString: String(i.SecretString) } : { SecretBinary: String(i.SecretBinary) };
+  return i.SecretString !== undefined
+    ? { SecretString: String(i.SecretString) }
+    : { SecretBinary: String(i.SecretBinary) };
 }
 
 function randomPassword(i: Input): string {
   const length = typeof i.PasswordLength === 'number' ? i.PasswordLength : 32;
-  if (!Number.isInteger(length) || length < 1 || length > 4096) throw new ServiceError('InvalidParameterException', 'PasswordLength must be from 1 to 4096.');
+  if (!Number.isInteger(length) || length < 1 || length > 4096)
+    throw new ServiceError('InvalidParameterException', 'PasswordLength must be from 1 to 4096.');
   const exclude = new Set(String(i.ExcludeCharacters ?? ''));
   const sets = [
     i.ExcludeLowercase ? '' : 'abcdefghijklmnopqrstuvwxyz',
@@ -413,11 +489,16 @@ function randomPassword(i: Input): string {
     .map((set) => [...set].filter((c) => !exclude.has(c)).join(''))
     .filter(Boolean);
   const alphabet = sets.join('');
-  if (!alphabet) throw new ServiceError('InvalidParameterException', 'No characters are left to build a password from.');
+  if (!alphabet)
+    throw new ServiceError('InvalidParameterException', 'No characters are left to build a password from.');
   for (;;) {
     const password = Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
     // RequireEachIncludedType defaults to true.
-    if (i.RequireEachIncludedType === false || length < sets.length || sets.every((set) => [...password].some((c) => set.includes(c)))) {
+    if (
+      i.RequireEachIncludedType === false ||
+      length < sets.length ||
+      sets.every((set) => [...password].some((c) => set.includes(c)))
+    ) {
       return password;
     }
   }
@@ -436,6 +517,9 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomBytes(16).toString('hex') });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': randomBytes(16).toString('hex'),
+  });
   res.end(JSON.stringify(body));
 }

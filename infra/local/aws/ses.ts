@@ -41,7 +41,11 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
   const mails: SentMail[] = [];
   const listeners = new Set<(m: SentMail) => void>();
   const fail = (res: import('node:http').ServerResponse, status: number, type: string, message: string) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': type,
+      'x-amzn-requestid': randomUUID(),
+    });
     res.end(JSON.stringify({ message }));
   };
   const server = createServer((req, res) => {
@@ -60,21 +64,30 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
       const from = String(body?.FromEmailAddress ?? '');
       const to: string[] = body?.Destination?.ToAddresses ?? [];
       const simple = body?.Content?.Simple;
-      if (!from.includes('@') || to.length === 0 || !simple) return fail(res, 400, 'BadRequestException', 'FromEmailAddress, Destination and Content.Simple are required.');
+      if (!from.includes('@') || to.length === 0 || !simple)
+        return fail(res, 400, 'BadRequestException', 'FromEmailAddress, Destination and Content.Simple are required.');
       const caller = callerOf(req.headers.authorization) ?? 'anonymous';
       const policy = options.permissionsOf(caller);
       // SES authorises against the identity that covers the sender: the address itself or its domain.
       const identities = [from, from.split('@').pop()!].map((i) => options.arn(`identity/${i}`));
       if (!identities.some((arn) => isAllowed(policy, 'ses:SendEmail', arn))) {
-        return fail(res, 403, 'AccessDeniedException', accessDeniedMessage(caller, 'ses:SendEmail', identities[1]!));
+        return fail(res, 403, 'AccessDeniedException', accessDeniedMessage(caller, 'ses:SendEmail', identities[1]));
       }
       if (body.ConfigurationSetName) {
         const arn = options.arn(`configuration-set/${body.ConfigurationSetName}`);
-        if (!isAllowed(policy, 'ses:SendEmail', arn)) return fail(res, 403, 'AccessDeniedException', accessDeniedMessage(caller, 'ses:SendEmail', arn));
+        if (!isAllowed(policy, 'ses:SendEmail', arn))
+          return fail(res, 403, 'AccessDeniedException', accessDeniedMessage(caller, 'ses:SendEmail', arn));
       }
       const sentAt = new Date().toISOString();
       for (const recipient of to) {
-        const mail: SentMail = { to: recipient, from, subject: simple.Subject?.Data ?? '', text: simple.Body?.Text?.Data ?? '', html: simple.Body?.Html?.Data ?? '', sentAt };
+        const mail: SentMail = {
+          to: recipient,
+          from,
+          subject: simple.Subject?.Data ?? '',
+          text: simple.Body?.Text?.Data ?? '',
+          html: simple.Body?.Html?.Data ?? '',
+          sentAt,
+        };
         mails.push(mail);
         if (mails.length > (options.maxMails ?? 1000)) mails.shift();
         for (const l of listeners) l({ ...mail });

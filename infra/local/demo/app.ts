@@ -8,7 +8,7 @@ const show = (id: string, value: unknown) => {
 };
 
 function decode(token: string): Record<string, unknown> {
-  const part = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+  const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
   return JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '='))) as Record<string, unknown>;
 }
 
@@ -17,7 +17,10 @@ auth.onChange((session) => {
   for (const id of ['me', 'refresh', 'signout', 'signout-all']) $<HTMLButtonElement>(id).disabled = !signedIn;
   if (session) {
     const claims = decode(session.accessToken);
-    show('status', `Signed in as ${String(claims.email)} (expires ${new Date(session.expiresAt).toLocaleTimeString()}).`);
+    show(
+      'status',
+      `Signed in as ${String(claims.email)} (expires ${new Date(session.expiresAt).toLocaleTimeString()}).`,
+    );
     show('claims', claims);
   } else {
     show('status', 'Signed out.');
@@ -40,19 +43,35 @@ $('password-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void run(async () => (await auth.signIn(...credentials()), 'Signed in.'));
 });
-$('signup').addEventListener('click', () => void run(async () => (await auth.signUp(...credentials()), 'Account created.')));
+$('signup').addEventListener(
+  'click',
+  () => void run(async () => (await auth.signUp(...credentials()), 'Account created.')),
+);
 $('magic-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  void run(async () => (await auth.requestMagicLink($<HTMLInputElement>('magic-email').value, `${location.origin}/`), 'Check the dev outbox for the link.'));
+  void run(
+    async () => (
+      await auth.requestMagicLink($<HTMLInputElement>('magic-email').value, `${location.origin}/`),
+      'Check the dev outbox for the link.'
+    ),
+  );
 });
 $('oauth-dev').addEventListener('click', () => location.assign(auth.startOAuth('dev', `${location.origin}/`)));
 $('me').addEventListener('click', () => void run(async () => (await auth.fetch('/auth/me')).json()));
-$('refresh').addEventListener('click', () => void run(async () => ((await auth.refresh()) ? 'Refreshed: the refresh cookie rotated.' : 'No session.')));
+$('refresh').addEventListener(
+  'click',
+  () => void run(async () => ((await auth.refresh()) ? 'Refreshed: the refresh cookie rotated.' : 'No session.')),
+);
 $('signout').addEventListener('click', () => void run(async () => (await auth.signOut(), 'Signed out.')));
-$('signout-all').addEventListener('click', () => void run(async () => (await auth.signOutEverywhere(), 'Signed out on every device.')));
+$('signout-all').addEventListener(
+  'click',
+  () => void run(async () => (await auth.signOutEverywhere(), 'Signed out on every device.')),
+);
 
 // Keys, and a session that survives a reload (or comes back from a social sign-in): try the refresh cookie once.
 void fetch('/.well-known/jwks.json')
   .then((r) => r.json())
-  .then((jwks: { keys: { kid: string; alg: string }[] }) => show('jwks', jwks.keys.map((k) => `${k.kid}  ${k.alg}`).join('\n')));
+  .then((jwks: { keys: { kid: string; alg: string }[] }) =>
+    show('jwks', jwks.keys.map((k) => `${k.kid}  ${k.alg}`).join('\n')),
+  );
 void auth.getAccessToken();

@@ -10,7 +10,8 @@ const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
 const HEADERS = {
   // Same-origin everything, no inline code, no framing.
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
@@ -20,16 +21,26 @@ let script: Promise<string> | undefined;
 
 async function bundle(): Promise<string> {
   const { build } = await import('esbuild');
-  const out = await build({ entryPoints: [here('./app.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, minify: true });
-  return out.outputFiles[0]!.text;
+  const out = await build({
+    entryPoints: [here('./app.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    minify: true,
+  });
+  return out.outputFiles[0].text;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-const file = (name: string, type: string): Handler => async (_req, res) => {
-  res.writeHead(200, { ...HEADERS, 'content-type': type });
-  res.end(await readFile(here(name)));
-};
+const file =
+  (name: string, type: string): Handler =>
+  async (_req, res) => {
+    res.writeHead(200, { ...HEADERS, 'content-type': type });
+    res.end(await readFile(here(name)));
+  };
 
 export const demoRoutes: Record<string, Handler> = {
   'GET /': file('./index.html', 'text/html; charset=utf-8'),

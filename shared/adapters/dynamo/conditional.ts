@@ -2,7 +2,11 @@
  * SDK errors are translated here, at the adapter edge: a lost conditional write becomes the domain's
  * `ConditionFailedError`; anything else (throttling, network) propagates unchanged and ends as a 500.
  */
-import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../errors.js';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
@@ -33,7 +37,8 @@ export async function transactWrite(doc: DynamoDBDocumentClient, items: Transact
       return;
     } catch (e) {
       const codes = cancellationCodes(e);
-      if (codes.includes('ConditionalCheckFailed')) throw new ConditionFailedError(`${what}: condition failed`, { cause: e });
+      if (codes.includes('ConditionalCheckFailed'))
+        throw new ConditionFailedError(`${what}: condition failed`, { cause: e });
       if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw e;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }

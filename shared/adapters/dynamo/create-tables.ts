@@ -56,5 +56,10 @@ async function enableTtl(client: DynamoDBClient, name: string, attribute: string
   const status = current.TimeToLiveDescription?.TimeToLiveStatus;
   // UpdateTimeToLive refuses to re-enable an enabled TTL, so look first to stay idempotent.
   if (status === 'ENABLED' || status === 'ENABLING') return;
-  await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: name,
+      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+    }),
+  );
 }

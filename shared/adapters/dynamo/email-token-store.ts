@@ -24,11 +24,21 @@ export class DynamoEmailTokenStore implements EmailTokenStore {
     await transactWrite(
       this.doc,
       [
-        { Put: { TableName, Item: { pk: linkKey(record.tokenHash), ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
         {
           Put: {
             TableName,
-            Item: { pk: latestKey(record.purpose, record.emailHash), tokenHash: record.tokenHash, expiresAt: record.expiresAt },
+            Item: { pk: linkKey(record.tokenHash), ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName,
+            Item: {
+              pk: latestKey(record.purpose, record.emailHash),
+              tokenHash: record.tokenHash,
+              expiresAt: record.expiresAt,
+            },
           },
         },
       ],
@@ -37,7 +47,9 @@ export class DynamoEmailTokenStore implements EmailTokenStore {
   }
 
   async get(tokenHash: string): Promise<EmailTokenRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: linkKey(tokenHash) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: linkKey(tokenHash) }, ConsistentRead: true }),
+    );
     return out.Item ? fromItem(out.Item) : undefined;
   }
 

@@ -27,7 +27,8 @@ export class DynamoOAuthTransactionStore implements OAuthTransactionStore {
         }),
       );
     } catch (e) {
-      if (isConditionalCheckFailed(e)) throw new ConditionFailedError('create oauth transaction: condition failed', { cause: e });
+      if (isConditionalCheckFailed(e))
+        throw new ConditionFailedError('create oauth transaction: condition failed', { cause: e });
       throw e;
     }
   }

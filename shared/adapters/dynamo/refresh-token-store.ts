@@ -42,7 +42,9 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
 
   async get(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
     // No expiry filter here: the domain decides, so an expired-but-not-yet-deleted token is still visible to it.
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: tokenKey(tokenHash) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: tokenKey(tokenHash) }, ConsistentRead: true }),
+    );
     if (!out.Item) return undefined;
     const { pk: _pk, ...record } = out.Item;
     return record as RefreshTokenRecord;
@@ -62,17 +64,32 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
             // Expiry is re-checked in the write itself: the item may outlive expiresAt until TTL gets to it (S26).
             ConditionExpression: '#status = :active AND expiresAt > :now AND familyExpiresAt > :now',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':rotated': 'rotated', ':active': 'active', ':now': nowSeconds, ':s': successor.tokenHash },
+            ExpressionAttributeValues: {
+              ':rotated': 'rotated',
+              ':active': 'active',
+              ':now': nowSeconds,
+              ':s': successor.tokenHash,
+            },
           },
         },
-        { Put: { TableName, Item: { pk: tokenKey(successor.tokenHash), ...successor }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName,
+            Item: { pk: tokenKey(successor.tokenHash), ...successor },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         this.familyLive(presented.familyId, nowSeconds),
       ],
       'rotate refresh token',
     );
   }
 
-  async rotateWithinGrace(presented: RefreshTokenRecord, successor: RefreshTokenRecord, graceStartSeconds: number): Promise<void> {
+  async rotateWithinGrace(
+    presented: RefreshTokenRecord,
+    successor: RefreshTokenRecord,
+    graceStartSeconds: number,
+  ): Promise<void> {
     const current = presented.successorHash;
     if (current === undefined) throw new ConditionFailedError('rotate within grace: presented token has no successor');
     const TableName = this.tableName;
@@ -91,7 +108,12 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
             UpdateExpression: 'SET successorHash = :next',
             ConditionExpression: '#status = :rotated AND rotatedAt >= :graceStart AND successorHash = :succ',
             ExpressionAttributeNames,
-            ExpressionAttributeValues: { ':rotated': 'rotated', ':graceStart': graceStartSeconds, ':succ': current, ':next': successor.tokenHash },
+            ExpressionAttributeValues: {
+              ':rotated': 'rotated',
+              ':graceStart': graceStartSeconds,
+              ':succ': current,
+              ':next': successor.tokenHash,
+            },
           },
         },
         {
@@ -101,11 +123,22 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
             UpdateExpression: 'SET #status = :superseded, supersededAt = :now, predecessorHash = :pred',
             ConditionExpression: '#status = :active',
             ExpressionAttributeNames,
-            ExpressionAttributeValues: { ':active': 'active', ':superseded': 'superseded', ':now': successor.issuedAt, ':pred': presented.tokenHash },
+            ExpressionAttributeValues: {
+              ':active': 'active',
+              ':superseded': 'superseded',
+              ':now': successor.issuedAt,
+              ':pred': presented.tokenHash,
+            },
           },
         },
         this.familyLive(presented.familyId, successor.issuedAt),
-        { Put: { TableName, Item: { pk: tokenKey(successor.tokenHash), ...successor }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName,
+            Item: { pk: tokenKey(successor.tokenHash), ...successor },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       ],
       'rotate refresh token within grace',
     );
@@ -116,10 +149,17 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
   }
 
   async isFamilyActive(familyId: string): Promise<boolean> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: familyKey(familyId) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: familyKey(familyId) }, ConsistentRead: true }),
+    );
     const family = out.Item;
     const now = Math.floor(this.clock.now() / 1000);
-    return !!family && family['revokedAt'] === undefined && typeof family['expiresAt'] === 'number' && family['expiresAt'] > now;
+    return (
+      !!family &&
+      family['revokedAt'] === undefined &&
+      typeof family['expiresAt'] === 'number' &&
+      family['expiresAt'] > now
+    );
   }
 
   async revokeAllForUser(userId: string, nowSeconds: number): Promise<number> {
@@ -138,7 +178,9 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     for await (const page of pages) {
       const familyIds = (page.Items ?? []).map((item) => String(item['pk']).slice('F#'.length));
       for (let i = 0; i < familyIds.length; i += REVOKE_CONCURRENCY) {
-        const results = await Promise.all(familyIds.slice(i, i + REVOKE_CONCURRENCY).map((id) => this.revoke(id, nowSeconds)));
+        const results = await Promise.all(
+          familyIds.slice(i, i + REVOKE_CONCURRENCY).map((id) => this.revoke(id, nowSeconds)),
+        );
         revoked += results.filter(Boolean).length;
       }
     }

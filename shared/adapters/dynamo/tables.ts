@@ -25,9 +25,25 @@ export const TABLES: readonly TableDefinition[] = [
     partitionKey: 'pk',
     ttlAttribute: 'expiresAt',
     pointInTimeRecovery: false,
-    globalSecondaryIndexes: [{ indexName: FAMILIES_BY_USER_INDEX, partitionKey: 'familyOwner', projection: 'KEYS_ONLY' }],
+    globalSecondaryIndexes: [
+      { indexName: FAMILIES_BY_USER_INDEX, partitionKey: 'familyOwner', projection: 'KEYS_ONLY' },
+    ],
   },
-  { id: 'Ephemeral', envVar: 'EPHEMERAL_TABLE', partitionKey: 'pk', ttlAttribute: 'expiresAt', pointInTimeRecovery: false, globalSecondaryIndexes: [] },
+  {
+    id: 'Ephemeral',
+    envVar: 'EPHEMERAL_TABLE',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+    globalSecondaryIndexes: [],
+  },
   // Email links and codes (magic link, email verification, password reset), by token hash; TTL on expiresAt.
-  { id: 'MagicLinks', envVar: 'MAGIC_LINKS_TABLE', partitionKey: 'pk', ttlAttribute: 'expiresAt', pointInTimeRecovery: false, globalSecondaryIndexes: [] },
+  {
+    id: 'MagicLinks',
+    envVar: 'MAGIC_LINKS_TABLE',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+    globalSecondaryIndexes: [],
+  },
 ];

@@ -26,14 +26,18 @@ export class DynamoUserStore implements UserStore {
   private newAccountPuts(user: User, extra: Record<string, unknown>[] = []) {
     const TableName = this.tableName;
     const ConditionExpression = 'attribute_not_exists(pk)';
-    return [{ pk: userKey(user.id), ...toItem(user) }, { pk: emailKey(user.email), userId: user.id }, ...extra].map((Item) => ({
-      Put: { TableName, Item, ConditionExpression },
-    }));
+    return [{ pk: userKey(user.id), ...toItem(user) }, { pk: emailKey(user.email), userId: user.id }, ...extra].map(
+      (Item) => ({
+        Put: { TableName, Item, ConditionExpression },
+      }),
+    );
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
     // Consistent: a sign-in right after sign-up must see the new lock.
-    const lock = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: emailKey(email) }, ConsistentRead: true }));
+    const lock = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: emailKey(email) }, ConsistentRead: true }),
+    );
     const userId = lock.Item?.['userId'];
     if (typeof userId === 'string') return this.findById(userId);
     // An unknown address costs the same second read as a known one, so the sign-in's latency does not say which
@@ -43,7 +47,9 @@ export class DynamoUserStore implements UserStore {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: userKey(id) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: userKey(id) }, ConsistentRead: true }),
+    );
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
@@ -118,14 +124,20 @@ export class DynamoUserStore implements UserStore {
   }
 
   async findByIdentity(identity: OAuthIdentity): Promise<User | undefined> {
-    const link = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: identityKey(identity) }, ConsistentRead: true }));
+    const link = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: identityKey(identity) }, ConsistentRead: true }),
+    );
     const userId = link.Item?.['userId'];
     return typeof userId === 'string' ? this.findById(userId) : undefined;
   }
 
   /** The user, its email lock and its first identity: one transaction, each item new (S38: identity is unique). */
   async createWithIdentity(user: User, identity: OAuthIdentity): Promise<void> {
-    await transactWrite(this.doc, this.newAccountPuts(user, [identityItem(user.id, identity, user.createdAt)]), 'create user with identity');
+    await transactWrite(
+      this.doc,
+      this.newAccountPuts(user, [identityItem(user.id, identity, user.createdAt)]),
+      'create user with identity',
+    );
   }
 
   async linkIdentity(userId: string, identity: OAuthIdentity): Promise<void> {
@@ -134,7 +146,13 @@ export class DynamoUserStore implements UserStore {
       this.doc,
       [
         { ConditionCheck: { TableName, Key: { pk: userKey(userId) }, ConditionExpression: 'attribute_exists(pk)' } },
-        { Put: { TableName, Item: identityItem(userId, identity, Date.now()), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName,
+            Item: identityItem(userId, identity, Date.now()),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       ],
       'link identity',
     );

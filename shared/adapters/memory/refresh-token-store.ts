@@ -29,15 +29,25 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async rotate(presented: RefreshTokenRecord, successor: RefreshTokenRecord, nowSeconds: number): Promise<void> {
     const stored = this.tokens.get(presented.tokenHash);
-    const rotatable = stored?.status === 'active' && stored.expiresAt > nowSeconds && stored.familyExpiresAt > nowSeconds;
-    if (!stored || !rotatable || this.tokens.has(successor.tokenHash) || !this.familyLive(presented.familyId, nowSeconds)) {
+    const rotatable =
+      stored?.status === 'active' && stored.expiresAt > nowSeconds && stored.familyExpiresAt > nowSeconds;
+    if (
+      !stored ||
+      !rotatable ||
+      this.tokens.has(successor.tokenHash) ||
+      !this.familyLive(presented.familyId, nowSeconds)
+    ) {
       throw fail('rotate refresh token');
     }
     Object.assign(stored, { status: 'rotated', rotatedAt: nowSeconds, successorHash: successor.tokenHash });
     this.tokens.set(successor.tokenHash, structuredClone(successor));
   }
 
-  async rotateWithinGrace(presented: RefreshTokenRecord, successor: RefreshTokenRecord, graceStartSeconds: number): Promise<void> {
+  async rotateWithinGrace(
+    presented: RefreshTokenRecord,
+    successor: RefreshTokenRecord,
+    graceStartSeconds: number,
+  ): Promise<void> {
     const current = presented.successorHash;
     const stored = this.tokens.get(presented.tokenHash);
     const ok =
@@ -51,7 +61,11 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
       !this.tokens.has(successor.tokenHash);
     if (!ok) throw fail('rotate refresh token within grace');
     // S57: the previous successor dies as this one is born, so the family keeps exactly one live token.
-    Object.assign(this.tokens.get(current)!, { status: 'superseded', supersededAt: successor.issuedAt, predecessorHash: presented.tokenHash });
+    Object.assign(this.tokens.get(current)!, {
+      status: 'superseded',
+      supersededAt: successor.issuedAt,
+      predecessorHash: presented.tokenHash,
+    });
     stored.successorHash = successor.tokenHash;
     this.tokens.set(successor.tokenHash, structuredClone(successor));
   }

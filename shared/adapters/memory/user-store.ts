@@ -13,7 +13,8 @@ export class MemoryUserStore implements UserStore {
   private readonly identities = new Map<string, string>();
 
   async create(user: User): Promise<void> {
-    if (this.users.has(user.id) || this.emails.has(user.email)) throw new ConditionFailedError('create user: condition failed');
+    if (this.users.has(user.id) || this.emails.has(user.email))
+      throw new ConditionFailedError('create user: condition failed');
     this.users.set(user.id, structuredClone(user));
     this.emails.set(user.email, user.id);
   }
@@ -55,13 +56,15 @@ export class MemoryUserStore implements UserStore {
   }
 
   async createWithIdentity(user: User, identity: OAuthIdentity): Promise<void> {
-    if (this.identities.has(identityKey(identity))) throw new ConditionFailedError('create user with identity: condition failed');
+    if (this.identities.has(identityKey(identity)))
+      throw new ConditionFailedError('create user with identity: condition failed');
     await this.create(user);
     this.identities.set(identityKey(identity), user.id);
   }
 
   async linkIdentity(userId: string, identity: OAuthIdentity): Promise<void> {
-    if (!this.users.has(userId) || this.identities.has(identityKey(identity))) throw new ConditionFailedError('link identity: condition failed');
+    if (!this.users.has(userId) || this.identities.has(identityKey(identity)))
+      throw new ConditionFailedError('link identity: condition failed');
     this.identities.set(identityKey(identity), userId);
   }
 

@@ -29,7 +29,11 @@ export class GitHubProviderClient implements OAuthProviderClient {
     private readonly options: OAuthClientOptions,
   ) {
     const endpoints = config.endpoints!;
-    this.as = { issuer: config.issuer, authorization_endpoint: endpoints.authorization, token_endpoint: endpoints.token };
+    this.as = {
+      issuer: config.issuer,
+      authorization_endpoint: endpoints.authorization,
+      token_endpoint: endpoints.token,
+    };
   }
 
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
@@ -51,18 +55,31 @@ export class GitHubProviderClient implements OAuthProviderClient {
     const client: oauth.Client = { client_id: this.config.clientId };
     const params = checkResponse(this.as, client, input);
     const secret = await this.options.clientSecret();
-    if (secret === undefined) throw new OAuthFlowError('server_error', 'The GitHub provider has no client secret configured.');
+    if (secret === undefined)
+      throw new OAuthFlowError('server_error', 'The GitHub provider has no client secret configured.');
     let accessToken: string;
     try {
-      const res = await oauth.authorizationCodeGrantRequest(this.as, client, oauth.ClientSecretPost(secret), params, input.redirectUri, input.codeVerifier, this.http());
-      accessToken = (await oauth.processAuthorizationCodeResponse(this.as, client, res, { requireIdToken: false })).access_token;
+      const res = await oauth.authorizationCodeGrantRequest(
+        this.as,
+        client,
+        oauth.ClientSecretPost(secret),
+        params,
+        input.redirectUri,
+        input.codeVerifier,
+        this.http(),
+      );
+      accessToken = (await oauth.processAuthorizationCodeResponse(this.as, client, res, { requireIdToken: false }))
+        .access_token;
     } catch (cause) {
       throw new OAuthFlowError('provider_error', 'GitHub refused the code.', { cause });
     }
     const user = await this.api<{ id?: unknown }>('/user', accessToken);
     const emails = await this.api<GitHubEmail[]>('/user/emails', accessToken);
-    if (typeof user.id !== 'number' && typeof user.id !== 'string') throw new OAuthFlowError('provider_error', 'GitHub sent no user id.');
-    const primary = Array.isArray(emails) ? emails.find((e) => e.primary === true && typeof e.email === 'string') : undefined;
+    if (typeof user.id !== 'number' && typeof user.id !== 'string')
+      throw new OAuthFlowError('provider_error', 'GitHub sent no user id.');
+    const primary = Array.isArray(emails)
+      ? emails.find((e) => e.primary === true && typeof e.email === 'string')
+      : undefined;
     return {
       issuer: this.config.issuer,
       subject: String(user.id),

@@ -58,13 +58,24 @@ export class OidcProviderClient implements OAuthProviderClient {
     const auth = secret === undefined ? oauth.None() : oauth.ClientSecretBasic(secret);
     let response: Response;
     try {
-      response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, input.redirectUri, input.codeVerifier, this.http());
+      response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        auth,
+        params,
+        input.redirectUri,
+        input.codeVerifier,
+        this.http(),
+      );
     } catch (cause) {
       throw new OAuthFlowError('provider_error', 'The token request failed.', { cause });
     }
     let tokens: oauth.TokenEndpointResponse;
     try {
-      tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: input.nonce, requireIdToken: true });
+      tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+        expectedNonce: input.nonce,
+        requireIdToken: true,
+      });
     } catch (cause) {
       if (cause instanceof oauth.ResponseBodyError || cause instanceof oauth.WWWAuthenticateChallengeError) {
         throw new OAuthFlowError('provider_error', 'The provider refused the code.', { cause });
@@ -130,16 +141,27 @@ export class OidcProviderClient implements OAuthProviderClient {
  * The authorization response: a present `iss` must be the issuer the request went to, and a provider that
  * announces RFC 9207 support must send it (S37); then the provider's own error, if any.
  */
-export function checkResponse(as: oauth.AuthorizationServer, client: oauth.Client, input: CallbackInput): URLSearchParams {
+export function checkResponse(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  input: CallbackInput,
+): URLSearchParams {
   const iss = input.params.get('iss');
-  if ((iss !== null && iss !== as.issuer) || (iss === null && as.authorization_response_iss_parameter_supported === true)) {
+  if (
+    (iss !== null && iss !== as.issuer) ||
+    (iss === null && as.authorization_response_iss_parameter_supported === true)
+  ) {
     throw new OAuthFlowError('issuer_mismatch', 'The response came from another issuer.');
   }
   try {
     return oauth.validateAuthResponse(as, client, input.params, input.expectedState);
   } catch (cause) {
     if (cause instanceof oauth.AuthorizationResponseError) {
-      throw new OAuthFlowError(cause.error === 'access_denied' ? 'access_denied' : 'provider_error', 'The provider refused the sign-in.', { cause });
+      throw new OAuthFlowError(
+        cause.error === 'access_denied' ? 'access_denied' : 'provider_error',
+        'The provider refused the sign-in.',
+        { cause },
+      );
     }
     throw new OAuthFlowError('provider_error', 'The authorization response is malformed.', { cause });
   }

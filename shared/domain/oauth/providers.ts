@@ -13,8 +13,12 @@ export type Preset = (typeof PRESETS)[number];
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 // zod/mini (like shared/config.ts, which embeds this schema): small bundles; every check says its own message.
-const scope = z.string('must be a string').check(z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)'));
-const httpUrl = z.url({ error: 'must be a URL' }).check(z.refine((s) => /^https?:\/\//.test(s), 'must be an http(s) URL'));
+const scope = z
+  .string('must be a string')
+  .check(z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)'));
+const httpUrl = z
+  .url({ error: 'must be a URL' })
+  .check(z.refine((s) => /^https?:\/\//.test(s), 'must be an http(s) URL'));
 const nonEmpty = z.string('must be a string').check(z.minLength(1, 'must not be empty'));
 
 export const oauthProviderSchema = z
@@ -26,20 +30,36 @@ export const oauthProviderSchema = z
       /** Local development only: in AWS name a Secrets Manager secret with `clientSecretArn` instead. */
       clientSecret: z.optional(nonEmpty),
       /** A Secrets Manager secret whose value (plain string) is the client secret. */
-      clientSecretArn: z.optional(z.string('must be a string').check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'))),
+      clientSecretArn: z.optional(
+        z
+          .string('must be a string')
+          .check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN')),
+      ),
       scopes: z.optional(z.array(scope, 'must be an array of scopes').check(z.minLength(1, 'must not be empty'))),
       preset: z.optional(z.enum(PRESETS, 'must be google, microsoft or github')),
       /** Microsoft Entra ID: the tenant id (a GUID) or `consumers`; sets the issuer. */
-      tenant: z.optional(z.string('must be a string').check(z.regex(/^([0-9a-f-]{36}|consumers)$/i, 'must be a tenant id (GUID) or "consumers"'))),
+      tenant: z.optional(
+        z
+          .string('must be a string')
+          .check(z.regex(/^([0-9a-f-]{36}|consumers)$/i, 'must be a tenant id (GUID) or "consumers"')),
+      ),
       /** GitHub preset only: override its endpoints (tests use a local stand-in). */
-      endpoints: z.optional(z.strictObject({ authorization: httpUrl, token: httpUrl, api: httpUrl }, 'must be {authorization, token, api} only')),
+      endpoints: z.optional(
+        z.strictObject(
+          { authorization: httpUrl, token: httpUrl, api: httpUrl },
+          'must be {authorization, token, api} only',
+        ),
+      ),
     },
     'must be an object with issuer, clientId, clientSecret|clientSecretArn, scopes, preset, tenant, endpoints only',
   )
   .check(
     z.refine((p) => !(p.clientSecret && p.clientSecretArn), 'give clientSecret or clientSecretArn, not both'),
     z.refine((p) => p.preset !== undefined || p.issuer !== undefined, 'issuer is required without a preset'),
-    z.refine((p) => p.preset !== 'microsoft' || p.issuer !== undefined || p.tenant !== undefined, 'the microsoft preset needs tenant (or issuer)'),
+    z.refine(
+      (p) => p.preset !== 'microsoft' || p.issuer !== undefined || p.tenant !== undefined,
+      'the microsoft preset needs tenant (or issuer)',
+    ),
     z.refine((p) => p.tenant === undefined || p.preset === 'microsoft', 'tenant is only for the microsoft preset'),
     z.refine((p) => p.endpoints === undefined || p.preset === 'github', 'endpoints is only for the github preset'),
   );
@@ -103,7 +123,9 @@ export function resolveProvider(name: string, p: OAuthProviderInput): OAuthProvi
         ...base,
         kind: 'oidc',
         // A tenant-specific issuer: the multi-tenant `common` endpoint has no single issuer to check `iss` against.
-        issuer: p.issuer ?? `https://login.microsoftonline.com/${p.tenant!.toLowerCase() === 'consumers' ? '9188040d-6c67-4c5b-b112-36a304b66dad' : p.tenant}/v2.0`,
+        issuer:
+          p.issuer ??
+          `https://login.microsoftonline.com/${p.tenant!.toLowerCase() === 'consumers' ? '9188040d-6c67-4c5b-b112-36a304b66dad' : p.tenant}/v2.0`,
         scopes: p.scopes ?? ['openid', 'email', 'profile'],
         emailVerifiedClaims: ['email_verified', 'xms_edov'],
       };

@@ -12,7 +12,12 @@ import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js'
 import { sha256Hex } from '../secrets.js';
 import { nowSeconds, type SessionTokens } from '../session.js';
 import { completeSignIn, type SignInDeps, type SignInResult, type SignInSubject } from '../sign-in/complete-sign-in.js';
-import { OAuthFlowError, type OAuthFailureCode, type OAuthProviderClient, type ProviderIdentity } from './provider-client.js';
+import {
+  OAuthFlowError,
+  type OAuthFailureCode,
+  type OAuthProviderClient,
+  type ProviderIdentity,
+} from './provider-client.js';
 import { isAllowedRedirect } from '../redirect.js';
 
 export interface OAuthDeps extends SignInDeps {
@@ -41,7 +46,10 @@ export interface BeginResult {
  * Starts authorization code + PKCE for `providerName`.
  * @throws AuthError `unknown_provider` (404) or `invalid_redirect` (400).
  */
-export async function beginOAuth(deps: OAuthDeps, input: { provider: string; redirectTo: string | undefined }): Promise<BeginResult> {
+export async function beginOAuth(
+  deps: OAuthDeps,
+  input: { provider: string; redirectTo: string | undefined },
+): Promise<BeginResult> {
   const client = deps.provider(input.provider);
   if (!client) throw new AuthError('unknown_provider', 'No sign-in provider has this name.');
   if (!isAllowedRedirect(input.redirectTo, deps.allowedRedirectOrigins)) {
@@ -127,7 +135,9 @@ export async function completeOAuthSignIn(
     // The funnel's refusal (S51) reaches the app as `error=account_disabled`, like every other coded failure.
     if (e instanceof AuthError && e.code === 'account_disabled') return fail('account_disabled');
     // Store or key-ring failures: the browser still goes back to the app, with a generic code; operators get the cause.
-    logger.error('oauth callback failed', { cause: e instanceof Error ? { name: e.name, message: e.message.slice(0, 300) } : typeof e });
+    logger.error('oauth callback failed', {
+      cause: e instanceof Error ? { name: e.name, message: e.message.slice(0, 300) } : typeof e,
+    });
     return fail('server_error', { reason: e instanceof Error ? e.name : 'unknown' });
   }
 }
@@ -140,7 +150,11 @@ export async function completeOAuthSignIn(
  * session ends) — never a merge in which the pre-registered password keeps working. Without any account it
  * creates one, with the identity, in one write.
  */
-async function signInWithIdentity(deps: OAuthDeps, provider: string, asserted: ProviderIdentity): Promise<SignInResult> {
+async function signInWithIdentity(
+  deps: OAuthDeps,
+  provider: string,
+  asserted: ProviderIdentity,
+): Promise<SignInResult> {
   const identity: OAuthIdentity = { issuer: asserted.issuer, subject: asserted.subject };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -154,7 +168,12 @@ async function signInWithIdentity(deps: OAuthDeps, provider: string, asserted: P
   throw new OAuthFlowError('server_error', 'The account could not be created; try again.');
 }
 
-async function subjectFor(deps: OAuthDeps, provider: string, asserted: ProviderIdentity, identity: OAuthIdentity): Promise<SignInSubject> {
+async function subjectFor(
+  deps: OAuthDeps,
+  provider: string,
+  asserted: ProviderIdentity,
+  identity: OAuthIdentity,
+): Promise<SignInSubject> {
   const known = await deps.users.findByIdentity(identity);
   // A linked identity was linked on a verified email, so it still proves the account's address.
   if (known) return { account: known };

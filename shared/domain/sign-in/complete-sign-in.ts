@@ -110,10 +110,18 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
 }
 
 /** Creates the account; when the address is taken and this sign-in proved it, the existing account is the one. */
-async function accountFor(deps: SignInDeps, account: NewAccount, input: SignInInput): Promise<{ user: User; created: boolean }> {
+async function accountFor(
+  deps: SignInDeps,
+  account: NewAccount,
+  input: SignInInput,
+): Promise<{ user: User; created: boolean }> {
   try {
     return {
-      user: await createAccount(deps, account, { emailVerified: input.proof.emailVerified, method: input.method, provider: input.provider }),
+      user: await createAccount(deps, account, {
+        emailVerified: input.proof.emailVerified,
+        method: input.method,
+        provider: input.provider,
+      }),
       created: true,
     };
   } catch (e) {
@@ -141,13 +149,19 @@ async function proveAddress(deps: SignInDeps, user: User, method: SignInMethod):
   }
   // After the password is gone, so no session the pre-proof password could still start survives this.
   const revoked = await deps.refreshTokens.revokeAllForUser(user.id, nowSeconds(deps.clock));
-  securityEvent('address_proven', { userId: user.id, method, passwordRemoved: user.passwordHash !== undefined, sessionsRevoked: revoked });
+  securityEvent('address_proven', {
+    userId: user.id,
+    method,
+    passwordRemoved: user.passwordHash !== undefined,
+    sessionsRevoked: revoked,
+  });
   return claimed;
 }
 
 /** ADMIN_EMAILS bootstrap: a proven address on the list gets the role, persisted. Never an unproven one. */
 async function grantBootstrapRoles(deps: SignInDeps, user: User): Promise<User> {
-  if (!user.emailVerified || user.roles.includes(BOOTSTRAP_ROLE) || !deps.adminEmails?.includes(user.email)) return user;
+  if (!user.emailVerified || user.roles.includes(BOOTSTRAP_ROLE) || !deps.adminEmails?.includes(user.email))
+    return user;
   const updated = await deps.users.setRoles(user.id, [...user.roles, BOOTSTRAP_ROLE]);
   securityEvent('role_change', { userId: user.id, roles: BOOTSTRAP_ROLE, by: 'ADMIN_EMAILS' });
   return updated ?? user;
