@@ -8,7 +8,7 @@ let common: Set<string> | undefined;
  * The set is built lazily so functions that never check a new password do not pay for it.
  */
 export function isCommonPassword(password: string): boolean {
-  common ??= new Set((dictionary['passwords-common']).map((p) => p.toLowerCase()));
+  common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
   const lower = password.toLowerCase();
   if (common.has(lower)) return true;
   // A common password repeated ("passwordpassword") or padded with one repeated character is no stronger.

@@ -198,11 +198,9 @@ describe('Class: DynamoUserStore (request shape)', () => {
     ddb
       .on(GetCommand, { Key: { pk: 'EMAIL#known@example.com' } })
       .resolves({ Item: { pk: 'EMAIL#known@example.com', userId: 'u1' } });
-    ddb
-      .on(GetCommand, { Key: { pk: 'USER#u1' } })
-      .resolves({
-        Item: { pk: 'USER#u1', id: 'u1', email: 'known@example.com', roles: [], emailVerified: false, createdAt: 0 },
-      });
+    ddb.on(GetCommand, { Key: { pk: 'USER#u1' } }).resolves({
+      Item: { pk: 'USER#u1', id: 'u1', email: 'known@example.com', roles: [], emailVerified: false, createdAt: 0 },
+    });
 
     // Act
     const known = await store.findByEmail('known@example.com');

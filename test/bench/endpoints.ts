@@ -60,18 +60,16 @@ async function fakeSecretsManager(secrets: Record<string, string>): Promise<{ ur
           .end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
         return;
       }
-      res
-        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
-        .end(
-          JSON.stringify({
-            ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`,
-            Name: SecretId,
-            SecretString: value,
-            VersionId: 'v1',
-            VersionStages: ['AWSCURRENT'],
-            CreatedDate: 0,
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+        JSON.stringify({
+          ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`,
+          Name: SecretId,
+          SecretString: value,
+          VersionId: 'v1',
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: 0,
+        }),
+      );
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

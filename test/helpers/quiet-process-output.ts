@@ -16,7 +16,7 @@ if (!global[PATCHED]) {
   ] as const) {
     const original = stream.write.bind(stream);
     let forwarding = false;
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       // Should vitest's console itself ever end up here, write through rather than loop.
       if (forwarding) return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
       forwarding = true;
@@ -28,6 +28,6 @@ if (!global[PATCHED]) {
       const callback = rest.find((a) => typeof a === 'function') as (() => void) | undefined;
       callback?.();
       return true;
-    });
+    };
   }
 }

@@ -284,8 +284,7 @@ describe('S10: algorithm pinning', () => {
   const publicKeyForms: [string, () => string | Buffer][] = [
     [
       'PEM (SPKI)',
-      () =>
-        createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }),
+      () => createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }),
     ],
     [
       'DER bytes',

@@ -100,8 +100,8 @@ const allowPolicy = {
 };
 
 beforeEach(() => {
-  vi.spyOn(logger, 'info').mockImplementation((() => undefined));
-  vi.spyOn(logger, 'error').mockImplementation((() => undefined));
+  vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+  vi.spyOn(logger, 'error').mockImplementation(() => undefined);
   verifier.verify.mockClear();
   authorize = createAuthorizer({ verifier });
 });

@@ -127,10 +127,13 @@ describe('Handlers: jwks and openid-configuration', () => {
   it('S56: discovery lists the algorithms of the published keys, current first, not SIGNING_ALG', async () => {
     // Prepare: an ES256 ring rotated once by a deployment now configured for EdDSA
     const ring = await rotateRing(await createRing('ES256', new Date()), 'EdDSA', new Date());
-    const discovery = discoveryHandler({ jwks: async () => toJwks(ring) }, {
-      ...config,
-      SIGNING_ALG: 'EdDSA',
-    });
+    const discovery = discoveryHandler(
+      { jwks: async () => toJwks(ring) },
+      {
+        ...config,
+        SIGNING_ALG: 'EdDSA',
+      },
+    );
 
     // Act
     const r = await invoke(discovery);

@@ -9,10 +9,10 @@ import { Metrics as SlimMetrics } from '../../infra/bundling/slim-metrics.js';
 
 function emitted(make: () => { addMetric(n: string, u: never, v: number): void; publishStoredMetrics(): void }) {
   const lines: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
     return true;
-  }));
+  });
   const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void lines.push(String(s)));
   try {
     const m = make();

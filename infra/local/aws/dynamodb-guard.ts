@@ -34,9 +34,8 @@ export function checksOf(operation: string, body: Record<string, any>, tableArn:
       return (body.TransactItems ?? []).map((item: Record<string, any>) => {
         const [kind, op] = Object.entries(item)[0] ?? [];
         const action =
-          { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[
-            kind
-          ] ?? kind;
+          { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ??
+          kind;
         return { action: `dynamodb:${action}`, resource: on(op?.TableName) };
       });
     case 'TransactGetItems':
