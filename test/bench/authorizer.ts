@@ -51,7 +51,8 @@ async function calibrate(fn: () => unknown, targetMs: number): Promise<number> {
 }
 
 interface Contenders {
-  [name: string]: () => Promise<unknown> | unknown;
+  /** Sync or async: the result is awaited either way. */
+  [name: string]: () => unknown;
 }
 
 async function contendersFor(alg: SigningAlg): Promise<{ token: string; contenders: Contenders }> {
@@ -159,7 +160,7 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
     try {
       await fn();
     } catch (e) {
-      throw new Error(`${alg} ${name} rejected a good token: ${String(e)}`);
+      throw new Error(`${alg} ${name} rejected a good token: ${String(e)}`, { cause: e });
     }
   }
   return { token, contenders };

@@ -57,7 +57,7 @@ export class DynamoEmailTokenStore implements EmailTokenStore {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: latestKey(purpose, emailHash) }, ConsistentRead: true }),
     );
-    const tokenHash = out.Item?.['tokenHash'];
+    const tokenHash: unknown = out.Item?.['tokenHash'];
     return typeof tokenHash === 'string' ? this.get(tokenHash) : undefined;
   }
 

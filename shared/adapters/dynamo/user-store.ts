@@ -38,7 +38,7 @@ export class DynamoUserStore implements UserStore {
     const lock = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: emailKey(email) }, ConsistentRead: true }),
     );
-    const userId = lock.Item?.['userId'];
+    const userId: unknown = lock.Item?.['userId'];
     if (typeof userId === 'string') return this.findById(userId);
     // An unknown address costs the same second read as a known one, so the sign-in's latency does not say which
     // it was (S2: the rest of the parity is the dummy argon2 verify). The key cannot exist.
@@ -127,7 +127,7 @@ export class DynamoUserStore implements UserStore {
     const link = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: identityKey(identity) }, ConsistentRead: true }),
     );
-    const userId = link.Item?.['userId'];
+    const userId: unknown = link.Item?.['userId'];
     return typeof userId === 'string' ? this.findById(userId) : undefined;
   }
 

@@ -129,7 +129,7 @@ export function resolveProvider(name: string, p: OAuthProviderInput): OAuthProvi
         scopes: p.scopes ?? ['openid', 'email', 'profile'],
         emailVerifiedClaims: ['email_verified', 'xms_edov'],
       };
-    default:
+    case undefined:
       return {
         ...base,
         kind: 'oidc',
