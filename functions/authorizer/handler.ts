@@ -27,7 +27,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
-import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from '../../shared/auth-context.js';
+import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from '../../shared/authorizer/auth-context.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import {
   AccessTokenVerifier,
@@ -35,10 +35,10 @@ import {
   TokenVerificationError,
   type AccessTokenClaims,
 } from '../../shared/domain/verify-access-token.js';
-import { logger, securityEvent } from '../../shared/log.js';
-import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
-import { parseRoutePolicies } from '../../shared/route-policies.js';
-import { loadVerifierConfig } from '../../shared/verifier-config.js';
+import { logger, securityEvent } from '../../shared/observability/log.js';
+import { routeRequirements, type RouteDefinition } from '../../shared/routing/routes.js';
+import { parseRoutePolicies } from '../../shared/routing/route-policies.js';
+import { loadVerifierConfig } from '../../shared/config/verifier-config.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
 

@@ -1,6 +1,6 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { getUserStore } from '../../shared/composition.js';
-import { emailTokenDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { getUserStore } from '../../shared/composition/handlers.js';
+import { emailTokenDeps } from '../../shared/composition/email.js';
 import type { EmailTokenDeps } from '../../shared/domain/email-token.js';
 import { verifyEmail } from '../../shared/domain/email-verification.js';
 import type { UserStore } from '../../shared/ports.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
-import { AuthError } from '../errors.js';
+import { AuthError } from './errors.js';
 import type { Clock, KeyRing } from '../ports.js';
 import { toLowSJws } from './ecdsa.js';
 import { currentKey } from './key-ring.js';

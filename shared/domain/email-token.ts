@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../errors.js';
-import { securityEvent } from '../log.js';
+import { AuthError, ConditionFailedError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
 import type { Clock, EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { constantTimeEqual, newOpaqueToken, sha256Hex } from './secrets.js';

@@ -1,5 +1,5 @@
-import { AuthError } from '../errors.js';
-import { logger, securityEvent } from '../log.js';
+import { AuthError } from './errors.js';
+import { logger, securityEvent } from '../observability/log.js';
 import type { PasswordHasher, RateLimiter, UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { sha256Hex } from './secrets.js';

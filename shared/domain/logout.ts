@@ -1,4 +1,4 @@
-import { securityEvent } from '../log.js';
+import { securityEvent } from '../observability/log.js';
 import type { Clock, RefreshTokenStore } from '../ports.js';
 import { REFRESH_TOKEN_PATTERN, sha256Hex } from './secrets.js';
 

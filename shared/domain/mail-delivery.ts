@@ -1,5 +1,5 @@
-import { AuthError } from '../errors.js';
-import { logger } from '../log.js';
+import { AuthError } from './errors.js';
+import { logger } from '../observability/log.js';
 import type { Mailer, MailMessage, RateLimiter } from '../ports.js';
 import type { MailTemplates } from './mail-templates.js';
 import { sha256Hex } from './secrets.js';

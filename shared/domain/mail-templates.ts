@@ -17,7 +17,7 @@ export interface RenderedMail {
 /**
  * The mails of the email flows, one function per purpose, plain text + HTML, no external assets (no images,
  * fonts or tracking pixels). To change the wording or branding, pass your own `MailTemplates` to the
- * composition root (`setMailTemplates` in shared/composition-email.ts) or edit this file; keep the link, the code,
+ * composition root (`setMailTemplates` in shared/composition/email.ts) or edit this file; keep the link, the code,
  * the expiry and the "if you did not ask for this" sentence.
  */
 export interface MailTemplates {

@@ -1,5 +1,5 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
 import type { PasswordHasher, RefreshTokenStore, UserStore } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';

@@ -1,5 +1,5 @@
-import { AuthError, ConditionFailedError } from '../errors.js';
-import { securityEvent } from '../log.js';
+import { AuthError, ConditionFailedError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
 import type { RefreshTokenRecord, UserStore } from '../ports.js';
 import { newRefreshToken, nowSeconds, type SessionDeps, type SessionTokens } from './session.js';
 import { REFRESH_TOKEN_PATTERN, sha256Hex } from './secrets.js';

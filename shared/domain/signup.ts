@@ -1,4 +1,4 @@
-import { AuthError, ConditionFailedError } from '../errors.js';
+import { AuthError, ConditionFailedError } from './errors.js';
 import type { PasswordHasher, User } from '../ports.js';
 import { canonicalizeEmail } from './email.js';
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js';

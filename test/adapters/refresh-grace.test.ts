@@ -11,7 +11,7 @@ import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
 import { sha256Hex } from '../../shared/domain/secrets.js';
 import { startSession } from '../../shared/domain/session.js';
-import { type AuthError } from '../../shared/errors.js';
+import { type AuthError } from '../../shared/domain/errors.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../../shared/ports.js';
 import { freshTables, type FreshTables } from '../helpers/dynamo.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConditionFailedError } from '../../shared/errors.js';
+import { ConditionFailedError } from '../../shared/domain/errors.js';
 import type {
   Clock,
   EmailTokenRecord,

@@ -10,7 +10,7 @@ import { importJWK, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { createAuthorizer } from '../../functions/authorizer/handler.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
-import { encodeAuthContext } from '../../shared/auth-context.js';
+import { encodeAuthContext } from '../../shared/authorizer/auth-context.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, toJwks, type SigningAlg } from '../../shared/domain/key-ring.js';
 import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';

@@ -10,7 +10,7 @@ describe('Function: securityEvent metrics', () => {
       lines.push(String(chunk));
       return true;
     });
-    const { securityEvent } = await import('../../shared/log.js');
+    const { securityEvent } = await import('../../shared/observability/log.js');
     securityEvent('refresh_reuse', { familyId: 'f-1', userId: 'u-1' });
     const emf = lines
       .flatMap((l) => l.split('\n'))

@@ -15,7 +15,7 @@ import {
 } from '../../shared/domain/oauth/provider-client.js';
 import { resolveProvider } from '../../shared/domain/oauth/providers.js';
 import { beginOAuth, completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 
 const HOME = 'https://app.example.com/home';

@@ -5,7 +5,7 @@ vi.hoisted(() => {
 });
 
 import { requirementsWith } from '../../functions/authorizer/handler.js';
-import { parseRoutePolicies } from '../../shared/route-policies.js';
+import { parseRoutePolicies } from '../../shared/routing/route-policies.js';
 
 describe('Function: parseRoutePolicies', () => {
   it('reads the policies protectRoute writes, and nothing for an empty variable', () => {

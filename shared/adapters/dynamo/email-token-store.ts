@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
+import { ConditionFailedError } from '../../domain/errors.js';
 import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../../ports.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 

@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
+import { ConditionFailedError } from '../../domain/errors.js';
 import type { OAuthTransaction, OAuthTransactionStore } from '../../ports.js';
 import { isConditionalCheckFailed } from './conditional.js';
 

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
+import { ConditionFailedError } from '../../domain/errors.js';
 import type { Clock, RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 import { FAMILIES_BY_USER_INDEX } from './tables.js';

@@ -1,4 +1,4 @@
-import { ConditionFailedError } from '../../errors.js';
+import { ConditionFailedError } from '../../domain/errors.js';
 import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../../ports.js';
 
 /**

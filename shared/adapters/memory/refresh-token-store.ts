@@ -1,4 +1,4 @@
-import { ConditionFailedError } from '../../errors.js';
+import { ConditionFailedError } from '../../domain/errors.js';
 import type { Clock, RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports.js';
 
 const fail = (what: string) => new ConditionFailedError(`${what}: condition failed`);

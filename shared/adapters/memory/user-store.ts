@@ -1,4 +1,4 @@
-import { ConditionFailedError } from '../../errors.js';
+import { ConditionFailedError } from '../../domain/errors.js';
 import type { OAuthIdentity, User, UserStore } from '../../ports.js';
 
 /**

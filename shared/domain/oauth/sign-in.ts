@@ -4,8 +4,8 @@
  * hash of `state`, and is bound to the browser by a random value kept in a `__Host-` cookie.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../../errors.js';
-import { logger, securityEvent } from '../../log.js';
+import { AuthError, ConditionFailedError } from '../errors.js';
+import { logger, securityEvent } from '../../observability/log.js';
 import type { OAuthIdentity, OAuthTransactionStore, UserStore } from '../../ports.js';
 import { canonicalizeEmail } from '../email.js';
 import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js';

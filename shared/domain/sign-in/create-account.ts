@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { securityEvent } from '../../log.js';
+import { securityEvent } from '../../observability/log.js';
 import type { Clock, OAuthIdentity, User, UserStore } from '../../ports.js';
 
 export interface CreateAccountDeps {
