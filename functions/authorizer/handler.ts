@@ -27,7 +27,12 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
-import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from '../../shared/authorizer/auth-context.js';
+import {
+  encodeAuthContext,
+  hasAllScopes,
+  hasAnyRole,
+  type AuthorizerContext,
+} from '../../shared/authorizer/auth-context.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import {
   AccessTokenVerifier,
