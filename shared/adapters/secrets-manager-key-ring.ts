@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { JWK } from 'jose';
 import { parseRing, publicOnly } from '../domain/key-ring.js';
-import type { KeyRing, KeyRingDocument } from '../ports.js';
+import type { KeyRing, KeyRingDocument } from '../ports/key-ring.js';
 import type { JwksSource } from './jwks-source.js';
 
 interface CacheOptions {

@@ -13,7 +13,7 @@ import type { MailDeps } from '../domain/mail-delivery.js';
 import { defaultMailTemplates, type MailTemplates } from '../domain/mail-templates.js';
 import type { MagicLinkDeps } from '../domain/magic-link.js';
 import type { PasswordResetDeps } from '../domain/password-reset.js';
-import type { Mailer } from '../ports.js';
+import type { Mailer } from '../ports/mailer.js';
 import {
   getDoc,
   getHasher,

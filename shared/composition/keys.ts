@@ -9,7 +9,7 @@ import { SecretsManagerJwksSource, SecretsManagerKeyRing } from '../adapters/sec
 import { getConfig, lazy, once, systemClock } from './config.js';
 import { required } from '../config/config.js';
 import { AccessTokenIssuer } from '../domain/access-token.js';
-import type { KeyRing } from '../ports.js';
+import type { KeyRing } from '../ports/key-ring.js';
 
 const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
 const getFileRing = /* @__PURE__ */ once(

@@ -1,4 +1,4 @@
-import type { EmailTokenPurpose } from '../ports.js';
+import type { EmailTokenPurpose } from '../ports/email-token-store.js';
 
 /** What a template gets: the link, the code, how long both stay valid, and the address the mail goes to. */
 export interface MailTemplateInput {

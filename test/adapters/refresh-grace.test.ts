@@ -12,7 +12,7 @@ import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refres
 import { sha256Hex } from '../../shared/domain/secrets.js';
 import { startSession } from '../../shared/domain/session.js';
 import { type AuthError } from '../../shared/domain/errors.js';
-import type { RefreshTokenRecord, RefreshTokenStore } from '../../shared/ports.js';
+import type { RefreshTokenRecord, RefreshTokenStore } from '../../shared/ports/refresh-token-store.js';
 import { freshTables, type FreshTables } from '../helpers/dynamo.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 import { codeOf } from '../helpers/error-code.js';

@@ -35,7 +35,7 @@ import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, rotateRing, toJwks } from '../../shared/domain/key-ring.js';
 import { AccessTokenVerifier, type VerifyOptions } from '../../shared/domain/verify-access-token.js';
 import { logger } from '../../shared/observability/log.js';
-import type { KeyRingDocument, PublicKeySource } from '../../shared/ports.js';
+import type { KeyRingDocument, PublicKeySource } from '../../shared/ports/key-ring.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://api.example.test';

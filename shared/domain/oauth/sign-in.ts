@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AuthError, ConditionFailedError } from '../errors.js';
 import { logger, securityEvent } from '../../observability/log.js';
-import type { OAuthIdentity, OAuthTransactionStore, UserStore } from '../../ports.js';
+import type { OAuthIdentity } from '../../ports/oauth-identity.js';
+import type { OAuthTransactionStore } from '../../ports/oauth-transaction-store.js';
+import type { UserStore } from '../../ports/user-store.js';
 import { canonicalizeEmail } from '../email.js';
 import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js';
 import { sha256Hex } from '../secrets.js';

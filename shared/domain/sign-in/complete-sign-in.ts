@@ -17,7 +17,7 @@
  */
 import { AuthError, ConditionFailedError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
-import type { User } from '../../ports.js';
+import type { User } from '../../ports/user-store.js';
 import { nowSeconds, startSession, type SessionDeps, type SessionTokens } from '../session.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
