@@ -1,4 +1,4 @@
-import type { JwksSource } from '../../shared/adapters/jwks-source.js';
+import type { JwksSource } from '../../shared/ports/jwks-source.js';
 import { getConfig } from '../../shared/composition/config.js';
 import { getJwksSource } from '../../shared/composition/keys.js';
 import { AuthError } from '../../shared/domain/errors.js';

@@ -3,7 +3,7 @@
  * file locally (KEY_RING_FILE). No DynamoDB here, so the JWKS function's bundle carries no DynamoDB client.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { JwksSource } from '../adapters/jwks-source.js';
+import type { JwksSource } from '../ports/jwks-source.js';
 import { FileKeyRing } from '../adapters/local/file-key-ring.js';
 import { SecretsManagerJwksSource, SecretsManagerKeyRing } from '../adapters/secrets-manager-key-ring.js';
 import { getConfig, lazy, once, systemClock } from './config.js';

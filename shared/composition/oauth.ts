@@ -10,7 +10,7 @@ import { OidcProviderClient } from '../adapters/oauth/oidc-client.js';
 import { getDoc, signInDeps } from './handlers.js';
 import { getConfig, lazy, once } from './config.js';
 import { required } from '../config/config.js';
-import type { OAuthProviderClient } from '../domain/oauth/provider-client.js';
+import type { OAuthProviderClient } from '../ports/provider-client.js';
 import { resolveProviders } from '../domain/oauth/providers.js';
 import type { OAuthDeps } from '../domain/oauth/sign-in.js';
 

@@ -19,7 +19,7 @@ import {
   type OAuthFailureCode,
   type OAuthProviderClient,
   type ProviderIdentity,
-} from './provider-client.js';
+} from '../../ports/provider-client.js';
 import { isAllowedRedirect } from '../redirect.js';
 
 export interface OAuthDeps extends SignInDeps {
