@@ -8,7 +8,7 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { importJWK, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { createAuthorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer } from '../../shared/authorizer/authorizer.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import { encodeAuthContext } from '../../shared/authorizer/auth-context.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';

@@ -25,7 +25,7 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { createAuthorizer, type Authorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer, type Authorizer } from '../../shared/authorizer/authorizer.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
 import { getAuthContext } from '../../shared/authorizer/auth-context.js';

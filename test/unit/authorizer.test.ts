@@ -9,7 +9,7 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { createAuthorizer, type Authorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer, type Authorizer } from '../../shared/authorizer/authorizer.js';
 import {
   getAuthContext,
   MissingAuthContextError,

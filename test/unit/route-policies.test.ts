@@ -4,7 +4,7 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { requirementsWith } from '../../functions/authorizer/handler.js';
+import { requirementsWith } from '../../shared/authorizer/authorizer.js';
 import { parseRoutePolicies } from '../../shared/routing/route-policies.js';
 
 describe('Function: parseRoutePolicies', () => {
