@@ -34,7 +34,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
-import { ROUTES, routeKey } from '../shared/routes.js';
+import { ROUTES, routeKey } from '../shared/routing/routes.js';
 import { resolveSettings, type AuthBackendProps, type Settings } from './auth-backend-props.js';
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
 import { SecurityAlarms } from './monitoring.js';

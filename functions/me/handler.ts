@@ -1,5 +1,5 @@
-import { getAuthContext } from '../../shared/auth-context.js';
-import { getConfig } from '../../shared/composition-config.js';
+import { getAuthContext } from '../../shared/authorizer/auth-context.js';
+import { getConfig } from '../../shared/composition/config.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
 /**

@@ -1,6 +1,6 @@
 /**
  * A small HTTP server that behaves like API Gateway HTTP API (payload 2.0) in front of the same handlers
- * the CDK stack deploys, routed from the same route table (shared/routes.ts). It reproduces the parts of
+ * the CDK stack deploys, routed from the same route table (shared/routing/routes.ts). It reproduces the parts of
  * API Gateway that clients and tests observe:
  * - route matching (`404 {"message":"Not Found"}` for unknown routes),
  * - the Lambda REQUEST authorizer with simple responses: no Authorization header → 401 without calling it;
@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routeKey, type RouteDefinition } from '../../shared/routes.js';
+import { routeKey, type RouteDefinition } from '../../shared/routing/routes.js';
 import { toHttpApiEvent } from './http-api-event.js';
 
 /** Invokes a function with an event; the function's host builds its Lambda context (infra/local/isolated-function.ts). */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
-import { AuthError } from '../errors.js';
-import type { Clock, KeyRing } from '../ports.js';
+import { AuthError } from './errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { KeyRing } from '../ports/key-ring.js';
 import { toLowSJws } from './ecdsa.js';
 import { currentKey } from './key-ring.js';
 

@@ -1,6 +1,8 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { Clock, RefreshTokenStore, User, UserStore } from '../ports.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import type { Clock } from '../ports/clock.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
+import type { User, UserStore } from '../ports/user-store.js';
 
 export interface AdminDeps {
   clock: Clock;

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { Clock, EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../ports.js';
+import { AuthError, ConditionFailedError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import type { Clock } from '../ports/clock.js';
+import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../ports/email-token-store.js';
 import { canonicalizeEmail } from './email.js';
 import { constantTimeEqual, newOpaqueToken, sha256Hex } from './secrets.js';
 

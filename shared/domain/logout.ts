@@ -1,5 +1,6 @@
-import { securityEvent } from '../log.js';
-import type { Clock, RefreshTokenStore } from '../ports.js';
+import { securityEvent } from '../observability/log.js';
+import type { Clock } from '../ports/clock.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
 import { REFRESH_TOKEN_PATTERN, sha256Hex } from './secrets.js';
 
 export interface LogoutDeps {

@@ -1,6 +1,8 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { PasswordHasher, RefreshTokenStore, UserStore } from '../ports.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
+import type { UserStore } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';

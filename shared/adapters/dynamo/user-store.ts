@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
-import type { OAuthIdentity, User, UserStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { OAuthIdentity } from '../../ports/oauth-identity.js';
+import type { User, UserStore } from '../../ports/user-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
 const userKey = (id: string) => `USER#${id}`;
