@@ -12,7 +12,8 @@ import type { UserStore } from '../../ports/user-store.js';
 import { canonicalizeEmail } from '../email.js';
 import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js';
 import { sha256Hex } from '../secrets.js';
-import { nowSeconds, type SessionTokens } from '../session.js';
+import { nowSeconds } from '../../ports/clock.js';
+import type { SessionTokens } from '../session.js';
 import { completeSignIn, type SignInDeps, type SignInResult, type SignInSubject } from '../sign-in/complete-sign-in.js';
 import {
   OAuthFlowError,

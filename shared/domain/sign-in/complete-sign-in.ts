@@ -18,7 +18,8 @@
 import { AuthError, ConditionFailedError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
 import type { User } from '../../ports/user-store.js';
-import { nowSeconds, startSession, type SessionDeps, type SessionTokens } from '../session.js';
+import { nowSeconds } from '../../ports/clock.js';
+import { startSession, type SessionDeps, type SessionTokens } from '../session.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
 /** RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the common convention). */
