@@ -36,6 +36,7 @@ import {
   type AccessTokenClaims,
 } from '../../shared/domain/verify-access-token.js';
 import { logger, securityEvent } from '../../shared/log.js';
+import { countSecurityEvent } from '../../shared/metrics.js';
 import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
 import { parseRoutePolicies } from '../../shared/route-policies.js';
 import { loadVerifierConfig } from '../../shared/verifier-config.js';
@@ -94,6 +95,8 @@ function deny(reason: DenyReason, cause?: unknown): Error {
           ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}`
           : undefined,
     });
+    // Logged at error level, so not via securityEvent(), yet still counted: the deny-burst alarm must see an outage.
+    countSecurityEvent('authorizer_deny');
   } else {
     securityEvent('authorizer_deny', { reason });
   }
