@@ -1,3 +1,4 @@
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -14,12 +15,17 @@ import { createAuthorizer } from '../../functions/authorizer/handler.js';
 import { TokenVerificationError } from '../../shared/domain/verify-access-token.js';
 import { logger } from '../../shared/log.js';
 
-const event = (authorization: string) => ({
+const event = (authorization: string): APIGatewayRequestAuthorizerEventV2 => ({
   version: '2.0',
   type: 'REQUEST',
+  routeArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/auth/me',
+  identitySource: [authorization],
   routeKey: 'GET /auth/me',
+  rawPath: '/auth/me',
+  rawQueryString: '',
+  cookies: [],
   headers: { authorization },
-  requestContext: {},
+  requestContext: {} as APIGatewayRequestAuthorizerEventV2['requestContext'],
 });
 
 describe('Function: authorizer (deny metric for the deny-burst alarm)', () => {
