@@ -26,7 +26,6 @@ export interface SessionTokens {
   refreshExpiresIn: number;
 }
 
-
 /** A refresh token record for `familyId`; its idle expiry never outlives the family. */
 export function newRefreshToken(
   base: { userId: string; familyId: string; familyExpiresAt: number; amr?: string[]; authTime?: number },

@@ -14,7 +14,7 @@ import {
 userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
 
 refreshTokenStoreContract('MemoryRefreshTokenStore', async (clock) => {
-  const store = new MemoryRefreshTokenStore(clock);
+  const store = new MemoryRefreshTokenStore();
   return { store, scan: async () => store.dump() };
 });
 

@@ -5,15 +5,15 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 const counted = vi.hoisted(() => [] as string[]);
-vi.mock('../../shared/metrics.js', () => ({
+vi.mock('../../shared/observability/metrics.js', () => ({
   METRICS_NAMESPACE: 'Auth',
   SECURITY_METRICS: {},
   countSecurityEvent: (type: string) => counted.push(type),
 }));
 
-import { createAuthorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer } from '../../shared/authorizer/authorizer.js';
 import { TokenVerificationError } from '../../shared/domain/verify-access-token.js';
-import { logger } from '../../shared/log.js';
+import { logger } from '../../shared/observability/log.js';
 
 const event = (authorization: string): APIGatewayRequestAuthorizerEventV2 => ({
   version: '2.0',
