@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 userStoreContract('DynamoUserStore', async () => new DynamoUserStore(local.doc, local.tables.USERS_TABLE));
 
-refreshTokenStoreContract('DynamoRefreshTokenStore', async (clock) => ({
+refreshTokenStoreContract('DynamoRefreshTokenStore', async () => ({
   store: new DynamoRefreshTokenStore(local.doc, local.tables.REFRESH_TOKENS_TABLE),
   scan: async () => {
     const items: unknown[] = [];

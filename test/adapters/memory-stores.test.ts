@@ -13,7 +13,7 @@ import {
 
 userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
 
-refreshTokenStoreContract('MemoryRefreshTokenStore', async (clock) => {
+refreshTokenStoreContract('MemoryRefreshTokenStore', async () => {
   const store = new MemoryRefreshTokenStore();
   return { store, scan: async () => store.dump() };
 });
