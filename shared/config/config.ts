@@ -12,7 +12,7 @@ import { BOUNDS, type Bound, type BoundedSetting } from './bounds.js';
 import { ConfigError } from './config-error.js';
 import { isOrigin } from './origin.js';
 
-const int = (name: BoundedSetting, { default: def, min, max }: Bound = BOUNDS[name]) =>
+const int = ([def, min, max]: Bound) =>
   z._default(
     z.coerce
       .number()
@@ -42,33 +42,25 @@ const origin = z
   .string()
   .check(z.refine((s) => isOrigin(s), 'must be an origin like https://app.example.com (no path, no trailing slash)'));
 
+/** Every numeric setting, its default and range from `bounds.ts` (named once, so bundles carry each name once). */
+const numericSettings = Object.fromEntries(Object.entries(BOUNDS).map(([name, bound]) => [name, int(bound)])) as {
+  [K in BoundedSetting]: ReturnType<typeof int>;
+};
+
 export const configSchema = z.object({
+  ...numericSettings,
   ISSUER: url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash')),
   /** Defaults to ISSUER. */
   AUDIENCE: nonEmpty(),
   SIGNING_ALG: z._default(z.enum(['ES256', 'RS256', 'EdDSA'], 'must be ES256, RS256 or EdDSA'), 'ES256'),
-  ACCESS_TOKEN_TTL_SECONDS: int('ACCESS_TOKEN_TTL_SECONDS'),
-  CLOCK_TOLERANCE_SECONDS: int('CLOCK_TOLERANCE_SECONDS'),
-  REFRESH_IDLE_TTL_SECONDS: int('REFRESH_IDLE_TTL_SECONDS'),
-  REFRESH_ABSOLUTE_TTL_SECONDS: int('REFRESH_ABSOLUTE_TTL_SECONDS'),
-  REFRESH_REUSE_GRACE_SECONDS: int('REFRESH_REUSE_GRACE_SECONDS'),
   REFRESH_COOKIE_NAME: z._default(
     z.string().check(z.regex(/^__(Secure|Host)-[A-Za-z0-9_-]+$/, 'must start with __Secure- or __Host-')),
     '__Secure-refresh_token',
   ),
-  PASSWORD_MIN_LENGTH: int('PASSWORD_MIN_LENGTH'),
-  PASSWORD_MAX_LENGTH: int('PASSWORD_MAX_LENGTH'),
-  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int('LOGIN_MAX_ATTEMPTS_PER_ACCOUNT'),
-  LOGIN_MAX_ATTEMPTS_PER_IP: int('LOGIN_MAX_ATTEMPTS_PER_IP'),
-  LOGIN_WINDOW_SECONDS: int('LOGIN_WINDOW_SECONDS'),
-  /** Sign-ups per source IP per SIGNUP_WINDOW_SECONDS (S55): bounds the argon2 work and the mail one address can cause. */
-  SIGNUP_MAX_PER_IP: int('SIGNUP_MAX_PER_IP'),
-  SIGNUP_WINDOW_SECONDS: int('SIGNUP_WINDOW_SECONDS'),
   DEFAULT_ROLES: list('user'),
   /** Accounts with these (verified) emails get the `admin` role at sign-in. Bootstrap only; no default password exists. */
   ADMIN_EMAILS: list(''),
   CORS_ORIGINS: z.pipe(list(''), z.array(origin)),
-  MAX_BODY_BYTES: int('MAX_BODY_BYTES'),
   USERS_TABLE: nonEmpty(),
   REFRESH_TOKENS_TABLE: nonEmpty(),
   EPHEMERAL_TABLE: nonEmpty(),
@@ -77,11 +69,8 @@ export const configSchema = z.object({
   /** Secrets Manager secret holding the public JWKS (written by the rotation function, read by the JWKS function). */
   PUBLIC_KEYS_SECRET_ID: nonEmpty(),
   KEY_RING_FILE: nonEmpty(),
-  KEY_RING_CACHE_SECONDS: int('KEY_RING_CACHE_SECONDS'),
   /** Where verifiers (the authorizer) read public keys. Defaults to ISSUER + /.well-known/jwks.json. */
   JWKS_URL: z.optional(url()),
-  JWKS_COOLDOWN_SECONDS: int('JWKS_COOLDOWN_SECONDS'),
-  JWKS_CACHE_SECONDS: int('JWKS_CACHE_SECONDS'),
   DYNAMODB_ENDPOINT: z.optional(url()),
   /** JSON: `{ "<name>": { issuer, clientId, clientSecret?|clientSecretArn?, scopes?, preset? } }` (shared/domain/oauth/providers.ts). */
   OAUTH_PROVIDERS: z.pipe(
@@ -102,8 +91,6 @@ export const configSchema = z.object({
   OAUTH_ALLOW_INSECURE_ISSUER: bool(false),
   /** Exact origins that may receive the browser after social sign-in or an email link (S39). Empty: none. */
   ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
-  /** Lifetime of an OAuth transaction (state, PKCE verifier, nonce) and its binding cookie (S34: ≤ 10 min). */
-  OAUTH_TRANSACTION_TTL_SECONDS: int('OAUTH_TRANSACTION_TTL_SECONDS'),
   // Email sign-in (magic links, email verification, password reset).
   MAGIC_LINKS_TABLE: nonEmpty(),
   /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
@@ -111,12 +98,6 @@ export const configSchema = z.object({
   MAGIC_LINKS_ENABLED: bool(true),
   /** A magic link for an address without an account signs it up on verify. */
   MAGIC_LINK_SIGNUP: bool(true),
-  /** Lifetime of every email link and code (S29: ≤ 10 min by default). */
-  MAGIC_LINK_TTL_SECONDS: int('MAGIC_LINK_TTL_SECONDS'),
-  EMAIL_CODE_MAX_ATTEMPTS: int('EMAIL_CODE_MAX_ATTEMPTS'),
-  MAIL_MAX_PER_ADDRESS: int('MAIL_MAX_PER_ADDRESS'),
-  MAIL_MAX_PER_IP: int('MAIL_MAX_PER_IP'),
-  MAIL_WINDOW_SECONDS: int('MAIL_WINDOW_SECONDS'),
   REQUIRE_EMAIL_VERIFICATION: bool(false),
   /** `ses` in AWS; the local runner uses `outbox` (GET /_dev/outbox). */
   MAILER: z._default(z.enum(['ses', 'outbox'], 'must be ses or outbox'), 'ses'),
