@@ -216,7 +216,8 @@ export class AuthBackend extends Construct {
 
     // Issue 13: the data key sealing TOTP secrets (README, Second factors: why Secrets Manager, not KMS).
     this.mfaKeySecret = new Secret(this, 'MfaDataKey', {
-      description: 'Data key (by key id) that seals TOTP secrets with AES-256-GCM. Add a key id and move "current" to rotate.',
+      description:
+        'Data key (by key id) that seals TOTP secrets with AES-256-GCM. Add a key id and move "current" to rotate.',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ current: 'k1' }),
         generateStringKey: 'k1',

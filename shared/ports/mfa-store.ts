@@ -32,7 +32,13 @@ export interface MfaStore {
    * The first correct code: the factor becomes confirmed at `step` and the recovery set is replaced, in one
    * conditional write (only while still pending). False when it lost (already confirmed, gone).
    */
-  confirmTotp(userId: string, factorId: string, step: number, now: number, recoveryCodeHashes: string[]): Promise<boolean>;
+  confirmTotp(
+    userId: string,
+    factorId: string,
+    step: number,
+    now: number,
+    recoveryCodeHashes: string[],
+  ): Promise<boolean>;
   /** Records an accepted code: only if the factor is confirmed and `step` is newer than its last one (S60). */
   useTotpStep(userId: string, factorId: string, step: number, now: number): Promise<boolean>;
   /** Removes one recovery code hash if it is still there: of N concurrent uses exactly one gets true (S62). */
@@ -62,9 +68,7 @@ export interface MfaChallenge {
 }
 
 export type ReserveAttemptResult =
-  | { kind: 'reserved'; challenge: MfaChallenge }
-  | { kind: 'exhausted' }
-  | { kind: 'invalid' };
+  { kind: 'reserved'; challenge: MfaChallenge } | { kind: 'exhausted' } | { kind: 'invalid' };
 
 export interface MfaChallengeStore {
   create(challenge: MfaChallenge): Promise<void>;

@@ -32,7 +32,8 @@ export class DynamoMfaChallengeStore implements MfaChallengeStore {
           TableName: this.tableName,
           Key: { pk: challengeKey(tokenHash) },
           UpdateExpression: 'ADD attempts :one',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attribute_not_exists(usedAt) AND attempts < :max',
+          ConditionExpression:
+            'attribute_exists(pk) AND expiresAt > :now AND attribute_not_exists(usedAt) AND attempts < :max',
           ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': maxAttempts },
           ReturnValues: 'ALL_NEW',
           // The refused item comes back with the refusal, so "used up" and "unknown" need no second read.

@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { MfaCredentials, MfaStore, TotpFactor } from '../../ports/mfa-store.js';
 import { isConditionalCheckFailed } from './conditional.js';
 
@@ -29,7 +35,9 @@ export class DynamoMfaStore implements MfaStore {
   async addTotp(userId: string, factor: TotpFactor): Promise<void> {
     // The map must exist before a nested SET; the first factor creates the item, a lost race falls back to update.
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (await this.update(userId, 'SET factors.#f = :f', 'attribute_exists(pk)', { '#f': factor.id }, { ':f': factor }))
+      if (
+        await this.update(userId, 'SET factors.#f = :f', 'attribute_exists(pk)', { '#f': factor.id }, { ':f': factor })
+      )
         return;
       try {
         await this.doc.send(
@@ -68,10 +76,16 @@ export class DynamoMfaStore implements MfaStore {
   }
 
   useRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
-    return this.update(userId, 'DELETE recoveryCodes :one', 'contains(recoveryCodes, :h)', {}, {
-      ':one': new Set([codeHash]),
-      ':h': codeHash,
-    });
+    return this.update(
+      userId,
+      'DELETE recoveryCodes :one',
+      'contains(recoveryCodes, :h)',
+      {},
+      {
+        ':one': new Set([codeHash]),
+        ':h': codeHash,
+      },
+    );
   }
 
   async replaceRecoveryCodes(userId: string, hashes: string[]): Promise<void> {

@@ -10,6 +10,7 @@ import { nowSeconds, startSession, type SessionTokens } from '../session.js';
 import type { MfaDeps } from './deps.js';
 import { newRecoveryCodes } from './recovery-codes.js';
 import { matchTotp, totpEnrolment } from './totp.js';
+import { accountLimitKey } from './verify.js';
 
 /** Who is enrolling: the caller of a Bearer route (or, under MFA_POLICY=required, of an enrolment `mfaToken`). */
 export interface MfaCaller {
@@ -53,7 +54,7 @@ export async function confirmTotpEnrolment(
 ): Promise<SessionTokens & { recoveryCodes: string[] }> {
   const now = nowSeconds(deps.clock);
   const account = await deps.limiter.consume(
-    `mfa:account:${caller.userId}`,
+    accountLimitKey(caller.userId),
     deps.limits.maxAttemptsPerAccount,
     deps.limits.windowSeconds,
   );
@@ -74,6 +75,7 @@ export async function confirmTotpEnrolment(
     securityEvent('mfa_failed', { userId: caller.userId, method: 'totp', purpose: 'enrol' });
     throw invalid();
   }
+  await deps.limiter.reset(accountLimitKey(caller.userId), deps.limits.windowSeconds);
   securityEvent('mfa_enrolled', { userId: caller.userId, factorId: factor.id, type: 'totp' });
   const amr = [...new Set([...caller.amr.filter((a) => a !== 'mfa'), 'mfa'])];
   const { familyId: _familyId, ...tokens } = await startSession(deps, user, amr, now);

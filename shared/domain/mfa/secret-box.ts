@@ -38,13 +38,20 @@ export function createSecretBox(load: () => Promise<DataKeyDocument>): SecretBox
       const cipher = createCipheriv('aes-256-gcm', keyOf(material), iv);
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      return [VERSION, kid, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+      return [
+        VERSION,
+        kid,
+        iv.toString('base64url'),
+        body.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+      ].join('.');
     },
     async open(sealed, context) {
       const [version, kid, iv, body, tag] = sealed.split('.');
       const d = await keys();
       const material = kid === 'current' ? undefined : d[kid ?? ''];
-      if (version !== VERSION || !material || !iv || !body || !tag) throw new Error('MFA data key: unknown sealed form');
+      if (version !== VERSION || !material || !iv || !body || !tag)
+        throw new Error('MFA data key: unknown sealed form');
       const decipher = createDecipheriv('aes-256-gcm', keyOf(material), Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

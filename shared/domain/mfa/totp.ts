@@ -24,12 +24,7 @@ export const totpCode = (key: Uint8Array, step: number, digits = TOTP_DIGITS) =>
  * a code that was accepted once (or an older one) is refused.
  * @example const step = matchTotp(key, '123456', Date.now() / 1000, factor.lastStep);
  */
-export function matchTotp(
-  key: Uint8Array,
-  code: string,
-  epochSeconds: number,
-  lastUsedStep = -1,
-): number | undefined {
+export function matchTotp(key: Uint8Array, code: string, epochSeconds: number, lastUsedStep = -1): number | undefined {
   if (!/^[0-9]{6}$/.test(code)) return undefined;
   const now = totpStep(epochSeconds);
   let matched: number | undefined;

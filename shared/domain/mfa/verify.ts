@@ -28,6 +28,9 @@ const tooMany = (retryAfter: number) =>
     headers: { 'Retry-After': String(Math.max(1, retryAfter)) },
   });
 
+/** One counter per account across every second-factor method (S61), shared with enrolment. */
+export const accountLimitKey = (userId: string) => `mfa:account:${userId}`;
+
 /** @example const tokens = await verifyMfa(deps, { mfaToken, method: 'totp', code: '123456' }); */
 export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<SessionTokens> {
   if (input.method === 'webauthn') {
@@ -47,7 +50,11 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
   if (challenge.purpose !== 'sign_in') throw invalidToken();
 
   const [account, credentials, user] = await Promise.all([
-    deps.limiter.consume(`mfa:account:${challenge.userId}`, deps.limits.maxAttemptsPerAccount, deps.limits.windowSeconds),
+    deps.limiter.consume(
+      accountLimitKey(challenge.userId),
+      deps.limits.maxAttemptsPerAccount,
+      deps.limits.windowSeconds,
+    ),
     deps.mfa.get(challenge.userId),
     deps.users.findById(challenge.userId),
   ]);
@@ -69,6 +76,8 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
     throw invalidCode();
   }
   if (!(await deps.challenges.consume(tokenHash, now))) throw invalidToken();
+  // As for passwords: the right factor clears the account's counter, so a user's own typos do not add up to a lock.
+  await deps.limiter.reset(accountLimitKey(challenge.userId), deps.limits.windowSeconds);
   if (input.method === 'recovery_code') securityEvent('mfa_recovery_code_used', { userId: user.id });
   securityEvent('mfa_verified', { userId: user.id, method: input.method, firstFactor: challenge.firstFactor });
   securityEvent('login_success', { userId: user.id, method: challenge.firstFactor, mfa: input.method });
