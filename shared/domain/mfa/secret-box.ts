@@ -27,7 +27,12 @@ const keyOf = (material: string) =>
  */
 export function createSecretBox(load: () => Promise<DataKeyDocument>): SecretBox {
   let doc: Promise<DataKeyDocument> | undefined;
-  const keys = () => (doc ??= load().catch((e: unknown) => ((doc = undefined), Promise.reject(e))));
+  // Cached per container; a failed read is forgotten so that the next request tries again.
+  const keys = () =>
+    (doc ??= load().catch((e: unknown) => {
+      doc = undefined;
+      throw e;
+    }));
   return {
     async seal(plain, context) {
       const d = await keys();
