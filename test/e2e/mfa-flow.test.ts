@@ -66,6 +66,8 @@ async function enrolledUser() {
   const signup = await call('POST', '/auth/signup', { json: { email, password } });
   expect(signup.status).toBe(201);
   const plainAccess = signup.body.accessToken as string;
+  // S64: no mfa before a second factor was verified.
+  expect(decodeJwt(plainAccess).amr).toEqual(['pwd']);
   const start = await call('POST', '/auth/mfa/totp', { headers: bearer(plainAccess) });
   expect(start.status).toBe(201);
   const key = decodeBase32IgnorePadding(start.body.secret as string);
@@ -294,5 +296,31 @@ describe('Second factors (e2e)', () => {
     });
     expect(done.status).toBe(200);
     expect(decodeJwt(done.body.accessToken).amr).toEqual(['fed', 'mfa']);
+  });
+});
+
+describe('MFA_POLICY=required (e2e)', () => {
+  let strict: LocalBackend;
+  beforeAll(async () => {
+    strict = await startTestBackend({ MFA_POLICY: 'required' });
+  });
+  afterAll(() => strict?.close());
+
+  it('S59: an account without a factor gets 401 mfa_enrollment_required and a token verify does not take', async () => {
+    const go = api(strict.url);
+    const user = { email: uniqueEmail('strict'), password: goodPassword() };
+    const signup = await go('POST', '/auth/signup', { json: user });
+    expect(signup.status).toBe(401);
+    expect(signup.body.error).toBe('mfa_enrollment_required');
+    const res = await go('POST', '/auth/login', { json: user });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('mfa_enrollment_required');
+    expect(res.body.mfaToken).toMatch(/^mfa_/);
+    expect(res.body.accessToken).toBeUndefined();
+    expect(cookieValue(res.cookies, REFRESH_COOKIE)).toBeUndefined();
+    const verified = await go('POST', '/auth/mfa/verify', {
+      json: { mfaToken: res.body.mfaToken, method: 'totp', code: '000000' },
+    });
+    expect(verified.body.error).toBe('invalid_token');
   });
 });
