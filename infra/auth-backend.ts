@@ -34,7 +34,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
-import { ROUTES, routeKey } from '../shared/routes.js';
+import { ROUTES, routeKey } from '../shared/routing/routes.js';
 import { resolveSettings, type AuthBackendProps, type Settings } from './auth-backend-props.js';
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
 import { SecurityAlarms } from './monitoring.js';
@@ -700,6 +700,8 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
     'a caller who lost the password has no token; it answers the same for every address and is throttled per address and IP',
   'password-reset-confirm':
     'the caller authenticates with the single-use emailed reset token or code that the function verifies',
+  'mfa-verify':
+    'the caller is between a first and a second factor, so has no access token; it authenticates with the single-use mfaToken the function verifies (5 attempts per token, 10 per account)',
 };
 
 /** The functions' view of the social sign-in props (client secrets only by ARN: never in the template). */

@@ -1,5 +1,5 @@
-import { getAuthContext } from '../../shared/auth-context.js';
-import { adminDeps, getConfig } from '../../shared/composition.js';
+import { getAuthContext } from '../../shared/authorizer/auth-context.js';
+import { adminDeps, getConfig } from '../../shared/composition/handlers.js';
 import { getMfaStore } from '../../shared/composition/mfa.js';
 import type { AdminDeps } from '../../shared/domain/admin.js';
 import { adminResetMfa } from '../../shared/domain/mfa/manage.js';

@@ -1,4 +1,4 @@
-import { getConfig } from '../../shared/composition.js';
+import { getConfig } from '../../shared/composition/handlers.js';
 import { mfaManageDeps } from '../../shared/composition/mfa.js';
 import { removeFactor, type MfaManageDeps } from '../../shared/domain/mfa/manage.js';
 import { httpHandler } from '../../shared/http/handler.js';

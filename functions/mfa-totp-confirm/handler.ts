@@ -1,4 +1,4 @@
-import { getConfig } from '../../shared/composition.js';
+import { getConfig } from '../../shared/composition/handlers.js';
 import { mfaDeps } from '../../shared/composition/mfa.js';
 import type { MfaDeps } from '../../shared/domain/mfa/deps.js';
 import { confirmTotpEnrolment } from '../../shared/domain/mfa/enrol.js';

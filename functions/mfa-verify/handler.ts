@@ -1,6 +1,6 @@
-import { getConfig } from '../../shared/composition.js';
+import { getConfig } from '../../shared/composition/handlers.js';
 import { mfaDeps } from '../../shared/composition/mfa.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import type { MfaDeps } from '../../shared/domain/mfa/deps.js';
 import { verifyMfa } from '../../shared/domain/mfa/verify.js';
 import { readCookie } from '../../shared/http/cookies.js';

@@ -1,5 +1,5 @@
 /** OpenAPI entries of the second-factor routes (issue 13), kept beside the others' in route-docs.ts. */
-import type { ErrorCode } from '../../shared/errors.js';
+import type { ErrorCode } from '../../shared/domain/errors.js';
 import { mfaVerifySchema, totpConfirmSchema } from '../../shared/http/mfa.js';
 import type { RouteDoc } from './route-docs.js';
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { getAuthContext } from '../auth-context.js';
+import { getAuthContext } from '../authorizer/auth-context.js';
 import type { MfaCaller } from '../domain/mfa/enrol.js';
 import { tokenDelivery } from './schemas.js';
 

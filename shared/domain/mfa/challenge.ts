@@ -2,12 +2,12 @@
  * The challenge between a first factor and the session (S59, S66): a single-use `mfaToken`, bound to the account
  * and to the first factor, alive ≤ 5 minutes, stored only as its hash.
  */
-import { AuthError } from '../../errors.js';
-import { securityEvent } from '../../log.js';
-import type { User } from '../../ports.js';
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import type { User } from '../../ports/user-store.js';
 import type { MfaChallengePurpose, MfaCredentials } from '../../ports/mfa-store.js';
 import { newOpaqueToken, sha256Hex } from '../secrets.js';
-import { nowSeconds } from '../session.js';
+import { nowSeconds } from '../../ports/clock.js';
 import type { MfaGateDeps } from './deps.js';
 
 export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';

@@ -1,4 +1,6 @@
-import type { Clock, RateLimiter, UserStore } from '../../ports.js';
+import type { Clock } from '../../ports/clock.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { UserStore } from '../../ports/user-store.js';
 import type { MfaChallengeStore, MfaStore } from '../../ports/mfa-store.js';
 import type { SessionDeps } from '../session.js';
 import type { SecretBox } from './secret-box.js';

@@ -4,9 +4,10 @@
  * recovery codes, once (S62).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AuthError } from '../../errors.js';
-import { securityEvent } from '../../log.js';
-import { nowSeconds, startSession, type SessionTokens } from '../session.js';
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import { nowSeconds } from '../../ports/clock.js';
+import { startSession, type SessionTokens } from '../session.js';
 import type { MfaDeps } from './deps.js';
 import { newRecoveryCodes } from './recovery-codes.js';
 import { matchTotp, totpEnrolment } from './totp.js';

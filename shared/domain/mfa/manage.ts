@@ -2,11 +2,13 @@
  * Listing and managing factors. Removing one or replacing the recovery codes needs a recent second factor (S63):
  * a stolen session that never passed MFA, or passed it long ago, cannot weaken the account.
  */
-import { AuthError } from '../../errors.js';
-import { securityEvent } from '../../log.js';
-import type { Clock, RefreshTokenStore, UserStore } from '../../ports.js';
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { RefreshTokenStore } from '../../ports/refresh-token-store.js';
+import type { UserStore } from '../../ports/user-store.js';
 import type { MfaStore } from '../../ports/mfa-store.js';
-import { nowSeconds } from '../session.js';
+import { nowSeconds } from '../../ports/clock.js';
 import type { MfaCaller } from './enrol.js';
 import { hasConfirmedFactor } from './challenge.js';
 import { newRecoveryCodes } from './recovery-codes.js';

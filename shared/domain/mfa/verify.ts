@@ -4,11 +4,12 @@
  * spent by a conditional write (S60, S62); the token is spent once (S66). Only then does the session start, with
  * `amr` = the first factor plus `mfa` and `auth_time` = now (S64).
  */
-import { AuthError } from '../../errors.js';
-import { securityEvent } from '../../log.js';
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
 import type { MfaChallenge, TotpFactor } from '../../ports/mfa-store.js';
 import { sha256Hex } from '../secrets.js';
-import { nowSeconds, startSession, type SessionTokens } from '../session.js';
+import { nowSeconds } from '../../ports/clock.js';
+import { startSession, type SessionTokens } from '../session.js';
 import type { MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
