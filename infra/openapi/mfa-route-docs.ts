@@ -21,7 +21,7 @@ export const MFA_ROUTE_DOCS: Record<string, RouteDoc> = {
         properties: { factorId: { type: 'string' }, secret: { type: 'string' }, otpauthUri: { type: 'string' } },
       },
     },
-    errors: ['too_many_attempts', ...common],
+    errors: ['reauthentication_required', 'too_many_attempts', ...common],
   },
   'POST /auth/mfa/totp/verify': {
     summary: 'Confirm an authenticator with its first code',

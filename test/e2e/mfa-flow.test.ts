@@ -233,6 +233,10 @@ describe('Second factors (e2e)', () => {
       expect(r.status).toBe(403);
       expect(r.body.error).toBe('reauthentication_required');
     }
+    // Nor may such a session add a second authenticator of its own.
+    const planted = await call('POST', '/auth/mfa/totp', { headers: bearer(u.plainAccess) });
+    expect([planted.status, planted.body.error]).toEqual([403, 'reauthentication_required']);
+    expect((await call('POST', '/auth/mfa/totp', { headers: bearer(u.mfaAccess) })).status).toBe(201);
     expect((await call('DELETE', '/auth/mfa/nope', { headers: bearer(u.mfaAccess) })).status).toBe(404);
     expect((await call('DELETE', `/auth/mfa/${u.factorId}`, { headers: bearer(u.mfaAccess) })).status).toBe(204);
     // No factor left: the password alone signs in again.

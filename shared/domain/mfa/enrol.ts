@@ -12,6 +12,8 @@ import type { MfaDeps } from './deps.js';
 import { newRecoveryCodes } from './recovery-codes.js';
 import { matchTotp, totpEnrolment } from './totp.js';
 import { accountLimitKey } from './verify.js';
+import { hasConfirmedFactor } from './challenge.js';
+import { requireRecentMfa } from './manage.js';
 
 /** Who is enrolling: the caller of a Bearer route (or, under MFA_POLICY=required, of an enrolment `mfaToken`). */
 export interface MfaCaller {
@@ -31,6 +33,10 @@ export async function startTotpEnrolment(
   caller: MfaCaller,
 ): Promise<{ factorId: string; secret: string; otpauthUri: string }> {
   const existing = await deps.mfa.get(caller.userId);
+  // A second authenticator would let whoever holds it pass the account's MFA: only a session that recently passed
+  // the first one may add it (S63), or a stolen pre-MFA session could plant its own.
+  if (hasConfirmedFactor(existing))
+    requireRecentMfa({ clock: deps.clock, recentSeconds: deps.limits.recentSeconds }, caller);
   if ((existing?.factors.filter((f) => !f.confirmed).length ?? 0) >= MAX_PENDING) {
     throw new AuthError('too_many_attempts', 'Too many authenticators are waiting for their first code.', {
       headers: { 'Retry-After': '60' },
