@@ -144,6 +144,12 @@ export interface AuthBackendProps {
   readonly loginFailureAlarmThreshold?: number;
 
   /**
+   * Authorizer denies (401 and 403) in 5 minutes that raise the deny-burst alarm.
+   * @default 50
+   */
+  readonly authorizerDenyAlarmThreshold?: number;
+
+  /**
    * Retention of the function and access log groups.
    * @default RetentionDays.ONE_MONTH
    */

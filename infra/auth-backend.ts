@@ -296,6 +296,7 @@ export class AuthBackend extends Construct {
       serviceName: commonEnv.POWERTOOLS_SERVICE_NAME,
       topic: props.alarmTopic,
       loginFailureThreshold: props.loginFailureAlarmThreshold,
+      authorizerDenyThreshold: props.authorizerDenyAlarmThreshold,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the authentication API' });

@@ -12,12 +12,15 @@ export interface SecurityAlarmsProps {
   readonly topic?: ITopic;
   /** @default 100 */
   readonly loginFailureThreshold?: number;
+  /** @default 50 */
+  readonly authorizerDenyThreshold?: number;
 }
 
 /**
  * Alarms on the security events the functions publish as embedded metrics (shared/observability/metrics.ts): any
  * refresh-token reuse (a stolen token or a broken client), a spike of failed sign-ins (credential stuffing),
- * and a spike of lockouts.
+ * a spike of lockouts, and a burst of authorizer denies (token guessing, a leaked expired token replayed, or keys
+ * that stopped loading: every deny, 401 or 403, is counted as `AuthorizerDeny`).
  */
 export class SecurityAlarms extends Construct {
   public readonly alarms: Alarm[];
@@ -59,6 +62,12 @@ export class SecurityAlarms extends Construct {
         SECURITY_METRICS.login_locked!,
         20,
         'Many sign-in attempts refused by the per-account or per-IP limits.',
+      ),
+      alarm(
+        'AuthorizerDenySpike',
+        SECURITY_METRICS.authorizer_deny!,
+        props.authorizerDenyThreshold ?? 50,
+        'Many requests refused by the Lambda authorizer: forged or replayed tokens, or keys that failed to load.',
       ),
     ];
     if (props.topic) for (const a of this.alarms) a.addAlarmAction(new SnsAction(props.topic));

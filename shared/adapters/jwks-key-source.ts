@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports/key-ring.js';
+import { hasPrivateMembers } from '../domain/jwk.js';
 
 export interface JwksKeySourceOptions {
   /** The JWKS document, e.g. `https://auth.example.com/.well-known/jwks.json`. HTTPS, or plain HTTP on loopback only. */
@@ -24,7 +25,6 @@ export interface JwksKeySourceOptions {
 
 /** A JWKS this large is not ours; refuse it instead of parsing it. */
 const MAX_JWKS_BYTES = 64 * 1024;
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export class JwksFetchError extends Error {
@@ -44,7 +44,7 @@ export function publicKeysByKid(doc: unknown): Map<string, JWK> {
     if (typeof k !== 'object' || k === null || Array.isArray(k)) continue;
     const jwk = k as JWK;
     if (typeof jwk.kid !== 'string' || jwk.kid.length === 0 || typeof jwk.kty !== 'string') continue;
-    if (jwk.kty === 'oct' || PRIVATE_MEMBERS.some((m) => m in jwk)) continue;
+    if (jwk.kty === 'oct' || hasPrivateMembers(jwk)) continue;
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;
     if (byKid.has(jwk.kid)) duplicated.add(jwk.kid);
     byKid.set(jwk.kid, Object.freeze({ ...jwk }));

@@ -8,9 +8,11 @@
  */
 import * as z from 'zod/mini';
 import { oauthProvidersSchema } from '../domain/oauth/providers.js';
+import { BOUNDS, type Bound, type BoundedSetting } from './bounds.js';
 import { ConfigError } from './config-error.js';
+import { isOrigin } from './origin.js';
 
-const int = (def: number, min: number, max: number) =>
+const int = (name: BoundedSetting, { default: def, min, max }: Bound = BOUNDS[name]) =>
   z._default(
     z.coerce
       .number()
@@ -36,44 +38,37 @@ const bool = (def: boolean) =>
     z.transform((v: 'true' | 'false') => v === 'true'),
   );
 
-/** An origin as browsers send it: scheme://host[:port], nothing else. */
-const origin = z.string().check(
-  z.refine((s) => {
-    try {
-      return new URL(s).origin === s;
-    } catch {
-      return false;
-    }
-  }, 'must be an origin like https://app.example.com (no path, no trailing slash)'),
-);
+const origin = z
+  .string()
+  .check(z.refine((s) => isOrigin(s), 'must be an origin like https://app.example.com (no path, no trailing slash)'));
 
 export const configSchema = z.object({
   ISSUER: url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash')),
   /** Defaults to ISSUER. */
   AUDIENCE: nonEmpty(),
   SIGNING_ALG: z._default(z.enum(['ES256', 'RS256', 'EdDSA'], 'must be ES256, RS256 or EdDSA'), 'ES256'),
-  ACCESS_TOKEN_TTL_SECONDS: int(900, 60, 900),
-  CLOCK_TOLERANCE_SECONDS: int(30, 0, 60),
-  REFRESH_IDLE_TTL_SECONDS: int(7 * 24 * 3600, 300, 90 * 24 * 3600),
-  REFRESH_ABSOLUTE_TTL_SECONDS: int(30 * 24 * 3600, 300, 365 * 24 * 3600),
-  REFRESH_REUSE_GRACE_SECONDS: int(0, 0, 60),
+  ACCESS_TOKEN_TTL_SECONDS: int('ACCESS_TOKEN_TTL_SECONDS'),
+  CLOCK_TOLERANCE_SECONDS: int('CLOCK_TOLERANCE_SECONDS'),
+  REFRESH_IDLE_TTL_SECONDS: int('REFRESH_IDLE_TTL_SECONDS'),
+  REFRESH_ABSOLUTE_TTL_SECONDS: int('REFRESH_ABSOLUTE_TTL_SECONDS'),
+  REFRESH_REUSE_GRACE_SECONDS: int('REFRESH_REUSE_GRACE_SECONDS'),
   REFRESH_COOKIE_NAME: z._default(
     z.string().check(z.regex(/^__(Secure|Host)-[A-Za-z0-9_-]+$/, 'must start with __Secure- or __Host-')),
     '__Secure-refresh_token',
   ),
-  PASSWORD_MIN_LENGTH: int(15, 8, 64),
-  PASSWORD_MAX_LENGTH: int(256, 64, 1024),
-  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int(5, 1, 1000),
-  LOGIN_MAX_ATTEMPTS_PER_IP: int(100, 1, 100000),
-  LOGIN_WINDOW_SECONDS: int(900, 60, 86400),
+  PASSWORD_MIN_LENGTH: int('PASSWORD_MIN_LENGTH'),
+  PASSWORD_MAX_LENGTH: int('PASSWORD_MAX_LENGTH'),
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int('LOGIN_MAX_ATTEMPTS_PER_ACCOUNT'),
+  LOGIN_MAX_ATTEMPTS_PER_IP: int('LOGIN_MAX_ATTEMPTS_PER_IP'),
+  LOGIN_WINDOW_SECONDS: int('LOGIN_WINDOW_SECONDS'),
   /** Sign-ups per source IP per SIGNUP_WINDOW_SECONDS (S55): bounds the argon2 work and the mail one address can cause. */
-  SIGNUP_MAX_PER_IP: int(5, 1, 100000),
-  SIGNUP_WINDOW_SECONDS: int(900, 60, 86400),
+  SIGNUP_MAX_PER_IP: int('SIGNUP_MAX_PER_IP'),
+  SIGNUP_WINDOW_SECONDS: int('SIGNUP_WINDOW_SECONDS'),
   DEFAULT_ROLES: list('user'),
   /** Accounts with these (verified) emails get the `admin` role at sign-in. Bootstrap only; no default password exists. */
   ADMIN_EMAILS: list(''),
   CORS_ORIGINS: z.pipe(list(''), z.array(origin)),
-  MAX_BODY_BYTES: int(8192, 1024, 1024 * 1024),
+  MAX_BODY_BYTES: int('MAX_BODY_BYTES'),
   USERS_TABLE: nonEmpty(),
   REFRESH_TOKENS_TABLE: nonEmpty(),
   EPHEMERAL_TABLE: nonEmpty(),
@@ -82,11 +77,11 @@ export const configSchema = z.object({
   /** Secrets Manager secret holding the public JWKS (written by the rotation function, read by the JWKS function). */
   PUBLIC_KEYS_SECRET_ID: nonEmpty(),
   KEY_RING_FILE: nonEmpty(),
-  KEY_RING_CACHE_SECONDS: int(300, 0, 3600),
+  KEY_RING_CACHE_SECONDS: int('KEY_RING_CACHE_SECONDS'),
   /** Where verifiers (the authorizer) read public keys. Defaults to ISSUER + /.well-known/jwks.json. */
   JWKS_URL: z.optional(url()),
-  JWKS_COOLDOWN_SECONDS: int(30, 1, 3600),
-  JWKS_CACHE_SECONDS: int(600, 1, 86400),
+  JWKS_COOLDOWN_SECONDS: int('JWKS_COOLDOWN_SECONDS'),
+  JWKS_CACHE_SECONDS: int('JWKS_CACHE_SECONDS'),
   DYNAMODB_ENDPOINT: z.optional(url()),
   /** JSON: `{ "<name>": { issuer, clientId, clientSecret?|clientSecretArn?, scopes?, preset? } }` (shared/domain/oauth/providers.ts). */
   OAUTH_PROVIDERS: z.pipe(
@@ -108,7 +103,7 @@ export const configSchema = z.object({
   /** Exact origins that may receive the browser after social sign-in or an email link (S39). Empty: none. */
   ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
   /** Lifetime of an OAuth transaction (state, PKCE verifier, nonce) and its binding cookie (S34: ≤ 10 min). */
-  OAUTH_TRANSACTION_TTL_SECONDS: int(600, 60, 600),
+  OAUTH_TRANSACTION_TTL_SECONDS: int('OAUTH_TRANSACTION_TTL_SECONDS'),
   // Email sign-in (magic links, email verification, password reset).
   MAGIC_LINKS_TABLE: nonEmpty(),
   /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
@@ -117,11 +112,11 @@ export const configSchema = z.object({
   /** A magic link for an address without an account signs it up on verify. */
   MAGIC_LINK_SIGNUP: bool(true),
   /** Lifetime of every email link and code (S29: ≤ 10 min by default). */
-  MAGIC_LINK_TTL_SECONDS: int(600, 1, 3600),
-  EMAIL_CODE_MAX_ATTEMPTS: int(5, 1, 20),
-  MAIL_MAX_PER_ADDRESS: int(5, 1, 1000),
-  MAIL_MAX_PER_IP: int(50, 1, 100000),
-  MAIL_WINDOW_SECONDS: int(900, 60, 86400),
+  MAGIC_LINK_TTL_SECONDS: int('MAGIC_LINK_TTL_SECONDS'),
+  EMAIL_CODE_MAX_ATTEMPTS: int('EMAIL_CODE_MAX_ATTEMPTS'),
+  MAIL_MAX_PER_ADDRESS: int('MAIL_MAX_PER_ADDRESS'),
+  MAIL_MAX_PER_IP: int('MAIL_MAX_PER_IP'),
+  MAIL_WINDOW_SECONDS: int('MAIL_WINDOW_SECONDS'),
   REQUIRE_EMAIL_VERIFICATION: bool(false),
   /** `ses` in AWS; the local runner uses `outbox` (GET /_dev/outbox). */
   MAILER: z._default(z.enum(['ses', 'outbox'], 'must be ses or outbox'), 'ses'),

@@ -5,13 +5,14 @@
  * zod/mini's small core. Errors name the variable, like `loadConfig`.
  */
 import * as z from 'zod/mini';
+import { VERIFIER_BOUNDS } from './bounds.js';
 import { ConfigError } from './config-error.js';
 
 // Only `z.string`, `z.enum`, `z.optional` and `z.refine`: each further zod/mini schema type costs ~1 KB of
 // bundle, so numbers are checked as strings here (as `Number()` reads them, like `z.coerce.number()`) and converted after validation.
 const refined = (test: (s: string) => boolean, message: string) =>
   z.optional(z.string(message).check(z.refine(test, message)));
-const int = (min: number, max: number) =>
+const int = (name: keyof typeof VERIFIER_BOUNDS, { min, max } = VERIFIER_BOUNDS[name]) =>
   refined(
     (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
     `must be an integer from ${min} to ${max}`,
@@ -32,10 +33,10 @@ export const verifierConfigSchema = z.object({
   ),
   AUDIENCE: refined((s) => s.length > 0, 'must not be empty'),
   SIGNING_ALG: z.optional(z.enum(['ES256', 'RS256', 'EdDSA'], 'must be ES256, RS256 or EdDSA')),
-  CLOCK_TOLERANCE_SECONDS: int(0, 60),
+  CLOCK_TOLERANCE_SECONDS: int('CLOCK_TOLERANCE_SECONDS'),
   JWKS_URL: refined(isUrl, 'must be a URL'),
-  JWKS_COOLDOWN_SECONDS: int(1, 3600),
-  JWKS_CACHE_SECONDS: int(1, 86400),
+  JWKS_COOLDOWN_SECONDS: int('JWKS_COOLDOWN_SECONDS'),
+  JWKS_CACHE_SECONDS: int('JWKS_CACHE_SECONDS'),
 });
 
 export interface VerifierConfig {
@@ -72,9 +73,9 @@ export function loadVerifierConfig(env: Record<string, string | undefined> = pro
     ISSUER: c.ISSUER,
     AUDIENCE: c.AUDIENCE ?? c.ISSUER,
     SIGNING_ALG: c.SIGNING_ALG ?? 'ES256',
-    CLOCK_TOLERANCE_SECONDS: Number(c.CLOCK_TOLERANCE_SECONDS ?? 30),
+    CLOCK_TOLERANCE_SECONDS: Number(c.CLOCK_TOLERANCE_SECONDS ?? VERIFIER_BOUNDS.CLOCK_TOLERANCE_SECONDS.default),
     JWKS_URL: c.JWKS_URL ?? `${c.ISSUER}/.well-known/jwks.json`,
-    JWKS_COOLDOWN_SECONDS: Number(c.JWKS_COOLDOWN_SECONDS ?? 30),
-    JWKS_CACHE_SECONDS: Number(c.JWKS_CACHE_SECONDS ?? 600),
+    JWKS_COOLDOWN_SECONDS: Number(c.JWKS_COOLDOWN_SECONDS ?? VERIFIER_BOUNDS.JWKS_COOLDOWN_SECONDS.default),
+    JWKS_CACHE_SECONDS: Number(c.JWKS_CACHE_SECONDS ?? VERIFIER_BOUNDS.JWKS_CACHE_SECONDS.default),
   };
 }

@@ -1,14 +1,12 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { KeyRingDocument, RingKey } from '../ports/key-ring.js';
+import { PRIVATE_JWK_MEMBERS } from './jwk.js';
 
 export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 
-/** Members that only a private JWK has. JWKS must never contain them (S44). */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'] as const;
-
 export function publicOnly(jwk: JWK): JWK {
   const out: JWK = { ...jwk };
-  for (const m of PRIVATE_MEMBERS) delete (out as Record<string, unknown>)[m];
+  for (const m of PRIVATE_JWK_MEMBERS) delete (out as Record<string, unknown>)[m];
   return out;
 }
 

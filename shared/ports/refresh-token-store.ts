@@ -61,8 +61,6 @@ export interface RefreshTokenStore {
     graceStartSeconds: number,
   ): Promise<void>;
   revokeFamily(familyId: string, nowSeconds: number): Promise<void>;
-  /** True when the family exists and is not revoked. */
-  isFamilyActive(familyId: string): Promise<boolean>;
   /** Revokes every family of the user. Returns how many were revoked. */
   revokeAllForUser(userId: string, nowSeconds: number): Promise<number>;
 }

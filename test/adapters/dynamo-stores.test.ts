@@ -22,8 +22,8 @@ beforeAll(async () => {
 
 userStoreContract('DynamoUserStore', async () => new DynamoUserStore(local.doc, local.tables.USERS_TABLE));
 
-refreshTokenStoreContract('DynamoRefreshTokenStore', async (clock) => ({
-  store: new DynamoRefreshTokenStore(local.doc, local.tables.REFRESH_TOKENS_TABLE, clock),
+refreshTokenStoreContract('DynamoRefreshTokenStore', async () => ({
+  store: new DynamoRefreshTokenStore(local.doc, local.tables.REFRESH_TOKENS_TABLE),
   scan: async () => {
     const items: unknown[] = [];
     for await (const page of paginateScan({ client: local.doc }, { TableName: local.tables.REFRESH_TOKENS_TABLE })) {

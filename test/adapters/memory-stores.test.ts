@@ -13,8 +13,8 @@ import {
 
 userStoreContract('MemoryUserStore', async () => new MemoryUserStore());
 
-refreshTokenStoreContract('MemoryRefreshTokenStore', async (clock) => {
-  const store = new MemoryRefreshTokenStore(clock);
+refreshTokenStoreContract('MemoryRefreshTokenStore', async () => {
+  const store = new MemoryRefreshTokenStore();
   return { store, scan: async () => store.dump() };
 });
 

@@ -361,12 +361,13 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         expect(routeSettings[key]).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     });
 
-    it("S50: alarms on refresh-token reuse, sign-in failure spikes and lockouts from the functions' metrics", () => {
+    it("S50: alarms on refresh-token reuse, sign-in failure spikes, lockouts and authorizer-deny bursts from the functions' metrics", () => {
       const alarms = Object.values<Json>(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
       const byMetric = Object.fromEntries(alarms.map((a) => [a.MetricName, a]));
       expect(byMetric.RefreshTokenReuse).toMatchObject({ Namespace: 'Auth', Threshold: 1, Statistic: 'Sum' });
       expect(byMetric.LoginFailure).toMatchObject({ Namespace: 'Auth', Threshold: 100 });
       expect(byMetric.LoginLocked).toMatchObject({ Namespace: 'Auth' });
+      expect(byMetric.AuthorizerDeny).toMatchObject({ Namespace: 'Auth', Threshold: 50, Statistic: 'Sum' });
       for (const a of alarms) expect(a.Dimensions).toEqual([{ Name: 'service', Value: 'auth' }]);
     });
 

@@ -31,7 +31,7 @@ const claims = (jwt: string) =>
 async function setup(options: { requireEmailVerification?: boolean } = {}) {
   const clock = new FrozenClock();
   const users = new MemoryUserStore();
-  const refreshTokens = new MemoryRefreshTokenStore(clock);
+  const refreshTokens = new MemoryRefreshTokenStore();
   const deps: SignInDeps = {
     clock,
     users,

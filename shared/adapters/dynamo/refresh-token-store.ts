@@ -1,6 +1,5 @@
 import { GetCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../domain/errors.js';
-import type { Clock } from '../../ports/clock.js';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports/refresh-token-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 import { FAMILIES_BY_USER_INDEX } from './tables.js';
@@ -24,7 +23,6 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly clock: Clock = Date,
   ) {}
 
   async createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void> {
@@ -147,20 +145,6 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
 
   async revokeFamily(familyId: string, nowSeconds: number): Promise<void> {
     await this.revoke(familyId, nowSeconds);
-  }
-
-  async isFamilyActive(familyId: string): Promise<boolean> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: familyKey(familyId) }, ConsistentRead: true }),
-    );
-    const family = out.Item;
-    const now = Math.floor(this.clock.now() / 1000);
-    return (
-      !!family &&
-      family['revokedAt'] === undefined &&
-      typeof family['expiresAt'] === 'number' &&
-      family['expiresAt'] > now
-    );
   }
 
   async revokeAllForUser(userId: string, nowSeconds: number): Promise<number> {

@@ -1,5 +1,4 @@
 import { ConditionFailedError } from '../../domain/errors.js';
-import type { Clock } from '../../ports/clock.js';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports/refresh-token-store.js';
 
 const fail = (what: string) => new ConditionFailedError(`${what}: condition failed`);
@@ -8,14 +7,11 @@ const fail = (what: string) => new ConditionFailedError(`${what}: condition fail
  * In-memory `RefreshTokenStore` with the DynamoDB store's semantics. Each method checks all its conditions
  * before changing anything, in one synchronous step, which is what a DynamoDB transaction guarantees; the
  * expiry conditions are the same, so tests on the fake say something about the real store.
- * @example const store = new MemoryRefreshTokenStore({ now: () => frozen });
+ * @example const store = new MemoryRefreshTokenStore();
  */
 export class MemoryRefreshTokenStore implements RefreshTokenStore {
   private readonly tokens = new Map<string, RefreshTokenRecord>();
   private readonly families = new Map<string, RefreshFamily>();
-
-  /** `clock` is only for `isFamilyActive`; every other method uses the time it is given. */
-  constructor(private readonly clock: Clock = Date) {}
 
   async createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void> {
     if (this.families.has(family.familyId) || this.tokens.has(first.tokenHash)) throw fail('create refresh family');
@@ -73,10 +69,6 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async revokeFamily(familyId: string, nowSeconds: number): Promise<void> {
     this.revoke(familyId, nowSeconds);
-  }
-
-  async isFamilyActive(familyId: string): Promise<boolean> {
-    return this.familyLive(familyId, Math.floor(this.clock.now() / 1000));
   }
 
   async revokeAllForUser(userId: string, nowSeconds: number): Promise<number> {
