@@ -42,6 +42,12 @@ export const BOUNDS = {
   MAIL_MAX_PER_ADDRESS: { default: 5, min: 1, max: 1000 },
   MAIL_MAX_PER_IP: { default: 50, min: 1, max: 100_000 },
   MAIL_WINDOW_SECONDS: { default: 900, min: 60, max: DAY },
+  // Second factors (issue 13). An mfaToken lives at most 5 minutes (S66); attempts are capped (S61).
+  MFA_RECENT_SECONDS: { default: 300, min: 60, max: DAY },
+  MFA_TOKEN_TTL_SECONDS: { default: 300, min: 30, max: 300 },
+  MFA_MAX_ATTEMPTS_PER_TOKEN: { default: 5, min: 1, max: 20 },
+  MFA_MAX_ATTEMPTS_PER_ACCOUNT: { default: 10, min: 1, max: 1000 },
+  MFA_WINDOW_SECONDS: { default: 900, min: 60, max: DAY },
 } as const satisfies Record<string, Bound>;
 
 export type BoundedSetting = keyof typeof BOUNDS;

@@ -126,12 +126,12 @@ export const configSchema = z.object({
   /** `optional`: users opt in. `required`: a user without a factor must enrol before getting a session. */
   MFA_POLICY: z._default(z.enum(['optional', 'required'], 'must be optional or required'), 'optional'),
   /** How recent a second factor must be to remove a factor or make new recovery codes (S63). */
-  MFA_RECENT_SECONDS: int(300, 60, 86400),
+  MFA_RECENT_SECONDS: int('MFA_RECENT_SECONDS'),
   /** Lifetime of an mfaToken (S66: at most 5 minutes). */
-  MFA_TOKEN_TTL_SECONDS: int(300, 30, 300),
-  MFA_MAX_ATTEMPTS_PER_TOKEN: int(5, 1, 20),
-  MFA_MAX_ATTEMPTS_PER_ACCOUNT: int(10, 1, 1000),
-  MFA_WINDOW_SECONDS: int(900, 60, 86400),
+  MFA_TOKEN_TTL_SECONDS: int('MFA_TOKEN_TTL_SECONDS'),
+  MFA_MAX_ATTEMPTS_PER_TOKEN: int('MFA_MAX_ATTEMPTS_PER_TOKEN'),
+  MFA_MAX_ATTEMPTS_PER_ACCOUNT: int('MFA_MAX_ATTEMPTS_PER_ACCOUNT'),
+  MFA_WINDOW_SECONDS: int('MFA_WINDOW_SECONDS'),
   /** Secrets Manager secret holding the data key that seals TOTP secrets (AES-256-GCM). */
   MFA_KEY_SECRET_ID: nonEmpty(),
   /** Local: the same document in a file beside the key ring. */
