@@ -35,6 +35,13 @@ export const BOUNDS = {
   MAIL_MAX_PER_ADDRESS: [5, 1, 1000],
   MAIL_MAX_PER_IP: [50, 1, 100_000],
   MAIL_WINDOW_SECONDS: [900, 60, DAY],
+  // Second factors An mfaToken lives at most 5 minutes (S66); attempts are capped (S61).
+  // How recent a second factor must be to remove a factor or make new recovery codes (S63).
+  MFA_RECENT_SECONDS: [300, 60, DAY],
+  MFA_TOKEN_TTL_SECONDS: [300, 30, 300],
+  MFA_MAX_ATTEMPTS_PER_TOKEN: [5, 1, 20],
+  MFA_MAX_ATTEMPTS_PER_ACCOUNT: [10, 1, 1000],
+  MFA_WINDOW_SECONDS: [900, 60, DAY],
 } as const satisfies Record<string, Bound>;
 
 export type BoundedSetting = keyof typeof BOUNDS;

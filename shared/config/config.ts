@@ -103,6 +103,13 @@ export const configSchema = z.object({
   MAILER: z._default(z.enum(['ses', 'outbox'], 'must be ses or outbox'), 'ses'),
   MAIL_FROM: z.optional(z.email({ error: 'must be an email address' })),
   SES_CONFIGURATION_SET: nonEmpty(),
+  // Second factors (MFA_* numbers: see bounds.ts).
+  /** `optional`: users opt in. `required`: a user without a factor must enrol before getting a session. */
+  MFA_POLICY: z._default(z.enum(['optional', 'required'], 'must be optional or required'), 'optional'),
+  /** Secrets Manager secret holding the data key that seals TOTP secrets (AES-256-GCM). */
+  MFA_KEY_SECRET_ID: nonEmpty(),
+  /** Local: the same document in a file beside the key ring. */
+  MFA_KEY_FILE: nonEmpty(),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL' | 'PUBLIC_URL'> & {

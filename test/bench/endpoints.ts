@@ -9,6 +9,8 @@
  *   bounded duration, loopback only. The gateway's authorizer cache is off (AUTHORIZER_CACHE_SECONDS=0), so
  *   every `/auth/me` runs the authorizer: the uncached worst case.
  */
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { totpCode, totpStep } from '../../shared/domain/mfa/totp.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
@@ -195,6 +197,27 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
         return call('POST', '/auth/logout-all', undefined, { authorization: `Bearer ${fresh}` });
       },
       1,
+    );
+    // Second factors: an account with a confirmed authenticator.
+    const mfaUser = { email: newEmail(), password, tokenDelivery: 'body' };
+    const mfaAccess = (await call('POST', '/auth/signup', mfaUser)).json.accessToken as string;
+    const mfaAuth = { authorization: `Bearer ${mfaAccess}` };
+    const enrol = (await call('POST', '/auth/mfa/totp', undefined, mfaAuth)).json as {
+      factorId: string;
+      secret: string;
+    };
+    const key = decodeBase32IgnorePadding(enrol.secret);
+    const code = totpCode(key, totpStep(Date.now() / 1000));
+    const confirmed = await call('POST', '/auth/mfa/totp/verify', { factorId: enrol.factorId, code }, mfaAuth);
+    const recoveryCodes = [...(confirmed.json.recoveryCodes as string[])];
+    const mfaLogin = () => call('POST', '/auth/login', mfaUser);
+    await measureCalls('login ending in mfa_required', 401, mfaLogin);
+    // Recovery codes, one per request: a TOTP step is accepted once, and the two paths cost the same calls (one
+    // conditional update each).
+    const pending: string[] = [];
+    for (let i = 0; i < 6; i++) pending.push((await mfaLogin()).json.mfaToken as string);
+    await measureCalls('POST /auth/mfa/verify', 200, () =>
+      call('POST', '/auth/mfa/verify', { mfaToken: pending.pop(), method: 'recovery_code', code: recoveryCodes.pop() }),
     );
     figures.push(exact('Secrets Manager requests on the wire during the whole run', 'requests', secretsOnTheWire));
 

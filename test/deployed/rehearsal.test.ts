@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { totpCode, totpStep } from '../../shared/domain/mfa/totp.js';
 import { parseRing } from '../../shared/domain/key-ring.js';
 import { CookieJar, request, signInAtProvider } from '../helpers/oauth-flow.js';
 import { readStack } from './assembly.js';
@@ -255,6 +257,37 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect((await call('POST', `/admin/users/${user.sub}/disable`, { bearer: access })).status).toBe(204);
     const refused = await call('POST', '/auth/login', { json: { email: user.email, password: user.password } });
     expect([refused.status, refused.json?.error]).toEqual([403, 'account_disabled']);
+  });
+
+  it('second factors (S59, S60, S63): enrol, confirm, mfa_required, verify, codes, remove; admin reset', async () => {
+    const user = await signUp();
+    const started = await call('POST', '/auth/mfa/totp', { bearer: user.access });
+    expect(started.status, started.text).toBe(201);
+    const key = decodeBase32IgnorePadding(started.json.secret as string);
+    const step = totpStep(Date.now() / 1000);
+    const confirmed = await call('POST', '/auth/mfa/totp/verify', {
+      bearer: user.access,
+      json: { factorId: started.json.factorId, code: totpCode(key, step - 1) },
+    });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(confirmed.json.recoveryCodes).toHaveLength(10);
+    const mfaAccess = confirmed.json.accessToken as string;
+    expect((await call('GET', '/auth/mfa', { bearer: mfaAccess })).json.factors).toHaveLength(1);
+    const challenged = await call('POST', '/auth/login', { json: { email: user.email, password: user.password } });
+    expect([challenged.status, challenged.json?.error]).toEqual([401, 'mfa_required']);
+    const verified = await call('POST', '/auth/mfa/verify', {
+      json: { mfaToken: challenged.json.mfaToken, method: 'totp', code: totpCode(key, step) },
+    });
+    expect(verified.status, verified.text).toBe(200);
+    expect(decodeJwt(verified.json.accessToken).amr).toEqual(['pwd', 'mfa']);
+    expect((await call('POST', '/auth/mfa/recovery-codes', { bearer: user.access })).status).toBe(403);
+    expect((await call('POST', '/auth/mfa/recovery-codes', { bearer: mfaAccess })).status).toBe(200);
+    const reset = `/admin/users/${user.sub}/mfa/reset`;
+    expect((await call('POST', reset, { bearer: user.access })).status).toBe(403);
+    expect((await call('POST', reset, {})).status).toBe(401);
+    expect((await call('DELETE', `/auth/mfa/${started.json.factorId}`, { bearer: mfaAccess })).status).toBe(204);
+    const admin = await login(ADMIN_EMAIL, adminPassword);
+    expect((await call('POST', reset, { bearer: admin.access })).status).toBe(204);
   });
 
   it('social sign-in with the local OpenID provider: 302 to it, back to the callback, 302 to the app with the refresh cookie', async () => {

@@ -277,12 +277,21 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   };
 }
 
-/** A CloudFormation GenerateSecretString without a template: a random password of PasswordLength (default 32). */
+/**
+ * A CloudFormation GenerateSecretString: a random password of PasswordLength (default 32), or, with
+ * SecretStringTemplate and GenerateStringKey, that JSON with the password under the key (the MFA data key).
+ */
 function generateSecretString(g: {
   PasswordLength?: number;
   ExcludePunctuation?: boolean;
   ExcludeCharacters?: string;
+  SecretStringTemplate?: string;
+  GenerateStringKey?: string;
 }): string {
+  if (g.SecretStringTemplate && g.GenerateStringKey) {
+    const { SecretStringTemplate, GenerateStringKey, ...rest } = g;
+    return JSON.stringify({ ...JSON.parse(SecretStringTemplate), [GenerateStringKey]: generateSecretString(rest) });
+  }
   const alphabet = [
     ...`abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789${g.ExcludePunctuation ? '' : '!#$%&()*+,-./:;<=>?@[]^_{|}~'}`,
   ].filter((c) => !(g.ExcludeCharacters ?? '').includes(c));

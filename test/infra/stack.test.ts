@@ -254,16 +254,20 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         const local = functionEnvironment(FUNCTION_SPECS[name], common, {
           tableName: (id) => `local-${id}`,
           keyRing: { file: '/tmp/ring.json' },
+          mfaKey: { file: '/tmp/mfa-data-key.json' },
           jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json',
           mail: { from: MAIL_FROM },
         });
         const deployed = new Set(Object.keys(fnProps(name).Environment.Variables));
         const expected = new Set(
-          [...deployed].filter((k) => k !== 'KEY_RING_SECRET_ID' && k !== 'PUBLIC_KEYS_SECRET_ID'),
+          [...deployed].filter(
+            (k) => k !== 'KEY_RING_SECRET_ID' && k !== 'PUBLIC_KEYS_SECRET_ID' && k !== 'MFA_KEY_SECRET_ID',
+          ),
         );
         if (deployed.has('KEY_RING_SECRET_ID') || deployed.has('PUBLIC_KEYS_SECRET_ID')) expected.add('KEY_RING_FILE');
+        if (deployed.has('MFA_KEY_SECRET_ID')) expected.add('MFA_KEY_FILE');
         const specific = (keys: Iterable<string>) =>
-          [...keys].filter((k) => /_TABLE$|^KEY_RING|^MAIL|^SES_|^JWKS_URL$|SECRET_ID$/.test(k)).sort();
+          [...keys].filter((k) => /_TABLE$|^KEY_RING|^MFA_KEY|^MAIL|^SES_|^JWKS_URL$|SECRET_ID$/.test(k)).sort();
         expect(specific(Object.keys(local)), name).toEqual(specific(expected));
       }
     });
@@ -540,11 +544,23 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       expect(readers.sort()).toEqual([
         'login',
         'magic-link-verify',
+        'mfa-totp-confirm',
+        'mfa-verify',
         'oauth-callback',
         'refresh',
         'rotate-keys',
         'signup',
       ]);
+    });
+
+    it('S60: only the functions that seal or open a TOTP secret can read its data key', () => {
+      const dataKey = logicalId(backend.mfaKeySecret);
+      const readers = FUNCTION_NAMES.filter((n) =>
+        statementsOf(n).some(
+          (s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && refsTo(s.Resource, dataKey),
+        ),
+      );
+      expect(readers.sort()).toEqual(['mfa-totp-confirm', 'mfa-totp-enrol', 'mfa-verify']);
     });
 
     it('S44: the JWKS function reads the public keys secret and not the key ring', () => {

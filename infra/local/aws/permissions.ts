@@ -74,6 +74,9 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
         break;
       case 'oauthClientSecrets':
         break;
+      case 'mfaKey':
+        // Locally the data key is a file (MFA_KEY_FILE), outside the Secrets Manager stand-in.
+        break;
     }
   }
   return statements;
