@@ -36,7 +36,7 @@ describe('the curl walkthroughs of functions/README.md run as written', () => {
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', code], {
       cwd: dir,
       env: { ...process.env, BASE: backend.url },
-      timeout: 50_000,
+      timeout: 150_000,
     });
     return stdout.trim().split('\n');
   }
@@ -53,7 +53,8 @@ describe('the curl walkthroughs of functions/README.md run as written', () => {
     expect(refresh).toMatch(/"tokenType":"Bearer".* 200$/);
     expect(logout).toBe('logout 204');
     expect(logoutAll).toBe('logout-all 204');
-  });
+    // Each function pays its cold start on first use, as on Lambda: slow on two shared cores.
+  }, 180_000);
 
   it('email: link once, code on another device, verification and password reset, reading each mail from the outbox (S30: a link works once)', async () => {
     const out = await sh(walkthrough('walkthrough-email'));
@@ -69,5 +70,5 @@ describe('the curl walkthroughs of functions/README.md run as written', () => {
       'confirm 204',
       'login 200',
     ]);
-  });
+  }, 180_000);
 });
