@@ -1,5 +1,5 @@
 /**
- * The README's walkthrough, over HTTP against the local runner: sign up, log in, call the protected
+ * The walkthrough of functions/README.md, over HTTP against the local runner: sign up, log in, call the protected
  * route through the authorizer, refresh (rotation), reuse detection, logout, logout-all.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';

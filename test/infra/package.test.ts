@@ -1,8 +1,8 @@
 /**
  * Another team depends on this project: `npm pack`, the tarball installed into a temporary consumer app, the
  * consumer type-checked through the package's `exports` (NodeNext, strict), and its CDK app synthesized — the app that
- * attaches the authorizer to its own HTTP API by the SSM parameters the stack publishes (README, "From a CDK app in
- * another repository").
+ * attaches the authorizer to its own HTTP API by the SSM parameters the stack publishes
+ * (functions/authorizer/README.md, "From a CDK app in another repository").
  *
  * Offline by construction: the tarball is extracted into the consumer's `node_modules/lambda-auth` (what
  * `npm install <tarball>` unpacks), and the consumer's other packages are links to this project's `node_modules`,
@@ -78,14 +78,16 @@ export const badClient = createAuthClient({});
 `;
 
 /**
- * The README's second CDK app (the first ts block of "From a CDK app in another repository"), run as written: it
- * attaches the authorizer to its own HTTP API by the published SSM parameters. `App` reads `CDK_OUTDIR`.
+ * The second CDK app of functions/authorizer/README.md (the first ts block of "From a CDK app in another
+ * repository"), run as written: it attaches the authorizer to its own HTTP API by the published SSM parameters.
+ * `App` reads `CDK_OUTDIR`.
  */
 function readmeAttachApp(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'functions/authorizer/README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('### From a CDK app in another repository'));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!code) throw new Error('README: no ts block under "From a CDK app in another repository"');
+  if (!code)
+    throw new Error('functions/authorizer/README.md: no ts block under "From a CDK app in another repository"');
   return `${code}\napp.synth();\n`;
 }
 

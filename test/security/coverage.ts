@@ -1,35 +1,35 @@
 /**
- * Which SECURITY.md requirement is proven by which test. A test proves a requirement when its title (or
- * the title of its `describe`) names the id, e.g. `it('S25: N parallel refreshes …')`. `it.todo` does not
- * count. Requirements whose feature does not exist yet are listed in PENDING with the reason, never
- * silently skipped. `npm run security:coverage` prints the table; test/security/coverage.test.ts fails on
- * a requirement that is neither covered nor pending, and on a pending entry that has become covered.
+ * Which requirement of test/security/catalogue.md is proven by which test. A test proves a requirement when its
+ * title (or the title of its `describe`) names the id, e.g. `it('S25: N parallel refreshes …')`. `it.todo` does
+ * not count. A catalogue line that ends in `*Pending:* <reason>` is a feature not built yet, never silently
+ * skipped. `npm run security:coverage` prints the table and exits non-zero on a requirement that is neither
+ * covered nor pending, or on a test tag the catalogue does not list; test/security/coverage.test.ts asserts the same.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
+export const CATALOGUE = join(root, 'test/security/catalogue.md');
 
-/** Requirements not yet provable because their feature is not built; each with the reason. */
-export const PENDING: Record<string, string> = {
-  S65: 'Second factors are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S67: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S68: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S69: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S70: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S71: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S72: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S73: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
-  S74: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S75: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S76: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S77: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S78: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S79: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S80: 'Machine identity (issue 15) is not built yet: there are no machine clients or API keys to test.',
-  S83: 'Fault injection (issue 16) is not built yet: no test injects DynamoDB, Secrets Manager or SES failures.',
-};
+interface Entry {
+  id: string;
+  title: string;
+  pending?: string;
+}
+
+/** The catalogue's entries, in file order. It lives in the repository so coverage never depends on a file outside it. */
+export function catalogue(): Entry[] {
+  return [...readFileSync(CATALOGUE, 'utf8').matchAll(/^- \*\*(S\d+)\*\* — (.*)$/gm)].map((m) => {
+    const [title, pending] = m[2].split(/\s*\*Pending:\*\s*/);
+    return { id: m[1], title: title.trim(), ...(pending ? { pending: pending.trim() } : {}) };
+  });
+}
+
+/** Requirements not yet provable because their feature is not built; each with the reason the catalogue gives. */
+export const PENDING: Record<string, string> = Object.fromEntries(
+  catalogue().flatMap((e) => (e.pending ? [[e.id, e.pending]] : [])),
+);
 
 export interface Requirement {
   id: string;
@@ -39,17 +39,9 @@ export interface Requirement {
   reason?: string;
 }
 
-/** Requirement ids and one-line titles, from ../shared/SECURITY.md when present, else S1–S50. */
+/** Requirement ids and one-line titles, from the catalogue. */
 export function requirements(): { id: string; title: string }[] {
-  const doc = resolve(root, '../shared/SECURITY.md');
-  if (existsSync(doc)) {
-    const found = [...readFileSync(doc, 'utf8').matchAll(/^- \*\*(S\d+)\*\* (.*)$/gm)].map((m) => ({
-      id: m[1],
-      title: m[2].replace(/\s+/g, ' ').slice(0, 70),
-    }));
-    if (found.length) return found;
-  }
-  return Array.from({ length: 50 }, (_, i) => ({ id: `S${i + 1}`, title: '' }));
+  return catalogue().map(({ id, title }) => ({ id, title: title.slice(0, 70) }));
 }
 
 function testFiles(dir: string): string[] {
@@ -81,6 +73,12 @@ export function testsById(): Map<string, string[]> {
   return byId;
 }
 
+/** Ids that tests name but the catalogue does not list (a typo, or a requirement never catalogued). */
+export function unknownTags(): string[] {
+  const known = new Set(catalogue().map((e) => e.id));
+  return [...testsById().keys()].filter((id) => !known.has(id)).sort();
+}
+
 export function coverage(): Requirement[] {
   const byId = testsById();
   return requirements().map(({ id, title }) => {
@@ -100,6 +98,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.log(`| ${r.id} | ${r.title.replace(/\|/g, '\\|')} | ${r.status} | ${detail.replace(/\|/g, '\\|')} |`);
   }
   const count = (s: Requirement['status']) => rows.filter((r) => r.status === s).length;
+  const unknown = unknownTags();
   console.log(`\n${count('covered')} covered, ${count('pending')} pending (with reasons), ${count('missing')} missing`);
-  process.exitCode = count('missing') ? 1 : 0;
+  if (unknown.length) console.log(`Tests name ids the catalogue does not list: ${unknown.join(', ')}`);
+  process.exitCode = count('missing') || unknown.length ? 1 : 0;
 }
