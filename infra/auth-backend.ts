@@ -6,11 +6,13 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import type { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { resolveSettings, type AuthBackendProps, type Settings } from './auth-backend-props.js';
+import { resolveSettings, type AuthBackendProps } from './auth-backend-props.js';
 import { AuthApi, type ProtectRouteOptions } from './constructs/auth-api.js';
 import { AuthFunction } from './constructs/auth-function.js';
+import { commonEnvironment } from './constructs/common-environment.js';
+import { publishParameters } from './constructs/parameters.js';
 import { SigningKeys } from './constructs/signing-keys.js';
 import { AuthTables } from './constructs/tables.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName, type TableId } from './function-specs.js';
@@ -18,29 +20,7 @@ import { SecurityAlarms } from './monitoring.js';
 
 export type { AuthBackendProps, AuthBackendOAuthProvider } from './auth-backend-props.js';
 export type { ProtectRouteOptions } from './constructs/auth-api.js';
-
-/** The SSM parameters an `AuthBackend` publishes (see `parameterPrefix`), by what they hold. */
-export interface AuthBackendParameterNames {
-  readonly authorizerFunctionArn: string;
-  readonly issuer: string;
-  readonly jwksUrl: string;
-}
-
-/**
- * The names of the SSM parameters an `AuthBackend` publishes under `prefix`: the one home of those names, for the
- * construct and for another CDK app that reads them.
- *
- * @example
- * const names = authBackendParameterNames('/lambda-auth/Auth');
- * const arn = StringParameter.valueForStringParameter(this, names.authorizerFunctionArn);
- */
-export function authBackendParameterNames(prefix: string): AuthBackendParameterNames {
-  return {
-    authorizerFunctionArn: `${prefix}/authorizer-function-arn`,
-    issuer: `${prefix}/issuer`,
-    jwksUrl: `${prefix}/jwks-url`,
-  };
-}
+export { authBackendParameterNames, type AuthBackendParameterNames } from './constructs/parameters.js';
 
 /**
  * The authentication backend: DynamoDB tables, the signing key ring in Secrets Manager with its rotation,
@@ -103,18 +83,7 @@ export class AuthBackend extends Construct {
 
     this.issuer = props.issuer ?? this.api.apiEndpoint;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
-    const commonEnvironment: Record<string, string> = {
-      ...props.environment,
-      ISSUER: this.issuer,
-      ...(props.audience !== undefined ? { AUDIENCE: props.audience } : {}),
-      ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtl.toSeconds()),
-      REFRESH_REUSE_GRACE_SECONDS: String(settings.refreshReuseGrace.toSeconds()),
-      CORS_ORIGINS: settings.corsOrigins.join(','),
-      PASSWORD_MIN_LENGTH: String(settings.passwordMinLength),
-      POWERTOOLS_SERVICE_NAME: 'auth',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      ...oauthEnvironment(settings),
-    };
+    const environment = commonEnvironment(props, settings, this.issuer);
     const mailIdentity = props.sesIdentity ?? props.mailFrom?.split('@').pop();
     const resources = {
       tables,
@@ -131,7 +100,13 @@ export class AuthBackend extends Construct {
     const functions = {} as Record<AuthFunctionName, NodejsFunction>;
     for (const name of FUNCTION_NAMES) {
       const spec = FUNCTION_SPECS[name];
-      functions[name] = new AuthFunction(this, { name, spec, commonEnvironment, resources, ...retained }).function;
+      functions[name] = new AuthFunction(this, {
+        name,
+        spec,
+        commonEnvironment: environment,
+        resources,
+        ...retained,
+      }).function;
     }
     this.functions = functions;
     this.authorizerFunction = functions.authorizer;
@@ -142,7 +117,7 @@ export class AuthBackend extends Construct {
       authWriteThrottle: props.authWriteThrottle,
     });
     this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', {
-      serviceName: commonEnvironment.POWERTOOLS_SERVICE_NAME,
+      serviceName: environment.POWERTOOLS_SERVICE_NAME,
       topic: props.alarmTopic,
       loginFailureThreshold: props.loginFailureAlarmThreshold,
       authorizerDenyThreshold: props.authorizerDenyAlarmThreshold,
@@ -155,7 +130,11 @@ export class AuthBackend extends Construct {
       value: this.authorizerFunction.functionArn,
       description: 'The Lambda authorizer, for other APIs that accept these access tokens',
     });
-    this.parameters = this.publishParameters(props.parameterPrefix ?? `/lambda-auth/${id}`);
+    this.parameters = publishParameters(this, props.parameterPrefix ?? `/lambda-auth/${id}`, {
+      authorizerFunctionArn: this.authorizerFunction.functionArn,
+      issuer: this.issuer,
+      jwksUrl: this.jwksUrl,
+    });
   }
 
   /**
@@ -173,42 +152,4 @@ export class AuthBackend extends Construct {
   public protectRoute(api: HttpApi, options: ProtectRouteOptions): void {
     this.authApi.protectRoute(api, options);
   }
-
-  /**
-   * SSM parameters, so that a CDK app in another repository finds the authorizer without a cross-stack reference
-   * (`StringParameter.valueForStringParameter`): no export ties the two stacks' lifecycles together.
-   */
-  private publishParameters(prefix: string): AuthBackend['parameters'] {
-    const names = authBackendParameterNames(prefix);
-    const parameter = (id: string, parameterName: string, stringValue: string, description: string) =>
-      new StringParameter(this, id, { parameterName, stringValue, description });
-    const parameters = {
-      authorizerFunctionArn: parameter(
-        'AuthorizerFunctionArnParameter',
-        names.authorizerFunctionArn,
-        this.authorizerFunction.functionArn,
-        'ARN of the Lambda authorizer that verifies these access tokens',
-      ),
-      issuer: parameter('IssuerParameter', names.issuer, this.issuer, 'Token issuer (iss) of the access tokens'),
-      jwksUrl: parameter(
-        'JwksUrlParameter',
-        names.jwksUrl,
-        this.jwksUrl,
-        'URL of the public JWKS that verifies the access tokens',
-      ),
-    };
-    new CfnOutput(this, 'ParameterPrefix', {
-      value: prefix,
-      description: 'SSM path of the authorizer-function-arn, issuer and jwks-url parameters',
-    });
-    return parameters;
-  }
-}
-
-/** The functions' view of the social sign-in props (client secrets only by ARN: never in the template). */
-function oauthEnvironment(settings: Settings): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (Object.keys(settings.oauthProviders).length) env.OAUTH_PROVIDERS = JSON.stringify(settings.oauthProviders);
-  if (settings.allowedRedirectOrigins.length) env.ALLOWED_REDIRECT_ORIGINS = settings.allowedRedirectOrigins.join(',');
-  return env;
 }
