@@ -1,4 +1,5 @@
-import type { AuthBackendProps, Settings } from '../auth-backend-props.js';
+import type { AuthBackendProps } from '../auth-backend-props.js';
+import type { Settings } from '../auth-backend-validation.js';
 
 /** The variables every function of the backend gets, whatever its spec: the backend-wide settings. */
 export function commonEnvironment(props: AuthBackendProps, settings: Settings, issuer: string): Record<string, string> {
