@@ -35,6 +35,8 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
 import { ROUTES, routeKey } from '../shared/routes.js';
+import type { RouteRequirements } from '../shared/route-policies.js';
+import { hasStepUp } from '../shared/authorizer/step-up.js';
 import { resolveSettings, type AuthBackendProps, type Settings } from './auth-backend-props.js';
 import { assertArgon2BinaryInstalled, functionBundling } from './bundling/bundling.js';
 import { SecurityAlarms } from './monitoring.js';
@@ -109,6 +111,16 @@ export interface ProtectRouteOptions {
    * @default - none
    */
   readonly scopes?: string[];
+  /**
+   * Step-up (S65): the token's `amr` must contain `mfa` (403 otherwise, decided at the edge from the token alone).
+   * @default false
+   */
+  readonly mfa?: boolean;
+  /**
+   * Step-up (S65): the token's `auth_time` must be at most this many seconds old (403 otherwise).
+   * @default - any age
+   */
+  readonly maxAuthAgeSeconds?: number;
 }
 
 /** The SSM parameters an `AuthBackend` publishes (see `parameterPrefix`), by what they hold. */
@@ -345,20 +357,29 @@ export class AuthBackend extends Construct {
     });
   }
 
-  private readonly routePolicies: Record<string, { roles?: string[]; scopes?: string[] }> = {};
+  private readonly routePolicies: Record<string, RouteRequirements> = {};
 
   /** Records what a protected route outside ROUTES requires; the authorizer reads it from ROUTE_POLICIES. */
   private addRoutePolicy(key: string, options: ProtectRouteOptions): void {
     if (ROUTES.some((r) => routeKey(r) === key))
       throw new Error(`AuthBackend.protectRoute: ${key} is one of this backend's own routes`);
-    const policy = { roles: options.roles, scopes: options.scopes };
+    const age = options.maxAuthAgeSeconds;
+    // Fail at synth rather than at the authorizer's cold start, where every caller would be refused.
+    if (age !== undefined && !(Number.isSafeInteger(age) && age > 0))
+      throw new Error(`AuthBackend.protectRoute: ${key}: maxAuthAgeSeconds must be a positive integer`);
+    const policy: RouteRequirements = {
+      roles: options.roles,
+      scopes: options.scopes,
+      ...(options.mfa ? { mfa: true } : {}),
+      ...(options.maxAuthAgeSeconds !== undefined ? { maxAuthAgeSeconds: options.maxAuthAgeSeconds } : {}),
+    };
     const existing = this.routePolicies[key];
     if (existing && JSON.stringify(existing) !== JSON.stringify(policy)) {
       throw new Error(
         `AuthBackend.protectRoute: ${key} is already protected with other roles or scopes (policies are keyed by route key)`,
       );
     }
-    if (!options.roles?.length && !options.scopes?.length) return;
+    if (!options.roles?.length && !options.scopes?.length && !hasStepUp(policy)) return;
     this.routePolicies[key] = policy;
     if (Object.keys(this.routePolicies).length === 1) {
       // Lazy: protectRoute may be called after the construct is built; the value is rendered at synth.

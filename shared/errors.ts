@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   invalid_token: 401,
   token_reused: 401,
   unauthorized: 401,
+  // RFC 9470: the token is valid but its sign-in lacks the second factor or recency the resource needs.
+  insufficient_user_authentication: 401,
   forbidden: 403,
   forbidden_origin: 403,
   account_disabled: 403,

@@ -38,6 +38,7 @@ import {
 import { logger, securityEvent } from '../../shared/log.js';
 import { routeRequirements, type RouteDefinition } from '../../shared/routes.js';
 import { parseRoutePolicies } from '../../shared/route-policies.js';
+import { checkStepUp } from '../../shared/authorizer/step-up.js';
 import { loadVerifierConfig } from '../../shared/verifier-config.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
@@ -46,6 +47,8 @@ export interface AuthorizerDeps {
   verifier: Pick<AccessTokenVerifier, 'verify'>;
   /** Requirements of an HTTP API route key (`GET /auth/me`); undefined = any valid token. @default routeRequirements */
   requirements?: (routeKey: string | undefined) => RouteRequirements | undefined;
+  /** Epoch seconds, for `maxAuthAgeSeconds`. @default the system clock */
+  now?: () => number;
 }
 
 export interface HttpApiAuthorizerResult {
@@ -138,6 +141,7 @@ function isHttpApiEvent(event: unknown): event is APIGatewayRequestAuthorizerEve
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const requirementsOf = deps.requirements ?? routeRequirements;
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
 
   async function authorize(event: unknown): Promise<HttpApiAuthorizerResult | RestAuthorizerResult> {
     if (typeof event !== 'object' || event === null) throw deny('unsupported_event');
@@ -152,6 +156,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           routeKey: event.routeKey,
           sub: claims.sub,
         });
+        return { isAuthorized: false };
+      }
+      // Step-up (S65) is decided from the token alone, so the edge still makes no AWS call; 403, as a role would be.
+      const stepUp = checkStepUp(claims, required, now());
+      if (!stepUp.ok) {
+        securityEvent('authorizer_deny', { reason: stepUp.reason, routeKey: event.routeKey, sub: claims.sub });
         return { isAuthorized: false };
       }
       return { isAuthorized: true, context: encodeAuthContext(claims) };
