@@ -1,5 +1,5 @@
 /**
- * The public props of `AuthBackend` and their validation: a value the functions' config (`shared/config.ts`)
+ * The public props of `AuthBackend` and their validation: a value the functions' config (`shared/config/config.ts`)
  * would refuse at cold start fails synth instead, naming the property.
  */
 import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
@@ -156,7 +156,7 @@ export interface AuthBackendProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Extra configuration for every function (see `shared/config.ts`), e.g. `{ REFRESH_IDLE_TTL_SECONDS: '86400' }`.
+   * Extra configuration for every function (see `shared/config/config.ts`), e.g. `{ REFRESH_IDLE_TTL_SECONDS: '86400' }`.
    * Never put a secret here: environment variables are plain text in the template and the console. Variables
    * the construct sets itself (issuer, table names, secret ids, …) cannot be overridden.
    * @default - none
@@ -222,7 +222,7 @@ export interface Settings {
 }
 
 /**
- * Applies the defaults and fails synth, naming the property, on a value the functions' config (`shared/config.ts`)
+ * Applies the defaults and fails synth, naming the property, on a value the functions' config (`shared/config/config.ts`)
  * would refuse at cold start.
  */
 export function resolveSettings(props: AuthBackendProps): Settings {

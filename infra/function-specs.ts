@@ -5,7 +5,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { TableDefinition } from '../shared/adapters/dynamo/tables.js';
-import type { FunctionName } from '../shared/routes.js';
+import type { FunctionName } from '../shared/routing/routes.js';
 
 /**
  * Every Lambda of the backend: the route handlers of `ROUTES`, the authorizer, the key-ring rotation and the

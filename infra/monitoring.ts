@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SECURITY_METRICS } from '../shared/metrics.js';
+import { METRICS_NAMESPACE, SECURITY_METRICS } from '../shared/observability/metrics.js';
 
 export interface SecurityAlarmsProps {
   /** The `service` dimension the functions publish with (POWERTOOLS_SERVICE_NAME). */
@@ -15,7 +15,7 @@ export interface SecurityAlarmsProps {
 }
 
 /**
- * Alarms on the security events the functions publish as embedded metrics (shared/metrics.ts): any
+ * Alarms on the security events the functions publish as embedded metrics (shared/observability/metrics.ts): any
  * refresh-token reuse (a stolen token or a broken client), a spike of failed sign-ins (credential stuffing),
  * and a spike of lockouts.
  */

@@ -1,5 +1,5 @@
-import { getAuthContext } from '../../shared/auth-context.js';
-import { adminDeps, getConfig } from '../../shared/composition.js';
+import { getAuthContext } from '../../shared/authorizer/auth-context.js';
+import { adminDeps, getConfig } from '../../shared/composition/handlers.js';
 import { getUser, type AdminDeps } from '../../shared/domain/admin.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { pathId } from '../../shared/http/params.js';

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createKeyRingBootstrap } from '../../shared/adapters/key-ring-bootstrap.js';
-import { getConfig } from '../../shared/composition-config.js';
-import { required } from '../../shared/config.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { required } from '../../shared/config/config.js';
 
 /**
  * The `KeyRingBootstrap` custom resource (onEvent of a custom-resources Provider): `cdk deploy` finishes once the

@@ -1,7 +1,7 @@
-import type { JwksSource } from '../../shared/adapters/jwks-source.js';
-import { getConfig } from '../../shared/composition-config.js';
-import { getJwksSource } from '../../shared/composition-keys.js';
-import { AuthError } from '../../shared/errors.js';
+import type { JwksSource } from '../../shared/ports/jwks-source.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { getJwksSource } from '../../shared/composition/keys.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
 /** GET /.well-known/jwks.json — public keys (current, next, previous). Cacheable, but briefly: rotation must propagate. */

@@ -1,4 +1,4 @@
-import { getConfig, loginDeps } from '../../shared/composition.js';
+import { getConfig, loginDeps } from '../../shared/composition/handlers.js';
 import { logIn, type LoginDeps } from '../../shared/domain/login.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { credentialsSchema } from '../../shared/http/schemas.js';

@@ -1,5 +1,5 @@
-import { getAuthContext } from '../../shared/auth-context.js';
-import { getConfig, getRefreshTokenStore, systemClock } from '../../shared/composition.js';
+import { getAuthContext } from '../../shared/authorizer/auth-context.js';
+import { getConfig, getRefreshTokenStore, systemClock } from '../../shared/composition/handlers.js';
 import { logOutEverywhere, type LogoutDeps } from '../../shared/domain/logout.js';
 import { clearRefreshCookie } from '../../shared/http/cookies.js';
 import { httpHandler } from '../../shared/http/handler.js';

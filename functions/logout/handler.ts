@@ -1,4 +1,4 @@
-import { getConfig, getRefreshTokenStore, systemClock } from '../../shared/composition.js';
+import { getConfig, getRefreshTokenStore, systemClock } from '../../shared/composition/handlers.js';
 import { logOut, type LogoutDeps } from '../../shared/domain/logout.js';
 import { clearRefreshCookie } from '../../shared/http/cookies.js';
 import { httpHandler } from '../../shared/http/handler.js';

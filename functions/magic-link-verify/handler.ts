@@ -1,7 +1,7 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { magicLinkDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { magicLinkDeps } from '../../shared/composition/email.js';
 import { inspectMagicLink, verifyMagicLink, type MagicLinkDeps } from '../../shared/domain/magic-link.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { clearBindingCookie, readBindingCookie } from '../../shared/http/binding-cookie.js';
 import { LANDING_PAGE_CSP, landingPage } from '../../shared/http/email-landing-page.js';
 import { redemptionOf, redemptionSchema } from '../../shared/http/email-schemas.js';

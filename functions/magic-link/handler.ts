@@ -1,7 +1,7 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { magicLinkDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { magicLinkDeps } from '../../shared/composition/email.js';
 import { requestMagicLink, type MagicLinkDeps } from '../../shared/domain/magic-link.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { emailRequestSchema } from '../../shared/http/email-schemas.js';
 import { bindingCookie } from '../../shared/http/binding-cookie.js';
 import { httpHandler } from '../../shared/http/handler.js';

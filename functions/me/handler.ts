@@ -1,5 +1,5 @@
-import { getAuthContext } from '../../shared/auth-context.js';
-import { getConfig } from '../../shared/composition-config.js';
+import { getAuthContext } from '../../shared/authorizer/auth-context.js';
+import { getConfig } from '../../shared/composition/config.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
 /**
@@ -7,9 +7,9 @@ import { httpHandler } from '../../shared/http/handler.js';
  * role; this handler only reads the identity it passed, with the typed helper from `shared/`.
  */
 export const createHandler = (config = getConfig()) =>
-  httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, async (req) => {
+  httpHandler({ methods: ['GET'], maxBodyBytes: config.MAX_BODY_BYTES }, (req) => {
     const { sub, email, emailVerified, roles, amr } = getAuthContext(req.event);
-    return { statusCode: 200, body: { sub, email, emailVerified, roles, amr } };
+    return Promise.resolve({ statusCode: 200, body: { sub, email, emailVerified, roles, amr } });
   });
 
 export const handler = createHandler();

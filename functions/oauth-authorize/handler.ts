@@ -1,5 +1,5 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { oauthDeps } from '../../shared/composition-oauth.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { oauthDeps } from '../../shared/composition/oauth.js';
 import { beginOAuth, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { bindingCookie } from '../../shared/http/binding-cookie.js';

@@ -1,5 +1,5 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { oauthDeps } from '../../shared/composition-oauth.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { oauthDeps } from '../../shared/composition/oauth.js';
 import { withError } from '../../shared/domain/redirect.js';
 import { completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
 import { clearBindingCookie, readBindingCookie } from '../../shared/http/binding-cookie.js';

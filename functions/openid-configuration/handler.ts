@@ -1,8 +1,8 @@
-import type { JwksSource } from '../../shared/adapters/jwks-source.js';
-import { getConfig } from '../../shared/composition-config.js';
-import { getJwksSource } from '../../shared/composition-keys.js';
-import type { Config } from '../../shared/config.js';
-import { AuthError } from '../../shared/errors.js';
+import type { JwksSource } from '../../shared/ports/jwks-source.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { getJwksSource } from '../../shared/composition/keys.js';
+import type { Config } from '../../shared/config/config.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 
 /**

@@ -1,7 +1,7 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { passwordResetDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { passwordResetDeps } from '../../shared/composition/email.js';
 import { confirmPasswordReset, type PasswordResetDeps } from '../../shared/domain/password-reset.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { clearRefreshCookie } from '../../shared/http/cookies.js';
 import { LANDING_PAGE_CSP, landingPage } from '../../shared/http/email-landing-page.js';
 import { redemptionOf, redemptionSchema } from '../../shared/http/email-schemas.js';

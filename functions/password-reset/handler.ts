@@ -1,5 +1,5 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { passwordResetDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { passwordResetDeps } from '../../shared/composition/email.js';
 import { requestPasswordReset, type PasswordResetDeps } from '../../shared/domain/password-reset.js';
 import { emailRequestSchema } from '../../shared/http/email-schemas.js';
 import { httpHandler } from '../../shared/http/handler.js';

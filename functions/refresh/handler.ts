@@ -1,4 +1,4 @@
-import { getConfig, refreshDeps } from '../../shared/composition.js';
+import { getConfig, refreshDeps } from '../../shared/composition/handlers.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { presentedRefreshToken, refreshTokenRouteOptions } from '../../shared/http/refresh-token-route.js';

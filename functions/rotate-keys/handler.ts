@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createRotationHandler } from '../../shared/adapters/key-ring-rotation.js';
-import { getConfig } from '../../shared/composition-config.js';
-import { required } from '../../shared/config.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { required } from '../../shared/config/config.js';
 
 /** The Secrets Manager rotation function of the signing key ring (createSecret/setSecret/testSecret/finishSecret). */
 const config = getConfig();

@@ -1,5 +1,5 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { signUpWithEmailDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { signUpWithEmailDeps } from '../../shared/composition/email.js';
 import { signUpWithEmail, type SignUpWithEmailDeps } from '../../shared/domain/email-verification.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { credentialsSchema } from '../../shared/http/schemas.js';

@@ -1,9 +1,9 @@
-import { getConfig } from '../../shared/composition-config.js';
-import { getUserStore } from '../../shared/composition.js';
-import { emailTokenDeps } from '../../shared/composition-email.js';
+import { getConfig } from '../../shared/composition/config.js';
+import { getUserStore } from '../../shared/composition/handlers.js';
+import { emailTokenDeps } from '../../shared/composition/email.js';
 import type { EmailTokenDeps } from '../../shared/domain/email-token.js';
 import { verifyEmail } from '../../shared/domain/email-verification.js';
-import type { UserStore } from '../../shared/ports.js';
+import type { UserStore } from '../../shared/ports/user-store.js';
 import { LANDING_PAGE_CSP, landingPage } from '../../shared/http/email-landing-page.js';
 import { redemptionOf, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { httpHandler } from '../../shared/http/handler.js';

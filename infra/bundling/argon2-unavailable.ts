@@ -1,7 +1,7 @@
 /**
  * Bundled in place of `@node-rs/argon2` into every function that does not hash passwords (esbuild `--alias`).
  *
- * Why: `shared/composition.ts` imports the argon2 adapter at module scope, so every handler's import graph
+ * Why: `shared/composition/handlers.ts` imports the argon2 adapter at module scope, so every handler's import graph
  * reaches the native package even when it never hashes. Left external, the import would fail at cold start on a
  * function whose asset has no native binary (and on arm64 there is none); bundled, esbuild cannot load a `.node`
  * file. This stub keeps those bundles loadable, and fails loudly if one of them ever does try to hash: a function

@@ -1,7 +1,7 @@
 /**
  * Bundled in place of `@aws-lambda-powertools/metrics` into the authorizer only (esbuild `--alias`, like
  * slim-logger.ts): the authorizer's one metric (`AuthorizerDeny`) as the same CloudWatch embedded-metric-format line
- * Powertools writes, without its ~18 KB. Implements what shared/metrics.ts uses: `new Metrics({namespace,
+ * Powertools writes, without its ~18 KB. Implements what shared/observability/metrics.ts uses: `new Metrics({namespace,
  * serviceName})`, `addMetric`, `publishStoredMetrics`; honours POWERTOOLS_METRICS_DISABLED and POWERTOOLS_DEV.
  * test/unit/slim-metrics.test.ts compares its line with the real one.
  */

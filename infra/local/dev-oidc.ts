@@ -12,6 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Configuration, default as Provider } from 'oidc-provider';
 
+/** An interaction parameter as a string; oidc-provider types them `unknown`. */
+const paramOf = (params: Record<string, unknown>, name: string): string => {
+  const value = params[name];
+  return typeof value === 'string' ? value : '';
+};
+
 export interface DevOidcClient {
   clientId: string;
   clientSecret: string;
@@ -97,13 +103,13 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
       pkce: { required: () => true },
       ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-      findAccount: async (_ctx, id) => {
+      findAccount: (_ctx, id) => {
         const account = accounts.get(id);
-        if (!account) return undefined;
-        return {
+        if (!account) return Promise.resolve(undefined);
+        return Promise.resolve({
           accountId: id,
-          claims: async () => ({ sub: id, email: account.email, email_verified: account.emailVerified }),
-        };
+          claims: () => Promise.resolve({ sub: id, email: account.email, email_verified: account.emailVerified }),
+        });
       },
     };
     const p = new OidcProvider(issuer, configuration);
@@ -127,7 +133,7 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
     const details = await provider.interactionDetails(req, res);
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(loginPage(details.uid, String(details.params['client_id'] ?? '')));
+      res.end(loginPage(details.uid, paramOf(details.params, 'client_id')));
       return;
     }
     const form = new URLSearchParams(await readBody(req));
@@ -150,8 +156,8 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
     const accountId =
       form.get('sub') || `dev-${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 24)}`;
     accounts.set(accountId, { email, emailVerified: form.get('email_verified') !== 'false' });
-    const grant = new provider.Grant({ accountId, clientId: String(details.params['client_id']) });
-    grant.addOIDCScope(String(details.params['scope'] ?? 'openid'));
+    const grant = new provider.Grant({ accountId, clientId: paramOf(details.params, 'client_id') });
+    grant.addOIDCScope(paramOf(details.params, 'scope') || 'openid');
     const grantId = await grant.save();
     await provider.interactionFinished(
       req,

@@ -1,6 +1,6 @@
 /**
  * A small HTTP server that behaves like API Gateway HTTP API (payload 2.0) in front of the same handlers
- * the CDK stack deploys, routed from the same route table (shared/routes.ts). It reproduces the parts of
+ * the CDK stack deploys, routed from the same route table (shared/routing/routes.ts). It reproduces the parts of
  * API Gateway that clients and tests observe:
  * - route matching (`404 {"message":"Not Found"}` for unknown routes),
  * - the Lambda REQUEST authorizer with simple responses: no Authorization header → 401 without calling it;
@@ -11,10 +11,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routeKey, type RouteDefinition } from '../../shared/routes.js';
+import { routeKey, type RouteDefinition } from '../../shared/routing/routes.js';
 import { toHttpApiEvent } from './http-api-event.js';
 
 /** Invokes a function with an event; the function's host builds its Lambda context (infra/local/isolated-function.ts). */
+// Each handler takes its own event type; the gateway builds the right one per route.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type LambdaHandler = (event: any) => Promise<unknown>;
 
 export interface GatewayOptions {
@@ -61,7 +63,8 @@ export function createGateway(options: GatewayOptions): Server {
       ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' }
       : {};
 
-  return createServer(async (req, res) => {
+  // Every failure is answered inside `handle`, so its promise never rejects.
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const url = new URL(req.url ?? '/', 'http://local');
       const method = (req.method ?? 'GET').toUpperCase();
@@ -131,7 +134,7 @@ export function createGateway(options: GatewayOptions): Server {
           cached = { until: Date.now() + options.authorizerCacheSeconds * 1000, result: { context: result.context } };
           if (options.authorizerCacheSeconds > 0) authCache.set(cacheKey, cached);
         }
-        (event.requestContext as any).authorizer = { lambda: cached.result.context ?? {} };
+        (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: cached.result.context ?? {} };
       }
 
       const handler = options.handlers[route.fn];
@@ -147,7 +150,8 @@ export function createGateway(options: GatewayOptions): Server {
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
       else res.end();
     }
-  });
+  };
+  return createServer((req, res) => void handle(req, res));
 }
 
 function writeResult(res: ServerResponse, result: unknown, cors: Record<string, string>) {

@@ -18,7 +18,7 @@ import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
 import type { SigningAlg } from '../../shared/domain/key-ring.js';
-import { ROUTES, type FunctionName } from '../../shared/routes.js';
+import { ROUTES, type FunctionName } from '../../shared/routing/routes.js';
 import { functionEnvironment } from '../function-environment.js';
 import { FUNCTION_SPECS, type AuthFunctionName, type FunctionSpec } from '../function-specs.js';
 import { startDynamoGuard } from './aws/dynamodb-guard.js';

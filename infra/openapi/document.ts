@@ -4,8 +4,8 @@
  * it at GET /openapi.json.
  */
 import * as z from 'zod/mini';
-import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.js';
-import { ROUTES, routeKey } from '../../shared/routes.js';
+import { ERROR_STATUS, type ErrorCode } from '../../shared/domain/errors.js';
+import { ROUTES, routeKey } from '../../shared/routing/routes.js';
 import { ROUTE_DOCS } from './route-docs.js';
 
 const REFRESH_COOKIE = '__Secure-refresh_token';

@@ -5,7 +5,7 @@
  */
 import type { ZodMiniType } from 'zod/mini';
 import { setRolesSchema } from '../../functions/admin-set-roles/schema.js';
-import type { ErrorCode } from '../../shared/errors.js';
+import type { ErrorCode } from '../../shared/domain/errors.js';
 import { emailRequestSchema, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/schemas.js';
 

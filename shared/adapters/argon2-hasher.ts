@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import type { PasswordHasher } from '../ports.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
 
 export interface Argon2Params {
   /** KiB. OWASP minimum for argon2id: 19456 (19 MiB). */

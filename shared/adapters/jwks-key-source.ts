@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { PublicKeySource } from '../ports.js';
+import type { PublicKeySource } from '../ports/key-ring.js';
 
 export interface JwksKeySourceOptions {
   /** The JWKS document, e.g. `https://auth.example.com/.well-known/jwks.json`. HTTPS, or plain HTTP on loopback only. */

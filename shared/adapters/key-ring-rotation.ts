@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { createRing, currentKey, parseRing, rotateRing, toJwks, type SigningAlg } from '../domain/key-ring.js';
-import { securityEvent } from '../log.js';
-import type { KeyRingDocument } from '../ports.js';
+import { securityEvent } from '../observability/log.js';
+import type { KeyRingDocument } from '../ports/key-ring.js';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 

@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { MailMessage, Mailer } from '../ports.js';
+import type { MailMessage, Mailer } from '../ports/mailer.js';
 
 export interface SesMailerOptions {
   /** The verified sender, e.g. `no-reply@example.com` (config `MAIL_FROM`). */

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { PublicKeySource } from '../ports.js';
+import type { PublicKeySource } from '../ports/key-ring.js';
 import { publicKeysByKid } from './jwks-key-source.js';
 
 /**

@@ -3,8 +3,8 @@
  * one action asks for it here. Unlike the authorizer's `403`, this answers `401` with a challenge a client can act on
  * (sign in again with MFA), because inside the Lambda the requirement may depend on the request itself.
  */
-import { getAuthContext, type AuthContext, type EventWithAuthorizer } from '../auth-context.js';
-import { AuthError } from '../errors.js';
+import { getAuthContext, type AuthContext, type EventWithAuthorizer } from './auth-context.js';
+import { AuthError } from '../domain/errors.js';
 import { checkStepUp } from './step-up.js';
 
 export interface RequireMfaOptions {

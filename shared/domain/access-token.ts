@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
-import { AuthError } from '../errors.js';
-import type { Clock, KeyRing } from '../ports.js';
+import { AuthError } from './errors.js';
+import { nowSeconds, type Clock } from '../ports/clock.js';
+import type { KeyRing } from '../ports/key-ring.js';
 import { toLowSJws } from './ecdsa.js';
 import { currentKey } from './key-ring.js';
 
@@ -51,7 +52,7 @@ export class AccessTokenIssuer {
       privateKey = await importJWK(key.privateJwk, key.alg);
       this.imported.set(key.kid, privateKey);
     }
-    const iat = Math.floor(this.clock.now() / 1000);
+    const iat = nowSeconds(this.clock);
     const signed = await new SignJWT({
       email: subject.email,
       email_verified: subject.emailVerified === true,

@@ -1,6 +1,8 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { Clock, RefreshTokenStore, User, UserStore } from '../ports.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import { nowSeconds, type Clock } from '../ports/clock.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
+import type { User, UserStore } from '../ports/user-store.js';
 
 export interface AdminDeps {
   clock: Clock;
@@ -28,7 +30,6 @@ const view = (u: User): UserView => ({
 });
 
 const notFound = () => new AuthError('not_found', 'No user with this id.');
-const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 
 export async function getUser(deps: AdminDeps, userId: string): Promise<UserView> {
   const user = await deps.users.findById(userId);

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { Clock, EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../ports.js';
+import { AuthError, ConditionFailedError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import { nowSeconds, type Clock } from '../ports/clock.js';
+import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../ports/email-token-store.js';
 import { canonicalizeEmail } from './email.js';
 import { constantTimeEqual, newOpaqueToken, sha256Hex } from './secrets.js';
 
@@ -36,7 +37,6 @@ export interface IssuedEmailToken {
 export type Redemption = { token: string } | { email: string; code: string };
 
 const invalidToken = () => new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
-const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 const codeHash = (tokenHash: string, code: string) => sha256Hex(`${tokenHash}:${code}`);
 
 /**

@@ -1,6 +1,6 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { User } from '../ports.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import type { User } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
 import { deliver, linkTo, type MailDeps } from './mail-delivery.js';

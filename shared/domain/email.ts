@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { AuthError } from '../errors.js';
+import { AuthError } from './errors.js';
 
 const LOCAL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+$/u;
 

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { KeyRingDocument, RingKey } from '../ports.js';
+import type { KeyRingDocument, RingKey } from '../ports/key-ring.js';
 
 export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 

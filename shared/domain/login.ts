@@ -1,6 +1,8 @@
-import { AuthError } from '../errors.js';
-import { logger, securityEvent } from '../log.js';
-import type { PasswordHasher, RateLimiter, UserStore } from '../ports.js';
+import { AuthError } from './errors.js';
+import { logger, securityEvent } from '../observability/log.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { UserStore } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
 import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';

@@ -1,6 +1,6 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { UserStore } from '../ports.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import type { UserStore } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
 import {
   issueEmailToken,

@@ -1,7 +1,8 @@
-import { AuthError } from '../errors.js';
-import { logger } from '../log.js';
-import type { Mailer, MailMessage, RateLimiter } from '../ports.js';
-import type { MailTemplates } from './mail-templates.js';
+import { AuthError } from './errors.js';
+import { logger } from '../observability/log.js';
+import type { Mailer, MailMessage } from '../ports/mailer.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { MailTemplates } from '../ports/mail-templates.js';
 import { sha256Hex } from './secrets.js';
 
 export interface MailLimits {

@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js';
+import { AuthError } from './errors.js';
 import { isCommonPassword } from './common-passwords.js';
 
 export interface PasswordPolicy {

@@ -1,6 +1,9 @@
-import { AuthError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { PasswordHasher, RefreshTokenStore, UserStore } from '../ports.js';
+import { AuthError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import { nowSeconds } from '../ports/clock.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
+import type { UserStore } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
@@ -58,7 +61,7 @@ export async function confirmPasswordReset(
   if (!record.userId) throw new AuthError('invalid_token', 'This link or code is invalid, already used or expired.');
   const userId = record.userId;
   await deps.users.updatePasswordHash(userId, await deps.hasher.hash(password));
-  const now = Math.floor(deps.clock.now() / 1000);
+  const now = nowSeconds(deps.clock);
   const [revoked] = await Promise.all([
     deps.refreshTokens.revokeAllForUser(userId, now),
     deps.users.markEmailVerified(userId),

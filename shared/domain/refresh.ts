@@ -1,7 +1,9 @@
-import { AuthError, ConditionFailedError } from '../errors.js';
-import { securityEvent } from '../log.js';
-import type { RefreshTokenRecord, UserStore } from '../ports.js';
-import { newRefreshToken, nowSeconds, type SessionDeps, type SessionTokens } from './session.js';
+import { AuthError, ConditionFailedError } from './errors.js';
+import { securityEvent } from '../observability/log.js';
+import type { RefreshTokenRecord } from '../ports/refresh-token-store.js';
+import type { UserStore } from '../ports/user-store.js';
+import { nowSeconds } from '../ports/clock.js';
+import { newRefreshToken, type SessionDeps, type SessionTokens } from './session.js';
 import { REFRESH_TOKEN_PATTERN, sha256Hex } from './secrets.js';
 
 export interface RefreshDeps extends SessionDeps {

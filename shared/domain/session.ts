@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, RefreshTokenRecord, RefreshTokenStore, User } from '../ports.js';
+import { nowSeconds, type Clock } from '../ports/clock.js';
+import type { RefreshTokenRecord, RefreshTokenStore } from '../ports/refresh-token-store.js';
+import type { User } from '../ports/user-store.js';
 import type { AccessTokenIssuer } from './access-token.js';
 import { newOpaqueToken, sha256Hex } from './secrets.js';
 
@@ -24,7 +26,6 @@ export interface SessionTokens {
   refreshExpiresIn: number;
 }
 
-export const nowSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 
 /** A refresh token record for `familyId`; its idle expiry never outlives the family. */
 export function newRefreshToken(

@@ -1,5 +1,6 @@
-import { AuthError, ConditionFailedError } from '../errors.js';
-import type { PasswordHasher, User } from '../ports.js';
+import { AuthError, ConditionFailedError } from './errors.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { User } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js';
 import type { SignInDeps } from './sign-in/complete-sign-in.js';

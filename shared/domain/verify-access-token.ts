@@ -1,6 +1,6 @@
 import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { PublicKeySource } from '../ports.js';
+import type { PublicKeySource } from '../ports/key-ring.js';
 import { isLowS } from './ecdsa.js';
 import { hasDuplicateTopLevelKeys } from './json-duplicates.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EmailTokenPurpose } from '../ports.js';
+import type { EmailTokenPurpose } from '../ports/email-token-store.js';
 import type { HttpResponse } from './handler.js';
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../domain/errors.js';
 import type { Redemption } from '../domain/email-token.js';
 import { tokenDelivery } from './schemas.js';
 

@@ -3,8 +3,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { AuthError } from '../errors.js';
-import { logger } from '../log.js';
+import { AuthError } from '../domain/errors.js';
+import { logger } from '../observability/log.js';
 
 export interface HttpOptions<S extends z.core.$ZodType | undefined> {
   /** Methods this function answers; anything else is `405` with `Allow`. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../domain/errors.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import { AuthError } from '../errors.js';
+import type { Config } from '../config/config.js';
+import { AuthError } from '../domain/errors.js';
 import { clearRefreshCookieCopies, readCookies } from './cookies.js';
 import type { HttpOptions, HttpRequest } from './handler.js';
 import { refreshTokenBodySchema } from './schemas.js';

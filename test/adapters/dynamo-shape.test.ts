@@ -13,8 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo/rate-limiter.js';
 import { DynamoRefreshTokenStore } from '../../shared/adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamo/user-store.js';
-import { ConditionFailedError } from '../../shared/errors.js';
-import type { RefreshTokenRecord } from '../../shared/ports.js';
+import { ConditionFailedError } from '../../shared/domain/errors.js';
+import type { RefreshTokenRecord } from '../../shared/ports/refresh-token-store.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const doc = DynamoDBDocumentClient.from(

@@ -4,19 +4,14 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConditionFailedError } from '../../shared/errors.js';
-import type {
-  Clock,
-  EmailTokenRecord,
-  EmailTokenStore,
-  RateLimiter,
-  RefreshFamily,
-  RefreshTokenRecord,
-  RefreshTokenStore,
-  User,
-  UserStore,
-} from '../../shared/ports.js';
-import type { OAuthIdentity, OAuthTransaction, OAuthTransactionStore } from '../../shared/ports.js';
+import { ConditionFailedError } from '../../shared/domain/errors.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { EmailTokenRecord, EmailTokenStore } from '../../shared/ports/email-token-store.js';
+import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
+import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../shared/ports/refresh-token-store.js';
+import type { User, UserStore } from '../../shared/ports/user-store.js';
+import type { OAuthIdentity } from '../../shared/ports/oauth-identity.js';
+import type { OAuthTransaction, OAuthTransactionStore } from '../../shared/ports/oauth-transaction-store.js';
 
 /**
  * Epoch seconds a year ahead: every `expiresAt` written by these tests is in the real future, so DynamoDB

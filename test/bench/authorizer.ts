@@ -8,9 +8,9 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { importJWK, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { createAuthorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer } from '../../shared/authorizer/authorizer.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
-import { encodeAuthContext } from '../../shared/auth-context.js';
+import { encodeAuthContext } from '../../shared/authorizer/auth-context.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, toJwks, type SigningAlg } from '../../shared/domain/key-ring.js';
 import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';
@@ -51,7 +51,8 @@ async function calibrate(fn: () => unknown, targetMs: number): Promise<number> {
 }
 
 interface Contenders {
-  [name: string]: () => Promise<unknown> | unknown;
+  /** Sync or async: the result is awaited either way. */
+  [name: string]: () => unknown;
 }
 
 async function contendersFor(alg: SigningAlg): Promise<{ token: string; contenders: Contenders }> {
@@ -159,7 +160,7 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
     try {
       await fn();
     } catch (e) {
-      throw new Error(`${alg} ${name} rejected a good token: ${String(e)}`);
+      throw new Error(`${alg} ${name} rejected a good token: ${String(e)}`, { cause: e });
     }
   }
   return { token, contenders };

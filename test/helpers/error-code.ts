@@ -1,4 +1,4 @@
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 
 /**
  * What a use-case call ended in, as a test asserts it: `'ok'`, the stable `AuthError` code, or

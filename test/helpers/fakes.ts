@@ -4,7 +4,8 @@ import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-to
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import type { LoginDeps } from '../../shared/domain/login.js';
-import type { Clock, KeyRing, KeyRingDocument } from '../../shared/ports.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { KeyRing, KeyRingDocument } from '../../shared/ports/key-ring.js';
 import { createRing } from '../../shared/domain/key-ring.js';
 
 /** A clock that only moves when told to. */

@@ -14,7 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
-import { ROUTES, routeKey } from '../../shared/routes.js';
+import { ROUTES, routeKey } from '../../shared/routing/routes.js';
 import { AuthBackend, type AuthBackendProps } from '../../infra/auth-backend.js';
 import { AuthStack } from '../../infra/auth-stack.js';
 import { functionEnvironment } from '../../infra/function-environment.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
-import { ERROR_STATUS } from '../../shared/errors.js';
+import { ERROR_STATUS } from '../../shared/domain/errors.js';
 import { api, startTestBackend } from '../helpers/local-backend.js';
 
 let backend: LocalBackend;

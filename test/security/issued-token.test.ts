@@ -5,7 +5,7 @@ import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, rotateRing, toJwks } from '../../shared/domain/key-ring.js';
 import { AccessTokenVerifier, type VerifyOptions } from '../../shared/domain/verify-access-token.js';
-import type { KeyRingDocument } from '../../shared/ports.js';
+import type { KeyRingDocument } from '../../shared/ports/key-ring.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://api.example.test';

@@ -25,17 +25,17 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { createAuthorizer, type Authorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer, type Authorizer } from '../../shared/authorizer/authorizer.js';
 import { JwksKeySource } from '../../shared/adapters/jwks-key-source.js';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
-import { getAuthContext } from '../../shared/auth-context.js';
+import { getAuthContext } from '../../shared/authorizer/auth-context.js';
 import { toLowS, toLowSJws } from '../../shared/domain/ecdsa.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/config.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { createRing, currentKey, rotateRing, toJwks } from '../../shared/domain/key-ring.js';
 import { AccessTokenVerifier, type VerifyOptions } from '../../shared/domain/verify-access-token.js';
-import { logger } from '../../shared/log.js';
-import type { KeyRingDocument, PublicKeySource } from '../../shared/ports.js';
+import { logger } from '../../shared/observability/log.js';
+import type { KeyRingDocument, PublicKeySource } from '../../shared/ports/key-ring.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://api.example.test';

@@ -9,17 +9,17 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { createAuthorizer, type Authorizer } from '../../functions/authorizer/handler.js';
+import { createAuthorizer, type Authorizer } from '../../shared/authorizer/authorizer.js';
 import {
   getAuthContext,
   MissingAuthContextError,
   requireRole,
   requireScope,
   type AuthContext,
-} from '../../shared/auth-context.js';
+} from '../../shared/authorizer/auth-context.js';
 import { TokenVerificationError, type AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
-import { AuthError } from '../../shared/errors.js';
-import { logger } from '../../shared/log.js';
+import { AuthError } from '../../shared/domain/errors.js';
+import { logger } from '../../shared/observability/log.js';
 
 const GOOD = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/orders';

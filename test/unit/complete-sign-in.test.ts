@@ -16,8 +16,9 @@ import { logIn, type LoginDeps } from '../../shared/domain/login.js';
 import { defaultMailTemplates } from '../../shared/domain/mail-templates.js';
 import { rotateRefreshToken } from '../../shared/domain/refresh.js';
 import { completeSignIn, type SignInDeps, type SignInMethod } from '../../shared/domain/sign-in/complete-sign-in.js';
-import { AuthError } from '../../shared/errors.js';
-import type { MailMessage, User } from '../../shared/ports.js';
+import { AuthError } from '../../shared/domain/errors.js';
+import type { MailMessage } from '../../shared/ports/mailer.js';
+import type { User } from '../../shared/ports/user-store.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 import { codeOf } from '../helpers/error-code.js';
 

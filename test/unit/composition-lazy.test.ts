@@ -3,8 +3,8 @@
  * object must need no variable; a port's table or secret variable is checked when that port is first used.
  */
 import { describe, expect, it } from 'vitest';
-import { lazy } from '../../shared/composition-config.js';
-import { ConfigError, required } from '../../shared/config.js';
+import { lazy } from '../../shared/composition/config.js';
+import { ConfigError, required } from '../../shared/config/config.js';
 
 describe('Function: lazy', () => {
   it('builds nothing until a member is used, then builds once and binds methods to the real adapter', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, required } from '../../shared/config.js';
+import { ConfigError, loadConfig, required } from '../../shared/config/config.js';
 
 const ISSUER = 'https://auth.example.test';
 
@@ -114,7 +114,7 @@ describe('Function: loadVerifierConfig (the authorizer’s small schema)', () =>
     { ISSUER, JWKS_URL: 'nope' },
     { ISSUER, JWKS_COOLDOWN_SECONDS: '0', JWKS_CACHE_SECONDS: '86401' },
   ])('S15/S16: agrees with loadConfig on %j (same values, or an error naming the same variables)', async (env) => {
-    const { loadVerifierConfig } = await import('../../shared/verifier-config.js');
+    const { loadVerifierConfig } = await import('../../shared/config/verifier-config.js');
     expect(outcome(() => loadVerifierConfig(env) as unknown as Record<string, unknown>)).toEqual(
       outcome(() => loadConfig(env) as unknown as Record<string, unknown>),
     );

@@ -18,7 +18,7 @@ import { confirmPasswordReset, requestPasswordReset } from '../../shared/domain/
 import { isAllowedRedirect } from '../../shared/domain/redirect.js';
 import { sha256Hex } from '../../shared/domain/secrets.js';
 import { startSession } from '../../shared/domain/session.js';
-import type { MailMessage, Mailer } from '../../shared/ports.js';
+import type { MailMessage, Mailer } from '../../shared/ports/mailer.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 import { codeOf } from '../helpers/error-code.js';
 

@@ -109,7 +109,7 @@ describe('Handlers: landing pages (response headers)', () => {
 
 describe('Route table and configuration of the email flows', () => {
   it('the dev outbox is not a route of ROUTES (so never deployed); every email route is', async () => {
-    const { ROUTES, routeKey } = await import('../../shared/routes.js');
+    const { ROUTES, routeKey } = await import('../../shared/routing/routes.js');
     const keys = ROUTES.map(routeKey);
     expect(keys.some((k) => k.includes('/_dev'))).toBe(false);
     for (const k of [
@@ -127,7 +127,7 @@ describe('Route table and configuration of the email flows', () => {
   });
 
   it('S29, S39: defaults (10-minute links, PUBLIC_URL = ISSUER, no redirect origin) and bad values fail naming the variable', async () => {
-    const { loadConfig } = await import('../../shared/config.js');
+    const { loadConfig } = await import('../../shared/config/config.js');
     const c = loadConfig({ ISSUER: 'https://auth.test' });
     expect(c).toMatchObject({
       MAGIC_LINK_TTL_SECONDS: 600,

@@ -12,9 +12,9 @@ vi.hoisted(() => {
 
 import { createHandler as jwksHandler } from '../../functions/jwks/handler.js';
 import { createHandler as discoveryHandler } from '../../functions/openid-configuration/handler.js';
-import type { Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config/config.js';
 import { createRing, rotateRing, toJwks } from '../../shared/domain/key-ring.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { LANDING_PAGE_CSP } from '../../shared/http/email-landing-page.js';
 import { httpHandler } from '../../shared/http/handler.js';
 

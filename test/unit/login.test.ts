@@ -1,7 +1,7 @@
 import { hash } from '@node-rs/argon2';
 import { describe, expect, it, vi } from 'vitest';
 import { logIn, type LoginDeps } from '../../shared/domain/login.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { inMemoryLogin } from '../helpers/fakes.js';
 
 const PASSWORD = 'correct horse battery staple';

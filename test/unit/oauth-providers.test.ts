@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/config.js';
 import { resolveProviders } from '../../shared/domain/oauth/providers.js';
 
 const base = { ISSUER: 'https://auth.example.com' };

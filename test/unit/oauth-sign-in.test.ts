@@ -8,14 +8,10 @@ import { MemoryOAuthTransactionStore } from '../../shared/adapters/memory/oauth-
 import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
-import {
-  OAuthFlowError,
-  type OAuthProviderClient,
-  type ProviderIdentity,
-} from '../../shared/domain/oauth/provider-client.js';
+import { OAuthFlowError, type OAuthProviderClient, type ProviderIdentity } from '../../shared/ports/provider-client.js';
 import { resolveProvider } from '../../shared/domain/oauth/providers.js';
 import { beginOAuth, completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/sign-in.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 
 const HOME = 'https://app.example.com/home';

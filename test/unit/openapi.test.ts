@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../infra/openapi/document.js';
 import { ROUTE_DOCS } from '../../infra/openapi/route-docs.js';
-import { ROUTES, routeKey } from '../../shared/routes.js';
+import { ROUTES, routeKey } from '../../shared/routing/routes.js';
 
 describe('OpenAPI description', () => {
   const doc = buildOpenApi() as { paths: Record<string, Record<string, any>> };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalizeEmail } from '../../shared/domain/email.js';
 import { checkNewPassword, normalizePassword } from '../../shared/domain/password-policy.js';
-import { AuthError } from '../../shared/errors.js';
+import { AuthError } from '../../shared/domain/errors.js';
 
 const policy = { minLength: 15, maxLength: 256 };
 const code = (f: () => unknown) => {

@@ -4,7 +4,7 @@ import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { rotateRefreshToken, type RefreshDeps } from '../../shared/domain/refresh.js';
 import { startSession, type SessionTokens } from '../../shared/domain/session.js';
-import { logger } from '../../shared/log.js';
+import { logger } from '../../shared/observability/log.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 import { codeOf } from '../helpers/error-code.js';
 

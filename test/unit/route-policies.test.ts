@@ -4,8 +4,8 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { requirementsWith } from '../../functions/authorizer/handler.js';
-import { parseRoutePolicies } from '../../shared/route-policies.js';
+import { requirementsWith } from '../../shared/authorizer/authorizer.js';
+import { parseRoutePolicies } from '../../shared/routing/route-policies.js';
 
 describe('Function: parseRoutePolicies', () => {
   it('reads the policies protectRoute writes, and nothing for an empty variable', () => {

@@ -13,14 +13,14 @@ vi.hoisted(() => {
   process.env.ISSUER ??= 'https://auth.example.test';
 });
 
-import { createAuthorizer, requirementsWith } from '../../functions/authorizer/handler.js';
-import { encodeAuthContext } from '../../shared/auth-context.js';
+import { createAuthorizer, requirementsWith } from '../../shared/authorizer/authorizer.js';
+import { encodeAuthContext } from '../../shared/authorizer/auth-context.js';
 import { requireMfa } from '../../shared/authorizer/require-mfa.js';
 import { checkStepUp } from '../../shared/authorizer/step-up.js';
 import type { AccessTokenClaims } from '../../shared/domain/verify-access-token.js';
 import { httpHandler } from '../../shared/http/handler.js';
-import { logger } from '../../shared/log.js';
-import { parseRoutePolicies } from '../../shared/route-policies.js';
+import { logger } from '../../shared/observability/log.js';
+import { parseRoutePolicies } from '../../shared/routing/route-policies.js';
 
 const NOW = 2_000_000_000;
 const base: AccessTokenClaims = {

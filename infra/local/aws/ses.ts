@@ -5,7 +5,7 @@
  * `ses:SendEmail` on the sender's identity (S81).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { accessDeniedMessage, callerOf, isAllowed, type PermissionsOf } from './iam.js';
 
@@ -40,7 +40,7 @@ export interface SesStandIn {
 export async function startSesStandIn(options: SesStandInOptions): Promise<SesStandIn> {
   const mails: SentMail[] = [];
   const listeners = new Set<(m: SentMail) => void>();
-  const fail = (res: import('node:http').ServerResponse, status: number, type: string, message: string) => {
+  const fail = (res: ServerResponse, status: number, type: string, message: string) => {
     res.writeHead(status, {
       'content-type': 'application/json',
       'x-amzn-errortype': type,

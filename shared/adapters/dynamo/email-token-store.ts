@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
-import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../../ports/email-token-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
 const linkKey = (tokenHash: string) => `L#${tokenHash}`;
@@ -57,7 +57,7 @@ export class DynamoEmailTokenStore implements EmailTokenStore {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: latestKey(purpose, emailHash) }, ConsistentRead: true }),
     );
-    const tokenHash = out.Item?.['tokenHash'];
+    const tokenHash: unknown = out.Item?.['tokenHash'];
     return typeof tokenHash === 'string' ? this.get(tokenHash) : undefined;
   }
 

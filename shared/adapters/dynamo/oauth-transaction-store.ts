@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
-import type { OAuthTransaction, OAuthTransactionStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { OAuthTransaction, OAuthTransactionStore } from '../../ports/oauth-transaction-store.js';
 import { isConditionalCheckFailed } from './conditional.js';
 
 const txKey = (stateHash: string) => `OAUTH#${stateHash}`;

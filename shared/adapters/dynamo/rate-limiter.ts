@@ -1,5 +1,6 @@
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, RateLimitDecision, RateLimiter } from '../../ports.js';
+import type { Clock } from '../../ports/clock.js';
+import type { RateLimitDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { fixedWindow } from '../fixed-window.js';
 import { isConditionalCheckFailed } from './conditional.js';
 

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
-import type { Clock, RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports/refresh-token-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 import { FAMILIES_BY_USER_INDEX } from './tables.js';
 

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError } from '../../errors.js';
-import type { OAuthIdentity, User, UserStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { OAuthIdentity } from '../../ports/oauth-identity.js';
+import type { User, UserStore } from '../../ports/user-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
 const userKey = (id: string) => `USER#${id}`;
@@ -38,7 +39,7 @@ export class DynamoUserStore implements UserStore {
     const lock = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: emailKey(email) }, ConsistentRead: true }),
     );
-    const userId = lock.Item?.['userId'];
+    const userId: unknown = lock.Item?.['userId'];
     if (typeof userId === 'string') return this.findById(userId);
     // An unknown address costs the same second read as a known one, so the sign-in's latency does not say which
     // it was (S2: the rest of the parity is the dummy argon2 verify). The key cannot exist.
@@ -127,7 +128,7 @@ export class DynamoUserStore implements UserStore {
     const link = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: identityKey(identity) }, ConsistentRead: true }),
     );
-    const userId = link.Item?.['userId'];
+    const userId: unknown = link.Item?.['userId'];
     return typeof userId === 'string' ? this.findById(userId) : undefined;
   }
 

@@ -1,8 +1,8 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createRing, parseRing, rotateRing, toJwks, type SigningAlg } from '../../domain/key-ring.js';
-import type { KeyRing, KeyRingDocument } from '../../ports.js';
-import type { JwksSource } from '../jwks-source.js';
+import type { KeyRing, KeyRingDocument } from '../../ports/key-ring.js';
+import type { JwksSource } from '../../ports/jwks-source.js';
 
 export interface FileKeyRingOptions {
   /**

@@ -1,4 +1,4 @@
-import type { MailMessage, Mailer } from '../../ports.js';
+import type { MailMessage, Mailer } from '../../ports/mailer.js';
 
 /** A mail as the dev outbox shows it (`GET /_dev/outbox`). */
 export interface OutboxMessage extends MailMessage {

@@ -1,5 +1,5 @@
-import { ConditionFailedError } from '../../errors.js';
-import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../../ports/email-token-store.js';
 
 /**
  * In-memory `EmailTokenStore` with the DynamoDB store's semantics: every method checks all its conditions and

@@ -1,5 +1,5 @@
-import { ConditionFailedError } from '../../errors.js';
-import type { OAuthTransaction, OAuthTransactionStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { OAuthTransaction, OAuthTransactionStore } from '../../ports/oauth-transaction-store.js';
 
 /**
  * In-memory `OAuthTransactionStore` with the DynamoDB store's semantics: take-once, refused after `expiresAt`.

@@ -1,4 +1,5 @@
-import type { Clock, RateLimitDecision, RateLimiter } from '../../ports.js';
+import type { Clock } from '../../ports/clock.js';
+import type { RateLimitDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { fixedWindow } from '../fixed-window.js';
 
 /**

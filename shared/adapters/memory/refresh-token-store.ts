@@ -1,5 +1,6 @@
-import { ConditionFailedError } from '../../errors.js';
-import type { Clock, RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports/refresh-token-store.js';
 
 const fail = (what: string) => new ConditionFailedError(`${what}: condition failed`);
 

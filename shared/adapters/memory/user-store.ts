@@ -1,5 +1,6 @@
-import { ConditionFailedError } from '../../errors.js';
-import type { OAuthIdentity, User, UserStore } from '../../ports.js';
+import { ConditionFailedError } from '../../domain/errors.js';
+import type { OAuthIdentity } from '../../ports/oauth-identity.js';
+import type { User, UserStore } from '../../ports/user-store.js';
 
 /**
  * In-memory `UserStore` with the DynamoDB store's semantics: the email lock and the user are taken together

@@ -5,7 +5,7 @@ import {
   type CallbackInput,
   type OAuthProviderClient,
   type ProviderIdentity,
-} from '../../domain/oauth/provider-client.js';
+} from '../../ports/provider-client.js';
 import type { OAuthProviderConfig } from '../../domain/oauth/providers.js';
 import { checkResponse, type OAuthClientOptions } from './oidc-client.js';
 
@@ -36,7 +36,7 @@ export class GitHubProviderClient implements OAuthProviderClient {
     };
   }
 
-  async authorizationUrl(request: AuthorizationRequest): Promise<string> {
+  authorizationUrl(request: AuthorizationRequest): Promise<string> {
     const url = new URL(this.as.authorization_endpoint!);
     url.search = new URLSearchParams({
       client_id: this.config.clientId,
@@ -48,7 +48,7 @@ export class GitHubProviderClient implements OAuthProviderClient {
       code_challenge_method: 'S256',
       allow_signup: 'true',
     }).toString();
-    return url.toString();
+    return Promise.resolve(url.toString());
   }
 
   async finish(input: CallbackInput): Promise<ProviderIdentity> {

@@ -5,7 +5,7 @@ import {
   type CallbackInput,
   type OAuthProviderClient,
   type ProviderIdentity,
-} from '../../domain/oauth/provider-client.js';
+} from '../../ports/provider-client.js';
 import type { OAuthProviderConfig } from '../../domain/oauth/providers.js';
 
 export interface OAuthClientOptions {

@@ -12,7 +12,7 @@ export type Preset = (typeof PRESETS)[number];
 /** Provider names appear in the route (`/auth/oauth/{provider}/…`) and in the Ephemeral table. */
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-// zod/mini (like shared/config.ts, which embeds this schema): small bundles; every check says its own message.
+// zod/mini (like shared/config/config.ts, which embeds this schema): small bundles; every check says its own message.
 const scope = z
   .string('must be a string')
   .check(z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)'));
@@ -129,7 +129,7 @@ export function resolveProvider(name: string, p: OAuthProviderInput): OAuthProvi
         scopes: p.scopes ?? ['openid', 'email', 'profile'],
         emailVerifiedClaims: ['email_verified', 'xms_edov'],
       };
-    default:
+    case undefined:
       return {
         ...base,
         kind: 'oidc',

@@ -4,20 +4,23 @@
  * hash of `state`, and is bound to the browser by a random value kept in a `__Host-` cookie.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthError, ConditionFailedError } from '../../errors.js';
-import { logger, securityEvent } from '../../log.js';
-import type { OAuthIdentity, OAuthTransactionStore, UserStore } from '../../ports.js';
+import { AuthError, ConditionFailedError } from '../errors.js';
+import { logger, securityEvent } from '../../observability/log.js';
+import type { OAuthIdentity } from '../../ports/oauth-identity.js';
+import type { OAuthTransactionStore } from '../../ports/oauth-transaction-store.js';
+import type { UserStore } from '../../ports/user-store.js';
 import { canonicalizeEmail } from '../email.js';
 import { matchesBrowserBinding, newBrowserBinding } from '../browser-binding.js';
 import { sha256Hex } from '../secrets.js';
-import { nowSeconds, type SessionTokens } from '../session.js';
+import { nowSeconds } from '../../ports/clock.js';
+import type { SessionTokens } from '../session.js';
 import { completeSignIn, type SignInDeps, type SignInResult, type SignInSubject } from '../sign-in/complete-sign-in.js';
 import {
   OAuthFlowError,
   type OAuthFailureCode,
   type OAuthProviderClient,
   type ProviderIdentity,
-} from './provider-client.js';
+} from '../../ports/provider-client.js';
 import { isAllowedRedirect } from '../redirect.js';
 
 export interface OAuthDeps extends SignInDeps {

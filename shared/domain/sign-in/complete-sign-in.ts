@@ -15,10 +15,11 @@
  * The result is a discriminated union so that second factors (issue 13) can answer a challenge instead of a session
  * without changing any caller's shape: a caller that only knows `session` fails to compile once a new kind exists.
  */
-import { AuthError, ConditionFailedError } from '../../errors.js';
-import { securityEvent } from '../../log.js';
-import type { User } from '../../ports.js';
-import { nowSeconds, startSession, type SessionDeps, type SessionTokens } from '../session.js';
+import { AuthError, ConditionFailedError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import type { User } from '../../ports/user-store.js';
+import { nowSeconds } from '../../ports/clock.js';
+import { startSession, type SessionDeps, type SessionTokens } from '../session.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
 /** RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the common convention). */

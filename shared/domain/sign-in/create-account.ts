@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { securityEvent } from '../../log.js';
-import type { Clock, OAuthIdentity, User, UserStore } from '../../ports.js';
+import { securityEvent } from '../../observability/log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { OAuthIdentity } from '../../ports/oauth-identity.js';
+import type { User, UserStore } from '../../ports/user-store.js';
 
 export interface CreateAccountDeps {
   clock: Clock;

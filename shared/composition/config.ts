@@ -4,8 +4,8 @@
  * drop `@aws-sdk/lib-dynamodb` once it is imported (the package does not declare `sideEffects: false`, and its
  * paginators are built at module scope), so the only way to keep it out of a bundle is not to import it.
  */
-import { loadConfig, type Config } from './config.js';
-import type { Clock } from './ports.js';
+import { loadConfig, type Config } from '../config/config.js';
+import type { Clock } from '../ports/clock.js';
 
 /**
  * Lazy, memoised per container. Call sites mark `once(…)` `@__PURE__` so that esbuild can drop a getter (and

@@ -2,7 +2,7 @@
  * The port between the OAuth use-cases and the protocol code (`shared/adapters/oauth/*`, built on
  * oauth4webapi): build the authorization URL, and turn a callback into a verified external identity.
  */
-import type { OAuthProviderConfig } from './providers.js';
+import type { OAuthProviderConfig } from '../domain/oauth/providers.js';
 
 /**
  * Stable codes of a failed social sign-in. They reach the browser as `error=<code>` on `redirectTo` (or on

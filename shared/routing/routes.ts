@@ -2,7 +2,7 @@
  * The route table: the one source of truth for both the CDK stack (API Gateway routes) and the local
  * runner, so the two cannot drift. `fn` names the folder under `functions/`.
  */
-import type { StepUpRequirement } from './authorizer/step-up.js';
+import type { StepUpRequirement } from '../authorizer/step-up.js';
 
 export type FunctionName =
   | 'signup'

@@ -1,6 +1,6 @@
 /**
  * The authorizer's configuration: the seven variables a token verifier reads, validated with the same rules
- * as `shared/config.ts` (test/unit/config.test.ts proves both agree). A schema of its own because the full one
+ * as `shared/config/config.ts` (test/unit/config.test.ts proves both agree). A schema of its own because the full one
  * brings zod's pipes, arrays and regexes into a bundle whose budget is 30 KB; this one keeps the authorizer at
  * zod/mini's small core. Errors name the variable, like `loadConfig`.
  */
@@ -67,7 +67,7 @@ export function loadVerifierConfig(env: Record<string, string | undefined> = pro
     );
   }
   const c = parsed.data;
-  // The same defaults as shared/config.ts.
+  // The same defaults as shared/config/config.ts.
   return {
     ISSUER: c.ISSUER,
     AUDIENCE: c.AUDIENCE ?? c.ISSUER,

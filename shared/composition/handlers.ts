@@ -5,25 +5,25 @@
  * In AWS the stores are DynamoDB and the ring is in Secrets Manager; the local runner sets
  * DYNAMODB_ENDPOINT (DynamoDB Local) and KEY_RING_FILE instead.
  */
-import { Argon2Hasher, dummyHashFactory } from './adapters/argon2-hasher.js';
-import { createDocumentClient } from './adapters/dynamo/client.js';
-import { DynamoRateLimiter } from './adapters/dynamo/rate-limiter.js';
-import { DynamoRefreshTokenStore } from './adapters/dynamo/refresh-token-store.js';
-import { DynamoUserStore } from './adapters/dynamo/user-store.js';
-import { getConfig, lazy, once, systemClock } from './composition-config.js';
-import { getIssuer } from './composition-keys.js';
-import { required, type Config } from './config.js';
-import type { AdminDeps } from './domain/admin.js';
-import type { LoginDeps } from './domain/login.js';
-import type { RefreshDeps } from './domain/refresh.js';
-import type { SessionDeps } from './domain/session.js';
-import type { SignInDeps } from './domain/sign-in/complete-sign-in.js';
-import type { SignUpDeps } from './domain/signup.js';
+import { Argon2Hasher, dummyHashFactory } from '../adapters/argon2-hasher.js';
+import { createDocumentClient } from '../adapters/dynamo/client.js';
+import { DynamoRateLimiter } from '../adapters/dynamo/rate-limiter.js';
+import { DynamoRefreshTokenStore } from '../adapters/dynamo/refresh-token-store.js';
+import { DynamoUserStore } from '../adapters/dynamo/user-store.js';
+import { getConfig, lazy, once, systemClock } from './config.js';
+import { getIssuer } from './keys.js';
+import { required, type Config } from '../config/config.js';
+import type { AdminDeps } from '../domain/admin.js';
+import type { LoginDeps } from '../domain/login.js';
+import type { RefreshDeps } from '../domain/refresh.js';
+import type { SessionDeps } from '../domain/session.js';
+import type { SignInDeps } from '../domain/sign-in/complete-sign-in.js';
+import type { SignUpDeps } from '../domain/signup.js';
 
 // Config, clock, key ring and issuer live in small modules of their own (see composition-config.ts for why);
 // re-exported so that handlers may keep importing everything from here.
-export { getConfig, systemClock } from './composition-config.js';
-export { getIssuer, getJwksSource, getKeyRing } from './composition-keys.js';
+export { getConfig, systemClock } from './config.js';
+export { getIssuer, getJwksSource, getKeyRing } from './keys.js';
 
 export const getDoc = /* @__PURE__ */ once(() => createDocumentClient({ endpoint: getConfig().DYNAMODB_ENDPOINT }));
 

@@ -36,7 +36,8 @@ export type SecurityEventType =
 export function securityEvent(
   type: SecurityEventType,
   fields: Record<string, string | number | boolean | undefined> = {},
+  level: 'info' | 'error' = 'info',
 ): void {
-  logger.info(`security_event ${type}`, { securityEvent: type, ...fields });
+  logger[level](`security_event ${type}`, { securityEvent: type, ...fields });
   countSecurityEvent(type);
 }

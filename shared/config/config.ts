@@ -7,7 +7,7 @@
  * Each check carries its own message because `zod/mini` ships no locale (its default is "Invalid input").
  */
 import * as z from 'zod/mini';
-import { oauthProvidersSchema } from './domain/oauth/providers.js';
+import { oauthProvidersSchema } from '../domain/oauth/providers.js';
 import { ConfigError } from './config-error.js';
 
 const int = (def: number, min: number, max: number) =>

@@ -6,7 +6,7 @@
  * OAuth's `scope`), e.g. `"user admin"`. Role names never contain whitespace: the authorizer drops
  * any that do (dropping can only remove privileges, never add them).
  */
-import { AuthError } from './errors.js';
+import { AuthError } from '../domain/errors.js';
 
 export interface AuthContext {
   sub: string;

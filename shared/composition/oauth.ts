@@ -4,15 +4,15 @@
  * Kept apart from composition.ts so no other function bundles the OAuth code.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoOAuthTransactionStore } from './adapters/dynamo/oauth-transaction-store.js';
-import { GitHubProviderClient } from './adapters/oauth/github-client.js';
-import { OidcProviderClient } from './adapters/oauth/oidc-client.js';
-import { getDoc, signInDeps } from './composition.js';
-import { getConfig, lazy, once } from './composition-config.js';
-import { required } from './config.js';
-import type { OAuthProviderClient } from './domain/oauth/provider-client.js';
-import { resolveProviders } from './domain/oauth/providers.js';
-import type { OAuthDeps } from './domain/oauth/sign-in.js';
+import { DynamoOAuthTransactionStore } from '../adapters/dynamo/oauth-transaction-store.js';
+import { GitHubProviderClient } from '../adapters/oauth/github-client.js';
+import { OidcProviderClient } from '../adapters/oauth/oidc-client.js';
+import { getDoc, signInDeps } from './handlers.js';
+import { getConfig, lazy, once } from './config.js';
+import { required } from '../config/config.js';
+import type { OAuthProviderClient } from '../ports/provider-client.js';
+import { resolveProviders } from '../domain/oauth/providers.js';
+import type { OAuthDeps } from '../domain/oauth/sign-in.js';
 
 const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
 

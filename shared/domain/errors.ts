@@ -56,8 +56,6 @@ export class AuthError extends Error {
   }
 }
 
-export const isAuthError = (e: unknown): e is AuthError => e instanceof AuthError;
-
 /** Raised by stores when a conditional write loses (uniqueness, single use, rotation race). */
 export class ConditionFailedError extends Error {
   override readonly name = 'ConditionFailedError';

@@ -3,13 +3,13 @@
  * file locally (KEY_RING_FILE). No DynamoDB here, so the JWKS function's bundle carries no DynamoDB client.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { JwksSource } from './adapters/jwks-source.js';
-import { FileKeyRing } from './adapters/local/file-key-ring.js';
-import { SecretsManagerJwksSource, SecretsManagerKeyRing } from './adapters/secrets-manager-key-ring.js';
-import { getConfig, lazy, once, systemClock } from './composition-config.js';
-import { required } from './config.js';
-import { AccessTokenIssuer } from './domain/access-token.js';
-import type { KeyRing } from './ports.js';
+import type { JwksSource } from '../ports/jwks-source.js';
+import { FileKeyRing } from '../adapters/local/file-key-ring.js';
+import { SecretsManagerJwksSource, SecretsManagerKeyRing } from '../adapters/secrets-manager-key-ring.js';
+import { getConfig, lazy, once, systemClock } from './config.js';
+import { required } from '../config/config.js';
+import { AccessTokenIssuer } from '../domain/access-token.js';
+import type { KeyRing } from '../ports/key-ring.js';
 
 const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
 const getFileRing = /* @__PURE__ */ once(

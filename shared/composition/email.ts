@@ -4,16 +4,17 @@
  * functions that send or redeem mail bundle the SES client.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoEmailTokenStore } from './adapters/dynamo/email-token-store.js';
-import { OutboxMailer } from './adapters/local/outbox.js';
-import { SesMailer } from './adapters/ses-mailer.js';
-import type { EmailTokenDeps } from './domain/email-token.js';
-import type { SignUpWithEmailDeps } from './domain/email-verification.js';
-import type { MailDeps } from './domain/mail-delivery.js';
-import { defaultMailTemplates, type MailTemplates } from './domain/mail-templates.js';
-import type { MagicLinkDeps } from './domain/magic-link.js';
-import type { PasswordResetDeps } from './domain/password-reset.js';
-import type { Mailer } from './ports.js';
+import { DynamoEmailTokenStore } from '../adapters/dynamo/email-token-store.js';
+import { OutboxMailer } from '../adapters/local/outbox.js';
+import { SesMailer } from '../adapters/ses-mailer.js';
+import type { EmailTokenDeps } from '../domain/email-token.js';
+import type { SignUpWithEmailDeps } from '../domain/email-verification.js';
+import type { MailDeps } from '../domain/mail-delivery.js';
+import { defaultMailTemplates } from '../domain/mail-templates.js';
+import type { MailTemplates } from '../ports/mail-templates.js';
+import type { MagicLinkDeps } from '../domain/magic-link.js';
+import type { PasswordResetDeps } from '../domain/password-reset.js';
+import type { Mailer } from '../ports/mailer.js';
 import {
   getDoc,
   getHasher,
@@ -23,9 +24,9 @@ import {
   passwordPolicy,
   signInDeps,
   signUpDeps,
-} from './composition.js';
-import { getConfig, lazy, once, systemClock } from './composition-config.js';
-import { required } from './config.js';
+} from './handlers.js';
+import { getConfig, lazy, once, systemClock } from './config.js';
+import { required } from '../config/config.js';
 
 // ── Email flows (magic links, email verification, password reset) ──────────────────────────────────────────
 

@@ -1,4 +1,4 @@
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../config/config-error.js';
 import type { RouteDefinition } from './routes.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;

@@ -1,0 +1,190 @@
+/**
+ * The Lambda authorizer: authenticates the Bearer access token (401 on any failure) and, for HTTP API
+ * routes in our route table, checks the route's roles and scopes (403 when they are not met).
+ *
+ * It imports no AWS SDK and reads public keys only, from the JWKS over HTTPS (S44): a tiny bundle, and
+ * no IAM access to the private ring.
+ *
+ * Events:
+ * - HTTP API `REQUEST`, payload 2.0, **simple responses** (`enableSimpleResponses: true`): returns
+ *   `{ isAuthorized, context }`.
+ * - REST API `TOKEN` and `REQUEST` (payload 1.0): returns an IAM policy for `methodArn`. The route table
+ *   describes our HTTP API only, so REST methods get no role/scope check here: a valid token is allowed
+ *   and the protected Lambda enforces roles with `requireRole`/`requireScope`. With REST authorizer
+ *   caching, the cached policy covers this `methodArn` only (other methods get 403 until it expires):
+ *   disable caching or key it on the method too.
+ *
+ * The token is read from the `Authorization` header only, never from the query string (S18) and never
+ * from `identitySource`: that list holds whatever the operator configured (it may be a query string, or
+ * `$context.routeKey` next to the header) so its first entry is not necessarily our header.
+ *
+ * Caching (S20): the decision depends on the route, so the HTTP API authorizer cache must be keyed on
+ * the header **and** `$context.routeKey`, or be off; a cache keyed on the header alone would replay one
+ * route's "allowed" on a route that needs a role the caller lacks.
+ */
+import type {
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
+import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from './auth-context.js';
+import {
+  type AccessTokenVerifier,
+  TokenVerificationError,
+  type AccessTokenClaims,
+} from '../domain/verify-access-token.js';
+import { securityEvent } from '../observability/log.js';
+import { routeRequirements, type RouteDefinition } from '../routing/routes.js';
+import { checkStepUp } from './step-up.js';
+
+export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
+
+export interface AuthorizerDeps {
+  verifier: Pick<AccessTokenVerifier, 'verify'>;
+  /** Requirements of an HTTP API route key (`GET /auth/me`); undefined = any valid token. @default routeRequirements */
+  requirements?: (routeKey: string | undefined) => RouteRequirements | undefined;
+  /** Epoch seconds, for `maxAuthAgeSeconds`. @default the system clock */
+  now?: () => number;
+}
+
+export interface HttpApiAuthorizerResult {
+  isAuthorized: boolean;
+  context?: AuthorizerContext;
+}
+
+export interface RestAuthorizerResult {
+  principalId: string;
+  policyDocument: {
+    Version: '2012-10-17';
+    Statement: [{ Action: 'execute-api:Invoke'; Effect: 'Allow' | 'Deny'; Resource: string }];
+  };
+  context: AuthorizerContext;
+}
+
+export type RestAuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
+
+export interface Authorizer {
+  (event: APIGatewayRequestAuthorizerEventV2): Promise<HttpApiAuthorizerResult>;
+  (event: RestAuthorizerEvent): Promise<RestAuthorizerResult>;
+}
+
+/** The one message API Gateway turns into a 401. Any other error would become a 500. */
+const UNAUTHORIZED = 'Unauthorized';
+/**
+ * `Bearer`, one or more spaces (RFC 6750 §2.1: `"Bearer" 1*SP b64token`; the scheme is case-insensitive, RFC 9110
+ * §11.1), one token of visible ASCII; the verifier then checks the token's format strictly. Tabs, trailing spaces and
+ * a second credential stay refused.
+ */
+const BEARER = /^bearer +([\x21-\x7e]+)$/i;
+/** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
+const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
+
+type DenyReason =
+  TokenVerificationError['reason'] | 'missing_token' | 'malformed_header' | 'unsupported_event' | 'internal';
+
+function deny(reason: DenyReason, cause?: unknown): Error {
+  // Through securityEvent either way, so AuthorizerDeny is counted also when keys are unavailable; those two
+  // reasons fail closed loudly (S19): every caller is being refused until keys load again.
+  const loud = reason === 'keys_unavailable' || reason === 'internal';
+  const error =
+    loud && cause instanceof Error
+      ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}`
+      : undefined;
+  securityEvent('authorizer_deny', { reason, error }, loud ? 'error' : 'info');
+  return new Error(UNAUTHORIZED);
+}
+
+/** Reads `Authorization` whatever its case; two differently-cased copies are ambiguous and refused. */
+function headerValue(headers: Record<string, string | undefined> | null | undefined): string | undefined {
+  if (!headers) return undefined;
+  const values = Object.keys(headers)
+    .filter((k) => k.toLowerCase() === 'authorization')
+    .map((k) => headers[k]);
+  if (values.length > 1) throw deny('malformed_header');
+  return values[0];
+}
+
+function bearerToken(header: unknown): string {
+  if (typeof header !== 'string' || header === '') throw deny('missing_token');
+  if (header.length > MAX_HEADER_CHARS) throw deny('too_large');
+  const match = BEARER.exec(header);
+  if (!match) throw deny('malformed_header');
+  return match[1];
+}
+
+async function authenticate(deps: AuthorizerDeps, header: unknown): Promise<AccessTokenClaims> {
+  const token = bearerToken(header);
+  try {
+    return await deps.verifier.verify(token);
+  } catch (e) {
+    throw deny(e instanceof TokenVerificationError ? e.reason : 'internal', e);
+  }
+}
+
+function isHttpApiEvent(event: unknown): event is APIGatewayRequestAuthorizerEventV2 {
+  const e = event as Partial<APIGatewayRequestAuthorizerEventV2>;
+  return e.version === '2.0' && e.type === 'REQUEST';
+}
+
+/**
+ * Builds the authorizer around a verifier. Tests pass their own; Lambda uses `handler`.
+ * @example const authorize = createAuthorizer({ verifier: new AccessTokenVerifier(keys, options) });
+ */
+export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+  const requirementsOf = deps.requirements ?? routeRequirements;
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+
+  async function authorize(event: unknown): Promise<HttpApiAuthorizerResult | RestAuthorizerResult> {
+    if (typeof event !== 'object' || event === null) throw deny('unsupported_event');
+
+    if (isHttpApiEvent(event)) {
+      const claims = await authenticate(deps, headerValue(event.headers));
+      const required = requirementsOf(event.routeKey);
+      // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
+      if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
+        securityEvent('authorizer_deny', {
+          reason: 'insufficient_privilege',
+          routeKey: event.routeKey,
+          sub: claims.sub,
+        });
+        return { isAuthorized: false };
+      }
+      // Step-up (S65) is decided from the token alone, so the edge still makes no AWS call; 403, as a role would be.
+      const stepUp = checkStepUp(claims, required, now());
+      if (!stepUp.ok) {
+        securityEvent('authorizer_deny', { reason: stepUp.reason, routeKey: event.routeKey, sub: claims.sub });
+        return { isAuthorized: false };
+      }
+      return { isAuthorized: true, context: encodeAuthContext(claims) };
+    }
+
+    const rest = event as {
+      type?: unknown;
+      methodArn?: unknown;
+      authorizationToken?: unknown;
+      headers?: APIGatewayRequestAuthorizerEvent['headers'];
+    };
+    if ((rest.type === 'TOKEN' || rest.type === 'REQUEST') && typeof rest.methodArn === 'string') {
+      const header = rest.type === 'TOKEN' ? rest.authorizationToken : headerValue(rest.headers);
+      const claims = await authenticate(deps, header);
+      return {
+        principalId: claims.sub,
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: rest.methodArn }],
+        },
+        context: encodeAuthContext(claims),
+      };
+    }
+
+    throw deny('unsupported_event');
+  }
+
+  return authorize as Authorizer;
+}
+
+/** Requirements of a route key: our route table first, then the policies other teams' routes declared. */
+export const requirementsWith =
+  (policies: Record<string, RouteRequirements>) =>
+  (key: string | undefined): RouteRequirements | undefined =>
+    routeRequirements(key) ?? (key === undefined ? undefined : policies[key]);
