@@ -172,6 +172,8 @@ export class AuthBackend extends Construct {
   public readonly keyRingSecret: Secret;
   /** The public JWKS, written by the rotation function and served by the JWKS function. */
   public readonly publicKeysSecret: Secret;
+  /** The data key that seals TOTP secrets (issue 13). */
+  public readonly mfaKeySecret: Secret;
   /** Every function, by name. */
   public readonly functions: Readonly<Record<AuthFunctionName, NodejsFunction>>;
   /** The token issuer the functions were configured with. */
@@ -222,6 +224,24 @@ export class AuthBackend extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'Holds only public keys, derived from the key ring; it is rewritten by the key ring rotation (which has its own schedule), so rotating it separately has no meaning.',
+    });
+
+    // Issue 13: the data key sealing TOTP secrets (README, Second factors: why Secrets Manager, not KMS).
+    this.mfaKeySecret = new Secret(this, 'MfaDataKey', {
+      description:
+        'Data key (by key id) that seals TOTP secrets with AES-256-GCM. Add a key id and move "current" to rotate.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy,
+    });
+    Validations.of(this.mfaKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation adds a key id and moves "current" while keeping the old ids (sealed secrets name theirs); an automatic rotation that replaced the value would make every enrolled authenticator unreadable.',
     });
 
     this.api = new HttpApi(this, 'Api', {
@@ -468,6 +488,7 @@ export class AuthBackend extends Construct {
     const environment = functionEnvironment(spec, commonEnv, {
       tableName: (id) => this.tables[id].tableName,
       keyRing: { secretId: this.keyRingSecret.secretArn, publicKeysSecretId: this.publicKeysSecret.secretArn },
+      mfaKey: { secretId: this.mfaKeySecret.secretArn },
       jwksUrl: this.jwksUrl,
       mail:
         this.mail.from && this.mail.identity
@@ -588,6 +609,9 @@ export class AuthBackend extends Construct {
       case 'publicKeys':
         if (grant.access === 'read') this.publicKeysSecret.grantRead(role);
         else this.publicKeysSecret.grantWrite(role);
+        return;
+      case 'mfaKey':
+        this.mfaKeySecret.grantRead(role);
         return;
       case 'oauthClientSecrets':
         this.oauthClientSecretArns.forEach((arn, i) =>

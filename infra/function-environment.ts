@@ -16,6 +16,8 @@ export interface FunctionResources {
   readonly tableName: (id: TableId) => string;
   /** The signing key ring: Secrets Manager in AWS; a file for the local runner (KEY_RING_FILE). */
   readonly keyRing: { readonly secretId: string; readonly publicKeysSecretId: string } | { readonly file: string };
+  /** The data key sealing TOTP secrets: a second secret in AWS; a file beside the key ring locally (MFA_KEY_FILE). */
+  readonly mfaKey?: { readonly secretId: string } | { readonly file: string };
   /** Where verifiers fetch the public keys (`${issuer}/.well-known/jwks.json`). */
   readonly jwksUrl: string;
   /** The sending identity; without it the mail routes answer 503 (nothing crashes). */
@@ -28,6 +30,7 @@ export type FunctionGrant =
   | { readonly kind: 'keyRing'; readonly access: NonNullable<FunctionSpec['keyRing']> }
   | { readonly kind: 'publicKeys'; readonly access: 'read' | 'write' }
   | { readonly kind: 'oauthClientSecrets' }
+  | { readonly kind: 'mfaKey' }
   | { readonly kind: 'mail' };
 
 /** The grants of a function, in a stable order. */
@@ -40,6 +43,7 @@ export function functionGrants(spec: FunctionSpec): FunctionGrant[] {
   if (spec.keyRing) grants.push({ kind: 'keyRing', access: spec.keyRing });
   if (spec.publicKeys) grants.push({ kind: 'publicKeys', access: spec.publicKeys });
   if (spec.oauthClientSecrets) grants.push({ kind: 'oauthClientSecrets' });
+  if (spec.mfaKey) grants.push({ kind: 'mfaKey' });
   if (spec.mail) grants.push({ kind: 'mail' });
   return grants;
 }
@@ -74,6 +78,10 @@ export function functionEnvironment(
           env.MAIL_FROM = resources.mail.from;
           if (resources.mail.configurationSet) env.SES_CONFIGURATION_SET = resources.mail.configurationSet;
         }
+        break;
+      case 'mfaKey':
+        if (resources.mfaKey && 'file' in resources.mfaKey) env.MFA_KEY_FILE = resources.mfaKey.file;
+        else if (resources.mfaKey) env.MFA_KEY_SECRET_ID = resources.mfaKey.secretId;
         break;
       case 'oauthClientSecrets':
         // The secrets are named by ARN in OAUTH_PROVIDERS (common); the grant is what this adds.

@@ -33,6 +33,8 @@ export interface FunctionSpec {
   readonly jwksUrl?: boolean;
   /** Reads the OAuth client secrets named by ARN in `oauthProviders` (the OAuth callback). */
   readonly oauthClientSecrets?: boolean;
+  /** Reads the data key that seals TOTP secrets (issue 13): a second secret beside the key ring. */
+  readonly mfaKey?: boolean;
   /** Sends mail through SES (`ses:SendEmail` on the sending identity only). */
   readonly mail?: boolean;
   /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
@@ -154,14 +156,16 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   'magic-link-verify': {
     description: 'GET/POST /auth/magic-link/verify: landing page; consume the link once and sign in',
     // Users readWrite: a link for a new address creates a passwordless account and marks the address verified.
-    tables: { Users: 'readWrite', MagicLinks: 'readWrite', RefreshTokens: 'readWrite' },
+    // Ephemeral: the mfaToken of an account with a second factor (S59).
+    tables: { Users: 'readWrite', MagicLinks: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
     keyRing: 'read',
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
   'verify-email': {
     description: 'GET/POST /auth/verify-email: landing page; confirm the address once',
-    tables: { Users: 'readWrite', MagicLinks: 'readWrite' },
+    // Ephemeral: the mfaToken of an account with a second factor (S59).
+    tables: { Users: 'readWrite', MagicLinks: 'readWrite', Ephemeral: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -178,6 +182,54 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     tables: { Users: 'readWrite', MagicLinks: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
     argon2: true,
     memorySize: 1024,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'mfa-totp-enrol': {
+    description: 'POST /auth/mfa/totp (Bearer): start enrolling an authenticator app (sealed secret, pending)',
+    tables: { Users: 'readWrite' },
+    mfaKey: true,
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'mfa-totp-confirm': {
+    description: 'POST /auth/mfa/totp/verify (Bearer): confirm an authenticator with its first code, new session',
+    // Ephemeral: the per-account attempt counter (S61).
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
+    keyRing: 'read',
+    mfaKey: true,
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'mfa-list': {
+    description: "GET /auth/mfa (Bearer): the caller's second factors",
+    tables: { Users: 'read' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'mfa-remove': {
+    description: 'DELETE /auth/mfa/{factorId} (Bearer): remove a factor (needs a recent second factor)',
+    tables: { Users: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'mfa-recovery-codes': {
+    description: 'POST /auth/mfa/recovery-codes (Bearer): a new set of recovery codes (needs a recent second factor)',
+    tables: { Users: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'mfa-verify': {
+    description: 'POST /auth/mfa/verify: finish a sign-in with a TOTP or recovery code',
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
+    keyRing: 'read',
+    mfaKey: true,
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-mfa-reset': {
+    description: "POST /admin/users/{id}/mfa/reset (admin): remove a user's factors and end the user's sessions",
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
   authorizer: {

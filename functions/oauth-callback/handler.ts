@@ -5,6 +5,7 @@ import { completeOAuthSignIn, type OAuthDeps } from '../../shared/domain/oauth/s
 import { clearBindingCookie, readBindingCookie } from '../../shared/http/binding-cookie.js';
 import { refreshCookie } from '../../shared/http/cookies.js';
 import { httpHandler } from '../../shared/http/handler.js';
+import { mfaCookie } from '../../shared/http/mfa.js';
 
 /** The page for a failure without a transaction (so without a known, allowlisted place to send the browser). */
 const errorPage = (code: string) => `<!doctype html>
@@ -27,6 +28,13 @@ export const createHandler = (deps: OAuthDeps, config = getConfig()) =>
     const headers = { 'Referrer-Policy': 'no-referrer', Pragma: 'no-cache' };
     // Cleared only once a transaction was consumed: a forged callback must not be able to cancel a real flow's cookie.
     const cookies = result.ok || result.redirectTo ? [clearBindingCookie('oauth')] : [];
+    if ('mfa' in result) {
+      // The mfaToken rides in an HttpOnly cookie (S66); the URL only says that a second step is due.
+      const location = new URL(result.redirectTo);
+      location.searchParams.set(result.code, '1');
+      cookies.push(mfaCookie(result.mfa.mfaToken, result.mfa.expiresIn));
+      return { statusCode: 302, headers: { ...headers, Location: location.toString() }, cookies };
+    }
     if (result.ok) {
       cookies.push(
         refreshCookie(result.tokens.refreshToken, {

@@ -11,12 +11,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../shared/adapters/dynamo/create-tables.js';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
+import { ensureDataKeyFile } from '../../shared/adapters/mfa-data-key.js';
 import type { SigningAlg } from '../../shared/domain/key-ring.js';
 import { ROUTES, type FunctionName } from '../../shared/routing/routes.js';
 import { functionEnvironment } from '../function-environment.js';
@@ -216,7 +217,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...pick(
         process.env,
-        /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION|SIGNUP_[A-Z_]+|ADMIN_EMAILS)$/,
+        /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION|SIGNUP_[A-Z_]+|ADMIN_EMAILS|MFA_(POLICY|RECENT_SECONDS|TOKEN_TTL_SECONDS|MAX_ATTEMPTS_PER_[A-Z]+|WINDOW_SECONDS))$/,
       ),
       ...pick(
         process.env,
@@ -233,6 +234,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     // The runner makes the ring before any function starts, as the stack's first rotation does at deploy: the
     // functions share the file, and two of them must never each create a ring of their own.
     if (!options.secretsManager) await new FileKeyRing(keyRingFile, signingAlg(common.SIGNING_ALG)).load();
+    // The TOTP data key beside the ring, made before any function starts for the same reason.
+    const mfaKey = { file: join(dirname(keyRingFile), 'mfa-data-key.json') };
+    await ensureDataKeyFile(mfaKey.file);
     const sm = options.secretsManager;
     const keyRing = sm
       ? { secretId: sm.keyRingSecretId, publicKeysSecretId: sm.publicKeysSecretId }
@@ -254,6 +258,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
         ...functionEnvironment(spec, common, {
           tableName,
           keyRing,
+          mfaKey,
           jwksUrl: `${url}/.well-known/jwks.json`,
           mail: { from: mailFrom },
         }),
@@ -344,6 +349,8 @@ function withoutResources(env: Record<string, string>): Record<string, string> {
     'KEY_RING_FILE',
     'KEY_RING_SECRET_ID',
     'PUBLIC_KEYS_SECRET_ID',
+    'MFA_KEY_FILE',
+    'MFA_KEY_SECRET_ID',
     'MAIL_FROM',
     'MAILER',
     'JWKS_URL',

@@ -8,6 +8,7 @@ import { setRolesSchema } from '../../functions/admin-set-roles/schema.js';
 import type { ErrorCode } from '../../shared/domain/errors.js';
 import { emailRequestSchema, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/schemas.js';
+import { MFA_ROUTE_DOCS } from './mfa-route-docs.js';
 
 export type ResponseKind = 'tokens' | 'empty' | 'json' | 'html' | 'redirect' | 'gateway';
 
@@ -56,7 +57,15 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tags: ['password'],
     body: credentialsSchema,
     success: { status: 200, kind: 'tokens', description: 'Signed in: a new session (refresh-token family)' },
-    errors: ['invalid_request', 'invalid_credentials', 'account_disabled', 'too_many_attempts', ...common],
+    errors: [
+      'invalid_request',
+      'invalid_credentials',
+      'account_disabled',
+      'mfa_required',
+      'mfa_enrollment_required',
+      'too_many_attempts',
+      ...common,
+    ],
   },
   'POST /auth/refresh': {
     summary: 'Rotate the refresh token and get a new access token',
@@ -264,4 +273,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     success: { status: 204, kind: 'empty', description: 'The account can no longer sign in or refresh' },
     errors: ['invalid_request', 'not_found'],
   },
+  ...MFA_ROUTE_DOCS,
 };

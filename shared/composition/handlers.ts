@@ -19,6 +19,7 @@ import type { RefreshDeps } from '../domain/refresh.js';
 import type { SessionDeps } from '../domain/session.js';
 import type { SignInDeps } from '../domain/sign-in/complete-sign-in.js';
 import type { SignUpDeps } from '../domain/signup.js';
+import { mfaGateDeps } from './mfa.js';
 
 // Config, clock, key ring and issuer live in small modules of their own (see composition-config.ts for why);
 // re-exported so that handlers may keep importing everything from here.
@@ -58,6 +59,7 @@ export function signInDeps(): SignInDeps {
     defaultRoles: c.DEFAULT_ROLES,
     adminEmails: c.ADMIN_EMAILS,
     requireEmailVerification: c.REQUIRE_EMAIL_VERIFICATION,
+    mfaGate: mfaGateDeps(),
   };
 }
 

@@ -127,6 +127,20 @@ export const configSchema = z.object({
   MAILER: z._default(z.enum(['ses', 'outbox'], 'must be ses or outbox'), 'ses'),
   MAIL_FROM: z.optional(z.email({ error: 'must be an email address' })),
   SES_CONFIGURATION_SET: nonEmpty(),
+  // Second factors (issue 13).
+  /** `optional`: users opt in. `required`: a user without a factor must enrol before getting a session. */
+  MFA_POLICY: z._default(z.enum(['optional', 'required'], 'must be optional or required'), 'optional'),
+  /** How recent a second factor must be to remove a factor or make new recovery codes (S63). */
+  MFA_RECENT_SECONDS: int(300, 60, 86400),
+  /** Lifetime of an mfaToken (S66: at most 5 minutes). */
+  MFA_TOKEN_TTL_SECONDS: int(300, 30, 300),
+  MFA_MAX_ATTEMPTS_PER_TOKEN: int(5, 1, 20),
+  MFA_MAX_ATTEMPTS_PER_ACCOUNT: int(10, 1, 1000),
+  MFA_WINDOW_SECONDS: int(900, 60, 86400),
+  /** Secrets Manager secret holding the data key that seals TOTP secrets (AES-256-GCM). */
+  MFA_KEY_SECRET_ID: nonEmpty(),
+  /** Local: the same document in a file beside the key ring. */
+  MFA_KEY_FILE: nonEmpty(),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL' | 'PUBLIC_URL'> & {

@@ -9,6 +9,9 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   invalid_token: 401,
   token_reused: 401,
+  invalid_code: 401,
+  mfa_required: 401,
+  mfa_enrollment_required: 401,
   unauthorized: 401,
   // RFC 9470: the token is valid but its sign-in lacks the second factor or recency the resource needs.
   insufficient_user_authentication: 401,
@@ -16,6 +19,7 @@ export const ERROR_STATUS = {
   forbidden_origin: 403,
   account_disabled: 403,
   email_not_verified: 403,
+  reauthentication_required: 403,
   not_found: 404,
   unknown_provider: 404,
   method_not_allowed: 405,
@@ -38,16 +42,24 @@ export class AuthError extends Error {
   readonly headers: Record<string, string>;
   /** Set-Cookie lines the error response carries (e.g. clearing a refresh cookie sent twice, S54). */
   readonly cookies: string[];
+  /** Fields the error body carries beside `error` and `message` (the `mfaToken` of `mfa_required`). */
+  readonly details: Record<string, unknown>;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { cause?: unknown; headers?: Record<string, string>; cookies?: string[] } = {},
+    options: {
+      cause?: unknown;
+      headers?: Record<string, string>;
+      cookies?: string[];
+      details?: Record<string, unknown>;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.status = ERROR_STATUS[code];
     this.headers = options.headers ?? {};
     this.cookies = options.cookies ?? [];
+    this.details = options.details ?? {};
   }
 
   /** Errors below 500 are the caller's to see; anything else is replaced by a generic body. */

@@ -171,7 +171,7 @@ function errorMapper(): middy.MiddlewareObj<Event, Result> {
           statusCode: error.status,
           headers: error.headers,
           ...(error.cookies.length ? { cookies: error.cookies } : {}),
-          body: { error: error.code, message: error.message },
+          body: { ...error.details, error: error.code, message: error.message },
         });
         return;
       }

@@ -30,7 +30,16 @@ export type SecurityEventType =
   | 'email_code_failed'
   | 'email_verified'
   | 'address_proven'
-  | 'password_reset';
+  | 'password_reset'
+  | 'mfa_challenge'
+  | 'mfa_enrolled'
+  | 'mfa_removed'
+  | 'mfa_verified'
+  | 'mfa_failed'
+  | 'mfa_locked'
+  | 'mfa_recovery_code_used'
+  | 'mfa_recovery_codes_replaced'
+  | 'mfa_reset';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(

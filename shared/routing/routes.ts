@@ -23,7 +23,14 @@ export type FunctionName =
   | 'magic-link-verify'
   | 'verify-email'
   | 'password-reset'
-  | 'password-reset-confirm';
+  | 'password-reset-confirm'
+  | 'mfa-totp-enrol'
+  | 'mfa-totp-confirm'
+  | 'mfa-list'
+  | 'mfa-remove'
+  | 'mfa-recovery-codes'
+  | 'mfa-verify'
+  | 'admin-mfa-reset';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -72,6 +79,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/auth/password-reset', fn: 'password-reset' },
   { method: 'GET', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
   { method: 'POST', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
+  // Second factors (issue 13). Verify is open: it is authenticated by its mfaToken, not a Bearer token.
+  { method: 'POST', path: '/auth/mfa/totp', fn: 'mfa-totp-enrol', auth: {} },
+  { method: 'POST', path: '/auth/mfa/totp/verify', fn: 'mfa-totp-confirm', auth: {} },
+  { method: 'GET', path: '/auth/mfa', fn: 'mfa-list', auth: {} },
+  { method: 'DELETE', path: '/auth/mfa/{factorId}', fn: 'mfa-remove', auth: {} },
+  { method: 'POST', path: '/auth/mfa/recovery-codes', fn: 'mfa-recovery-codes', auth: {} },
+  { method: 'POST', path: '/auth/mfa/verify', fn: 'mfa-verify' },
+  { method: 'POST', path: '/admin/users/{id}/mfa/reset', fn: 'admin-mfa-reset', auth: { roles: ['admin'] } },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

@@ -13,14 +13,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
 /** Requirements not yet provable because their feature is not built; each with the reason. */
 export const PENDING: Record<string, string> = {
-  S59: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S60: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S61: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S62: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S63: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S64: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
   S65: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
-  S66: 'Second factors (issue 13) are not built yet: there is no TOTP, recovery code or step-up to test.',
   S67: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
   S68: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',
   S69: 'Passkeys (issue 14) are not built yet: there is no WebAuthn ceremony to test.',

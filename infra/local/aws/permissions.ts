@@ -73,6 +73,8 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
         if (arns.mailResources?.length) statements.push({ actions: ['ses:SendEmail'], resources: arns.mailResources });
         break;
       case 'oauthClientSecrets':
+      // Locally the data key is a file (MFA_KEY_FILE), outside the Secrets Manager stand-in.
+      case 'mfaKey':
         break;
     }
   }

@@ -3,6 +3,7 @@
  * (state → PKCE verifier, nonce, redirectTo, provider, issuer) lives in the ephemeral store, keyed by the
  * hash of `state`, and is bound to the browser by a random value kept in a `__Host-` cookie.
  */
+import { MfaChallengeError } from '../mfa/challenge.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { AuthError, ConditionFailedError } from '../errors.js';
 import { logger, securityEvent } from '../../observability/log.js';
@@ -91,7 +92,14 @@ export async function beginOAuth(
 
 export type CallbackResult =
   | { ok: true; tokens: SessionTokens; redirectTo: string; userId: string }
-  | { ok: false; code: OAuthFailureCode; redirectTo?: string };
+  | { ok: false; code: OAuthFailureCode; redirectTo?: string }
+  /** A second factor is due (S59): the handler sets the `__Host-mfa` cookie, never a URL parameter (S66). */
+  | {
+      ok: false;
+      code: 'mfa_required' | 'mfa_enrollment_required';
+      mfa: { mfaToken: string; expiresIn: number };
+      redirectTo: string;
+    };
 
 /**
  * Finishes the flow. Every check that needs no provider happens first — the transaction is consumed exactly once
@@ -135,6 +143,10 @@ export async function completeOAuthSignIn(
     return { ok: true, tokens, redirectTo: tx.redirectTo, userId: user.id };
   } catch (e) {
     if (e instanceof OAuthFlowError) return fail(e.code, { reason: e.message });
+    if (e instanceof MfaChallengeError && redirectTo) {
+      const { mfaToken, expiresIn } = e.challenge;
+      return { ok: false, code: e.mfaCode, mfa: { mfaToken, expiresIn }, redirectTo };
+    }
     // The funnel's refusal (S51) reaches the app as `error=account_disabled`, like every other coded failure.
     if (e instanceof AuthError && e.code === 'account_disabled') return fail('account_disabled');
     // Store or key-ring failures: the browser still goes back to the app, with a generic code; operators get the cause.

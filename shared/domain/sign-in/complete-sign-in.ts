@@ -20,6 +20,8 @@ import { securityEvent } from '../../observability/log.js';
 import type { User } from '../../ports/user-store.js';
 import { nowSeconds } from '../../ports/clock.js';
 import { startSession, type SessionDeps, type SessionTokens } from '../session.js';
+import { requireSecondFactor } from '../mfa/challenge.js';
+import type { MfaGateDeps } from '../mfa/deps.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
 /** RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the common convention). */
@@ -39,6 +41,8 @@ export interface SignInDeps extends SessionDeps, CreateAccountDeps {
   adminEmails?: readonly string[];
   /** REQUIRE_EMAIL_VERIFICATION: no session for an account whose address is unproven. */
   requireEmailVerification?: boolean;
+  /** Second factors (issue 13): an account with a confirmed factor gets a challenge, not a session (S59). */
+  mfaGate?: MfaGateDeps;
 }
 
 /** Who is signing in: an existing account, or the intent to create one (made by `createAccount`). */
@@ -93,6 +97,9 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   }
 
   user = await grantBootstrapRoles(deps, user);
+
+  // Last check before any session exists: throws `mfa_required` (S59) or `mfa_enrollment_required`.
+  if (deps.mfaGate) await requireSecondFactor(deps.mfaGate, user, method);
 
   const authTime = nowSeconds(deps.clock);
   const { familyId, ...tokens } = await startSession(deps, user, [method], authTime);

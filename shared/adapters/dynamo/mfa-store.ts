@@ -1,0 +1,147 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { MfaCredentials, MfaStore, TotpFactor } from '../../ports/mfa-store.js';
+import { isConditionalCheckFailed } from './conditional.js';
+
+const mfaKey = (userId: string) => `MFA#${userId}`;
+
+/**
+ * Every second factor of an account in ONE users-table item (`MFA#<userId>`, kind `mfa`): a map of factors by id
+ * and a string set of recovery-code hashes. One item keeps the sign-in funnel's "does this account need a second
+ * factor?" at one GetItem, and lets each single-use rule be one conditional update on it.
+ * @example const mfa = new DynamoMfaStore(createDocumentClient(), config.USERS_TABLE);
+ */
+export class DynamoMfaStore implements MfaStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(userId: string): Promise<MfaCredentials | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: mfaKey(userId) }, ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const factors = Object.values((out.Item['factors'] ?? {}) as Record<string, TotpFactor>);
+    const codes = out.Item['recoveryCodes'] as Set<string> | undefined;
+    return { userId, factors, recoveryCodeHashes: codes ? [...codes] : [] };
+  }
+
+  async addTotp(userId: string, factor: TotpFactor): Promise<void> {
+    // The map must exist before a nested SET; the first factor creates the item, a lost race falls back to update.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (
+        await this.update(userId, 'SET factors.#f = :f', 'attribute_exists(pk)', { '#f': factor.id }, { ':f': factor })
+      )
+        return;
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: mfaKey(userId), kind: 'mfa', userId, factors: { [factor.id]: factor } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionalCheckFailed(e)) throw e;
+      }
+    }
+    throw new Error('add TOTP factor: lost the race twice');
+  }
+
+  confirmTotp(userId: string, factorId: string, step: number, now: number, hashes: string[]): Promise<boolean> {
+    return this.update(
+      userId,
+      'SET factors.#f.confirmed = :t, factors.#f.lastStep = :s, factors.#f.lastUsedAt = :now, recoveryCodes = :codes',
+      'factors.#f.confirmed = :false',
+      { '#f': factorId },
+      { ':t': true, ':false': false, ':s': step, ':now': now, ':codes': new Set(hashes) },
+    );
+  }
+
+  useTotpStep(userId: string, factorId: string, step: number, now: number): Promise<boolean> {
+    return this.update(
+      userId,
+      'SET factors.#f.lastStep = :s, factors.#f.lastUsedAt = :now',
+      'factors.#f.confirmed = :t AND (attribute_not_exists(factors.#f.lastStep) OR factors.#f.lastStep < :s)',
+      { '#f': factorId },
+      { ':t': true, ':s': step, ':now': now },
+    );
+  }
+
+  useRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
+    return this.update(
+      userId,
+      'DELETE recoveryCodes :one',
+      'contains(recoveryCodes, :h)',
+      {},
+      {
+        ':one': new Set([codeHash]),
+        ':h': codeHash,
+      },
+    );
+  }
+
+  async replaceRecoveryCodes(userId: string, hashes: string[]): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: mfaKey(userId) },
+        UpdateExpression: 'SET recoveryCodes = :codes, kind = :kind, userId = :u',
+        ExpressionAttributeValues: { ':codes': new Set(hashes), ':kind': 'mfa', ':u': userId },
+      }),
+    );
+  }
+
+  removeFactor(userId: string, factorId: string): Promise<boolean> {
+    return this.update(userId, 'REMOVE factors.#f', 'attribute_exists(factors.#f)', { '#f': factorId }, {});
+  }
+
+  async removeAll(userId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: mfaKey(userId) },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  /** One conditional update; false when the condition (or the item) was not there. */
+  private async update(
+    userId: string,
+    UpdateExpression: string,
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: mfaKey(userId) },
+          UpdateExpression,
+          ConditionExpression: condition,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The challenge between a first factor and the session (S59, S66): a single-use `mfaToken`, bound to the account
+ * and to the first factor, alive ≤ 5 minutes, stored only as its hash.
+ */
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import type { User } from '../../ports/user-store.js';
+import type { MfaChallengePurpose, MfaCredentials } from '../../ports/mfa-store.js';
+import { newOpaqueToken, sha256Hex } from '../secrets.js';
+import { nowSeconds } from '../../ports/clock.js';
+import type { MfaGateDeps } from './deps.js';
+
+export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
+
+export const hasConfirmedFactor = (c: MfaCredentials | undefined) => c?.factors.some((f) => f.confirmed) === true;
+
+/** The methods a challenged account can finish with: what it has. */
+export function methodsOf(c: MfaCredentials | undefined): MfaMethod[] {
+  const methods: MfaMethod[] = [];
+  if (hasConfirmedFactor(c)) methods.push('totp');
+  if (c && c.recoveryCodeHashes.length > 0) methods.push('recovery_code');
+  return methods;
+}
+
+/**
+ * Called by the sign-in funnel before any session starts: throws `mfa_required` (a confirmed factor) or
+ * `mfa_enrollment_required` (MFA_POLICY=required, none yet), each carrying a fresh `mfaToken`; returns when the
+ * first factor alone is enough. A throw, not a result kind, so that every first factor's route answers it without
+ * code of its own (the social callback catches it to set the cookie instead).
+ */
+export async function requireSecondFactor(deps: MfaGateDeps, user: User, firstFactor: string): Promise<void> {
+  const credentials = await deps.mfa.get(user.id);
+  if (hasConfirmedFactor(credentials)) {
+    const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in');
+    securityEvent('mfa_challenge', { userId: user.id, method: firstFactor });
+    throw new MfaChallengeError('mfa_required', 'A second factor is required to finish signing in.', {
+      ...challenge,
+      methods: methodsOf(credentials),
+    });
+  }
+  if (deps.policy === 'required') {
+    const challenge = await issueChallenge(deps, user.id, firstFactor, 'enrol');
+    securityEvent('mfa_challenge', { userId: user.id, method: firstFactor, purpose: 'enrol' });
+    throw new MfaChallengeError('mfa_enrollment_required', 'Set up a second factor to finish signing in.', {
+      ...challenge,
+      methods: ['totp'],
+    });
+  }
+}
+
+async function issueChallenge(
+  deps: MfaGateDeps,
+  userId: string,
+  firstFactor: string,
+  purpose: MfaChallengePurpose,
+): Promise<{ mfaToken: string; expiresIn: number }> {
+  const mfaToken = newOpaqueToken('mfa');
+  const now = nowSeconds(deps.clock);
+  const ttl = Math.min(deps.limits.tokenTtlSeconds, 300);
+  await deps.challenges.create({
+    tokenHash: sha256Hex(mfaToken),
+    userId,
+    purpose,
+    firstFactor,
+    attempts: 0,
+    createdAt: now,
+    expiresAt: now + ttl,
+  });
+  return { mfaToken, expiresIn: ttl };
+}
+
+/** `401 mfa_required` / `401 mfa_enrollment_required` with the challenge in the body; never a session or cookie. */
+export class MfaChallengeError extends AuthError {
+  constructor(
+    readonly mfaCode: 'mfa_required' | 'mfa_enrollment_required',
+    message: string,
+    readonly challenge: { mfaToken: string; expiresIn: number; methods: MfaMethod[] },
+  ) {
+    super(mfaCode, message, { details: challenge });
+  }
+}

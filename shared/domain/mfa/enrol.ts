@@ -1,0 +1,84 @@
+/**
+ * Enrolling an authenticator app (S60): a 160-bit secret from the CSPRNG, sealed before it is stored, pending
+ * until its first correct code. Confirming starts a fresh session whose `amr` has `mfa` (S64) and hands out the
+ * recovery codes, once (S62).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import { nowSeconds } from '../../ports/clock.js';
+import { startSession, type SessionTokens } from '../session.js';
+import type { MfaDeps } from './deps.js';
+import { newRecoveryCodes } from './recovery-codes.js';
+import { matchTotp, totpEnrolment } from './totp.js';
+import { accountLimitKey } from './verify.js';
+
+/** Who is enrolling: the caller of a Bearer route (or, under MFA_POLICY=required, of an enrolment `mfaToken`). */
+export interface MfaCaller {
+  userId: string;
+  email?: string;
+  amr: string[];
+  authTime?: number;
+}
+
+/** RFC 4226 §4 recommends 160 bits, the size of an HMAC-SHA-1 key. */
+const SECRET_BYTES = 20;
+/** Pending factors a user may hold at once: enough for a retry on another phone, not a storage sink. */
+const MAX_PENDING = 5;
+
+export async function startTotpEnrolment(
+  deps: MfaDeps,
+  caller: MfaCaller,
+): Promise<{ factorId: string; secret: string; otpauthUri: string }> {
+  const existing = await deps.mfa.get(caller.userId);
+  if ((existing?.factors.filter((f) => !f.confirmed).length ?? 0) >= MAX_PENDING) {
+    throw new AuthError('too_many_attempts', 'Too many authenticators are waiting for their first code.', {
+      headers: { 'Retry-After': '60' },
+    });
+  }
+  const key = randomBytes(SECRET_BYTES);
+  const factorId = randomUUID();
+  await deps.mfa.addTotp(caller.userId, {
+    id: factorId,
+    type: 'totp',
+    sealedSecret: await deps.secrets.seal(key, `${caller.userId}:${factorId}`),
+    confirmed: false,
+    createdAt: nowSeconds(deps.clock),
+  });
+  return { factorId, ...totpEnrolment(key, deps.totpIssuer, caller.email ?? caller.userId) };
+}
+
+export async function confirmTotpEnrolment(
+  deps: MfaDeps,
+  caller: MfaCaller,
+  input: { factorId: string; code: string },
+): Promise<SessionTokens & { recoveryCodes: string[] }> {
+  const now = nowSeconds(deps.clock);
+  const account = await deps.limiter.consume(
+    accountLimitKey(caller.userId),
+    deps.limits.maxAttemptsPerAccount,
+    deps.limits.windowSeconds,
+  );
+  if (!account.allowed) {
+    securityEvent('mfa_locked', { userId: caller.userId, scope: 'account' });
+    throw new AuthError('too_many_attempts', 'Too many attempts. Try again later.', {
+      headers: { 'Retry-After': String(Math.max(1, account.retryAfterSeconds)) },
+    });
+  }
+  const [credentials, user] = await Promise.all([deps.mfa.get(caller.userId), deps.users.findById(caller.userId)]);
+  const factor = credentials?.factors.find((f) => f.id === input.factorId && !f.confirmed);
+  const invalid = () => new AuthError('invalid_code', 'The code is not correct.');
+  if (!factor || !user) throw invalid();
+  const key = await deps.secrets.open(factor.sealedSecret, `${caller.userId}:${factor.id}`);
+  const step = matchTotp(key, input.code, now);
+  const { codes, hashes } = newRecoveryCodes();
+  if (step === undefined || !(await deps.mfa.confirmTotp(caller.userId, factor.id, step, now, hashes))) {
+    securityEvent('mfa_failed', { userId: caller.userId, method: 'totp', purpose: 'enrol' });
+    throw invalid();
+  }
+  await deps.limiter.reset(accountLimitKey(caller.userId), deps.limits.windowSeconds);
+  securityEvent('mfa_enrolled', { userId: caller.userId, factorId: factor.id, type: 'totp' });
+  const amr = [...new Set([...caller.amr.filter((a) => a !== 'mfa'), 'mfa'])];
+  const { familyId: _familyId, ...tokens } = await startSession(deps, user, amr, now);
+  return { ...tokens, recoveryCodes: codes };
+}
