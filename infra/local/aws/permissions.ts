@@ -72,8 +72,8 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
       case 'mail':
         if (arns.mailResources?.length) statements.push({ actions: ['ses:SendEmail'], resources: arns.mailResources });
         break;
-      case 'oauthClientSecrets':
       // Locally the data key is a file (MFA_KEY_FILE), outside the Secrets Manager stand-in.
+      case 'oauthClientSecrets':
       case 'mfaKey':
         break;
     }
