@@ -721,6 +721,8 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
     'a caller who lost the password has no token; it answers the same for every address and is throttled per address and IP',
   'password-reset-confirm':
     'the caller authenticates with the single-use emailed reset token or code that the function verifies',
+  'mfa-verify':
+    'the caller has no access token yet: it authenticates with the single-use mfaToken its first factor earned (S66), verified by the function with per-token and per-account attempt caps (S61)',
 };
 
 /** The functions' view of the social sign-in props (client secrets only by ARN: never in the template). */
