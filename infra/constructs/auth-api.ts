@@ -17,6 +17,8 @@ import type { IConstruct } from 'constructs';
 import { ROUTES, routeKey } from '../../shared/routing/routes.js';
 import type { AuthFunctionName } from '../function-specs.js';
 import { pascalCase } from './auth-function.js';
+import type { RouteRequirements } from '../../shared/routing/route-policies.js';
+import { hasStepUp } from '../../shared/authorizer/step-up.js';
 import { PUBLIC_ROUTE_REASONS } from './public-routes.js';
 
 /**
@@ -55,6 +57,16 @@ export interface ProtectRouteOptions {
    * @default - none
    */
   readonly scopes?: string[];
+  /**
+   * Step-up (S65): the token's `amr` must contain `mfa` (403 otherwise, decided at the edge from the token alone).
+   * @default false
+   */
+  readonly mfa?: boolean;
+  /**
+   * Step-up (S65): the token's `auth_time` must be at most this many seconds old (403 otherwise).
+   * @default - any age
+   */
+  readonly maxAuthAgeSeconds?: number;
 }
 
 export interface AuthApiProps {
@@ -78,7 +90,7 @@ export interface AuthApiProps {
 export class AuthApi {
   public readonly api: HttpApi;
   private readonly scope: IConstruct;
-  private readonly routePolicies: Record<string, { roles?: string[]; scopes?: string[] }> = {};
+  private readonly routePolicies: Record<string, RouteRequirements> = {};
   private readonly foreignAuthorizers = new Map<IHttpApi, HttpLambdaAuthorizer>();
   private backend?: {
     readonly authorizer: HttpLambdaAuthorizer;
@@ -186,14 +198,23 @@ export class AuthApi {
   private addRoutePolicy(key: string, options: ProtectRouteOptions): void {
     if (ROUTES.some((r) => routeKey(r) === key))
       throw new Error(`AuthBackend.protectRoute: ${key} is one of this backend's own routes`);
-    const policy = { roles: options.roles, scopes: options.scopes };
+    const age = options.maxAuthAgeSeconds;
+    // Fail at synth rather than at the authorizer's cold start, where every caller would be refused.
+    if (age !== undefined && !(Number.isSafeInteger(age) && age > 0))
+      throw new Error(`AuthBackend.protectRoute: ${key}: maxAuthAgeSeconds must be a positive integer`);
+    const policy: RouteRequirements = {
+      roles: options.roles,
+      scopes: options.scopes,
+      ...(options.mfa ? { mfa: true } : {}),
+      ...(age !== undefined ? { maxAuthAgeSeconds: age } : {}),
+    };
     const existing = this.routePolicies[key];
     if (existing && JSON.stringify(existing) !== JSON.stringify(policy)) {
       throw new Error(
         `AuthBackend.protectRoute: ${key} is already protected with other roles or scopes (policies are keyed by route key)`,
       );
     }
-    if (!options.roles?.length && !options.scopes?.length) return;
+    if (!options.roles?.length && !options.scopes?.length && !hasStepUp(policy)) return;
     this.routePolicies[key] = policy;
     if (Object.keys(this.routePolicies).length === 1) {
       // Lazy: protectRoute may be called after the construct is built; the value is rendered at synth.

@@ -35,6 +35,7 @@ import {
 } from '../domain/verify-access-token.js';
 import { securityEvent } from '../observability/log.js';
 import { routeRequirements, type RouteDefinition } from '../routing/routes.js';
+import { checkStepUp } from './step-up.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
 
@@ -42,6 +43,8 @@ export interface AuthorizerDeps {
   verifier: Pick<AccessTokenVerifier, 'verify'>;
   /** Requirements of an HTTP API route key (`GET /auth/me`); undefined = any valid token. @default routeRequirements */
   requirements?: (routeKey: string | undefined) => RouteRequirements | undefined;
+  /** Epoch seconds, for `maxAuthAgeSeconds`. @default the system clock */
+  now?: () => number;
 }
 
 export interface HttpApiAuthorizerResult {
@@ -129,6 +132,7 @@ function isHttpApiEvent(event: unknown): event is APIGatewayRequestAuthorizerEve
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const requirementsOf = deps.requirements ?? routeRequirements;
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
 
   async function authorize(event: unknown): Promise<HttpApiAuthorizerResult | RestAuthorizerResult> {
     if (typeof event !== 'object' || event === null) throw deny('unsupported_event');
@@ -143,6 +147,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           routeKey: event.routeKey,
           sub: claims.sub,
         });
+        return { isAuthorized: false };
+      }
+      // Step-up (S65) is decided from the token alone, so the edge still makes no AWS call; 403, as a role would be.
+      const stepUp = checkStepUp(claims, required, now());
+      if (!stepUp.ok) {
+        securityEvent('authorizer_deny', { reason: stepUp.reason, routeKey: event.routeKey, sub: claims.sub });
         return { isAuthorized: false };
       }
       return { isAuthorized: true, context: encodeAuthContext(claims) };

@@ -13,7 +13,16 @@
  * const auth = createAuthClient({ baseUrl: 'https://auth.example.com' });
  * await auth.signIn('alice@example.com', 'correct horse battery staple');
  * const res = await auth.fetch('https://api.example.com/orders');
+ *
+ * A first factor resolves to an `MfaChallenge` instead of a session when the account has a second factor:
+ * @example
+ * const result = await auth.signIn(email, password);
+ * if (isMfaChallenge(result)) await auth.verifyMfa({ mfaToken: result.mfaToken, method: 'totp', code });
  */
+import { mfaMethods, readChallenge, type MfaChallenge } from './mfa.js';
+
+export { isMfaChallenge } from './mfa.js';
+export type { MfaChallenge, MfaFactor, MfaMethod, MfaVerification, TotpEnrollment } from './mfa.js';
 
 export interface RefreshStore {
   get(): Promise<string | undefined> | string | undefined;
@@ -107,7 +116,10 @@ export function createAuthClient(options: AuthClientOptions) {
 
   async function acceptTokens(res: Response): Promise<Session> {
     if (!res.ok) return fail(res);
-    const body = (await res.json()) as TokenBody;
+    return acceptBody((await res.json()) as TokenBody);
+  }
+
+  async function acceptBody(body: TokenBody): Promise<Session> {
     if (native && body.refreshToken) await options.refreshStore!.set(body.refreshToken);
     const s = { accessToken: body.accessToken, expiresAt: now() + body.expiresIn * 1000 };
     setSession(s);
@@ -155,7 +167,21 @@ export function createAuthClient(options: AuthClientOptions) {
     }
   }
 
+  /** A first factor's answer: a session, or the challenge the second step needs (never thrown: it is not a failure). */
+  async function firstFactor(res: Response): Promise<Session | MfaChallenge> {
+    return (await readChallenge(res, now())) ?? acceptTokens(res);
+  }
+
+  async function bearer(challenge?: MfaChallenge): Promise<string> {
+    if (challenge) return `Bearer ${challenge.mfaToken}`;
+    const token = await getAccessToken();
+    if (!token) throw new AuthClientError('unauthorized', 'Sign in first.', 401);
+    return `Bearer ${token}`;
+  }
+
   return {
+    ...mfaMethods<Session>({ call, fail, accept: acceptBody, bearer }),
+
     /** Current session, if signed in (access token in memory only). */
     get session(): Session | undefined {
       return session;
@@ -167,12 +193,12 @@ export function createAuthClient(options: AuthClientOptions) {
       return () => listeners.delete(listener);
     },
 
-    async signUp(email: string, password: string): Promise<Session> {
-      return acceptTokens(await call('/auth/signup', { method: 'POST', json: { email, password } }));
+    async signUp(email: string, password: string): Promise<Session | MfaChallenge> {
+      return firstFactor(await call('/auth/signup', { method: 'POST', json: { email, password } }));
     },
 
-    async signIn(email: string, password: string): Promise<Session> {
-      return acceptTokens(await call('/auth/login', { method: 'POST', json: { email, password } }));
+    async signIn(email: string, password: string): Promise<Session | MfaChallenge> {
+      return firstFactor(await call('/auth/login', { method: 'POST', json: { email, password } }));
     },
 
     /** Mails a sign-in link (and code). The answer is the same whether or not the address has an account. */
@@ -182,8 +208,8 @@ export function createAuthClient(options: AuthClientOptions) {
     },
 
     /** Redeems a link token, or an email + code typed on another device. */
-    async verifyMagicLink(input: { token: string } | { email: string; code: string }): Promise<Session> {
-      return acceptTokens(await call('/auth/magic-link/verify', { method: 'POST', json: input }));
+    async verifyMagicLink(input: { token: string } | { email: string; code: string }): Promise<Session | MfaChallenge> {
+      return firstFactor(await call('/auth/magic-link/verify', { method: 'POST', json: input }));
     },
 
     /** The URL that starts social sign-in; browsers navigate to it (`location.assign(url)`). */

@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   mfa_required: 401,
   mfa_enrollment_required: 401,
   unauthorized: 401,
+  // RFC 9470: the token is valid but its sign-in lacks the second factor or recency the resource needs.
+  insufficient_user_authentication: 401,
   forbidden: 403,
   forbidden_origin: 403,
   account_disabled: 403,

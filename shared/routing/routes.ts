@@ -2,6 +2,8 @@
  * The route table: the one source of truth for both the CDK stack (API Gateway routes) and the local
  * runner, so the two cannot drift. `fn` names the folder under `functions/`.
  */
+import type { StepUpRequirement } from '../authorizer/step-up.js';
+
 export type FunctionName =
   | 'signup'
   | 'login'
@@ -36,8 +38,8 @@ export interface RouteDefinition {
   method: HttpMethod;
   path: string;
   fn: FunctionName;
-  /** Protected by the Lambda authorizer. */
-  auth?: {
+  /** Protected by the Lambda authorizer; `mfa` / `maxAuthAgeSeconds` are step-up (403 at the edge, S65). */
+  auth?: StepUpRequirement & {
     /** The caller must hold at least one of these roles (403 otherwise). */
     roles?: string[];
     /** The caller's `scope` must contain every one of these. */

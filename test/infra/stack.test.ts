@@ -104,6 +104,13 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       roles: ['clerk'],
       scopes: ['orders:read'],
     });
+    backend.protectRoute(ordersApi, {
+      path: '/orders/{id}',
+      methods: [HttpMethod.DELETE],
+      integration: new HttpLambdaIntegration('OrdersDelete', backend.functions.me),
+      mfa: true,
+      maxAuthAgeSeconds: 300,
+    });
 
     template = Template.fromStack(stack);
     json = template.toJSON();
@@ -410,12 +417,16 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       });
     });
 
-    it("S20: protectRoute hands the route's roles and scopes to the authorizer (ROUTE_POLICIES), keyed by route key", () => {
+    it("S20 S65: protectRoute hands the route's roles, scopes and step-up to the authorizer (ROUTE_POLICIES), keyed by route key", () => {
       const authorizer = Object.values<Json>(template.findResources('AWS::Lambda::Function')).find((f) =>
         String(f.Properties.Description ?? '').startsWith('HTTP API Lambda authorizer'),
       )!;
       const policies = JSON.parse(authorizer.Properties.Environment.Variables.ROUTE_POLICIES);
-      expect(policies).toEqual({ 'GET /orders': { roles: ['clerk'], scopes: ['orders:read'] } });
+      // S65: step-up travels the same way, so the authorizer decides it from the token at zero AWS calls.
+      expect(policies).toEqual({
+        'GET /orders': { roles: ['clerk'], scopes: ['orders:read'] },
+        'DELETE /orders/{id}': { mfa: true, maxAuthAgeSeconds: 300 },
+      });
       expect(() =>
         backend.protectRoute(new HttpApi(new Stack(new App(), 'X'), 'Api'), {
           path: '/orders',
@@ -424,13 +435,20 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
           roles: ['admin'],
         }),
       ).toThrow(/already protected/);
+      expect(() =>
+        backend.protectRoute(new HttpApi(new Stack(new App(), 'Y'), 'Api'), {
+          path: '/payouts',
+          integration: new HttpLambdaIntegration('Payouts', backend.functions.me),
+          maxAuthAgeSeconds: 0,
+        }),
+      ).toThrow(/maxAuthAgeSeconds must be a positive integer/);
     });
 
     it('S20: protectRoute gives another API its own authorizer object from the same function', () => {
       const [authorizer] = Object.values<Json>(other.findResources('AWS::ApiGatewayV2::Authorizer'));
       expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization', '$context.routeKey']);
       other.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /orders', AuthorizationType: 'CUSTOM' });
-      other.resourceCountIs('AWS::Lambda::Permission', 2); // the authorizer invoke + the route's integration
+      other.resourceCountIs('AWS::Lambda::Permission', 3); // the authorizer invoke + the two routes' integrations
     });
   });
 

@@ -1,5 +1,12 @@
 /** The local demo page: every flow through the typed client (shared/client), as an SPA would use it. */
-import { AuthClientError, createAuthClient } from '../../../shared/client/index.js';
+import {
+  AuthClientError,
+  createAuthClient,
+  isMfaChallenge,
+  type MfaChallenge,
+  type Session,
+} from '../../../shared/client/index.js';
+import { mfaCard } from './mfa.js';
 
 const auth = createAuthClient({ baseUrl: location.origin });
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -15,6 +22,7 @@ function decode(token: string): Record<string, unknown> {
 auth.onChange((session) => {
   const signedIn = session !== undefined;
   for (const id of ['me', 'refresh', 'signout', 'signout-all']) $<HTMLButtonElement>(id).disabled = !signedIn;
+  mfa.signedIn(signedIn);
   if (session) {
     const claims = decode(session.accessToken);
     show(
@@ -37,15 +45,20 @@ async function run(action: () => Promise<unknown>) {
   }
 }
 
+const mfa = mfaCard(auth, run);
+/** A first factor either signs in or asks for the second step. */
+const firstFactor = (result: Session | MfaChallenge, done: string) =>
+  isMfaChallenge(result) ? mfa.challenged(result) : done;
+
 const credentials = () => [$<HTMLInputElement>('email').value, $<HTMLInputElement>('password').value] as const;
 
 $('password-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  void run(async () => (await auth.signIn(...credentials()), 'Signed in.'));
+  void run(async () => firstFactor(await auth.signIn(...credentials()), 'Signed in.'));
 });
 $('signup').addEventListener(
   'click',
-  () => void run(async () => (await auth.signUp(...credentials()), 'Account created.')),
+  () => void run(async () => firstFactor(await auth.signUp(...credentials()), 'Account created.')),
 );
 $('magic-form').addEventListener('submit', (e) => {
   e.preventDefault();
