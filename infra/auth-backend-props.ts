@@ -2,6 +2,7 @@
  * The public props of `AuthBackend`. Their defaults and validation are in `auth-backend-validation.ts`: a value the
  * functions' config (`shared/config/config.ts`) would refuse at cold start fails synth instead, naming the property.
  */
+import { BOUNDS } from '../shared/config/bounds.js';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -9,7 +10,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
 import type { Preset } from '../shared/domain/oauth/providers.js';
 
-export const MAX_ACCESS_TOKEN_TTL = Duration.minutes(15);
+export const MAX_ACCESS_TOKEN_TTL = Duration.seconds(BOUNDS.ACCESS_TOKEN_TTL_SECONDS[2]);
 
 /** Environment variables the construct owns (or forbids); `environment` may not set them. */
 export const MANAGED_ENV = new Set([

@@ -3,6 +3,8 @@
  * would refuse at cold start fails synth instead, naming the property.
  */
 import { Duration, Token } from 'aws-cdk-lib';
+import { BOUNDS, withinBounds } from '../shared/config/bounds.js';
+import { isOrigin } from '../shared/config/origin.js';
 import { oauthProviderSchema, PROVIDER_NAME } from '../shared/domain/oauth/providers.js';
 import {
   MANAGED_ENV,
@@ -35,7 +37,7 @@ export function resolveSettings(props: AuthBackendProps): Settings {
     corsOrigins: props.corsOrigins ?? [],
     accessTokenTtl: props.accessTokenTtl ?? MAX_ACCESS_TOKEN_TTL,
     refreshReuseGrace: props.refreshReuseGrace ?? Duration.seconds(0),
-    passwordMinLength: props.passwordMinLength ?? 15,
+    passwordMinLength: props.passwordMinLength ?? BOUNDS.PASSWORD_MIN_LENGTH[0],
     authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
     keyRotationInterval: props.keyRotationInterval ?? Duration.days(30),
     oauthProviders: props.oauthProviders ?? {},
@@ -51,12 +53,16 @@ export function resolveSettings(props: AuthBackendProps): Settings {
       );
   }
   const ttl = s.accessTokenTtl.toSeconds();
-  if (ttl < 60 || ttl > MAX_ACCESS_TOKEN_TTL.toSeconds())
-    fail(`accessTokenTtl must be between 1 and 15 minutes, got ${ttl} s`);
+  const [, ttlMin, ttlMax] = BOUNDS.ACCESS_TOKEN_TTL_SECONDS;
+  if (!withinBounds('ACCESS_TOKEN_TTL_SECONDS', ttl))
+    fail(`accessTokenTtl must be between ${ttlMin / 60} and ${ttlMax / 60} minutes, got ${ttl} s`);
   const grace = s.refreshReuseGrace.toSeconds();
-  if (grace < 0 || grace > 60) fail(`refreshReuseGrace must be between 0 and 60 seconds (S24), got ${grace} s`);
-  if (!Number.isInteger(s.passwordMinLength) || s.passwordMinLength < 8 || s.passwordMinLength > 64) {
-    fail(`passwordMinLength must be an integer from 8 to 64, got ${s.passwordMinLength}`);
+  const [, graceMin, graceMax] = BOUNDS.REFRESH_REUSE_GRACE_SECONDS;
+  if (!withinBounds('REFRESH_REUSE_GRACE_SECONDS', grace))
+    fail(`refreshReuseGrace must be between ${graceMin} and ${graceMax} seconds (S24), got ${grace} s`);
+  if (!withinBounds('PASSWORD_MIN_LENGTH', s.passwordMinLength)) {
+    const [, min, max] = BOUNDS.PASSWORD_MIN_LENGTH;
+    fail(`passwordMinLength must be an integer from ${min} to ${max}, got ${s.passwordMinLength}`);
   }
   const cache = s.authorizerCacheTtl.toSeconds();
   if (cache < 0 || cache > ttl) fail(`authorizerCacheTtl (${cache} s) must not exceed accessTokenTtl (${ttl} s) (S20)`);
@@ -97,7 +103,7 @@ export function resolveSettings(props: AuthBackendProps): Settings {
 
 function validateOAuth(s: Settings, fail: (message: string) => never): void {
   for (const origin of s.allowedRedirectOrigins) {
-    if (!isOrigin(origin) || !origin.startsWith('https://'))
+    if (!isOrigin(origin, { https: true }))
       fail(`allowedRedirectOrigins: "${origin}" is not an https origin like https://app.example.com`);
   }
   for (const [name, p] of Object.entries(s.oauthProviders)) {
@@ -116,14 +122,5 @@ function validateOAuth(s: Settings, fail: (message: string) => never): void {
     if (p.issuer !== undefined && !Token.isUnresolved(p.issuer) && !p.issuer.startsWith('https://')) {
       fail(`oauthProviders.${name}: issuer must be https (http issuers are for local development only)`);
     }
-  }
-}
-
-/** True for an origin like https://app.example.com: no path, no trailing slash, never "*". */
-function isOrigin(value: string): boolean {
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
   }
 }
