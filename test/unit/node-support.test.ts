@@ -11,7 +11,7 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 describe('Module: node-support', () => {
   it('.nvmrc and the stack runtime name the same Node as LAMBDA_NODE_MAJOR', () => {
     expect(read('.nvmrc').trim()).toBe(String(LAMBDA_NODE_MAJOR));
-    expect(read('infra/auth-backend.ts')).toMatch(
+    expect(read('infra/constructs/auth-function.ts')).toMatch(
       new RegExp(`const RUNTIME = Runtime\\.NODEJS_${LAMBDA_NODE_MAJOR}_X;`),
     );
   });
