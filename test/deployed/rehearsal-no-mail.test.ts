@@ -103,6 +103,19 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
     const got = [];
     for (const [method, path, , options] of expected) got.push((await call(method, path, options)).status);
     expect(got).toEqual(expected.map((e) => e[2]));
+    // Second factors need no mail: each route answers with a clean client status (none of them crashes).
+    const mfa: [string, string, { bearer?: string; json?: unknown }][] = [
+      ['POST', '/auth/mfa/totp', { bearer: user.access }],
+      ['GET', '/auth/mfa', { bearer: user.access }],
+      ['POST', '/auth/mfa/totp/verify', { bearer: user.access, json: { factorId: 'unknown', code: '000000' } }],
+      ['DELETE', '/auth/mfa/unknown', { bearer: user.access }],
+      ['POST', '/auth/mfa/recovery-codes', { bearer: user.access }],
+      ['POST', '/auth/mfa/verify', { json: { mfaToken: 'unknown', method: 'totp', code: '000000' } }],
+    ];
+    for (const [method, path, options] of mfa) {
+      const status = (await call(method, path, options)).status;
+      expect(status >= 200 && status < 500, `${method} ${path} → ${status}`).toBe(true);
+    }
     const reached = r.routesHit();
     // The admin routes are refused by the authorizer (403) before their function runs.
     const notReached = r.stack.routes.map((x) => x.routeKey).filter((k) => !reached.has(k) && !k.includes('/admin/'));
