@@ -1,0 +1,60 @@
+/** What `startLocal` takes and what it gives back (infra/local/start.ts). */
+import type { AuthFunctionName, FunctionSpec } from '../function-specs.js';
+import type { SesStandIn } from './aws/ses.js';
+
+export interface LocalOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Use an already running DynamoDB (e.g. the test suite's); otherwise DynamoDB Local is started. */
+  dynamoEndpoint?: string;
+  /** Folder for the key ring file (and persisted data). */
+  dataDir?: string;
+  /** Table name prefix; unique per test run so suites never share state. */
+  tablePrefix?: string;
+  /** Extra environment for the handlers (wins over the local defaults, loses to nothing). */
+  env?: Record<string, string>;
+  /**
+   * Also run the local OpenID provider (infra/local/dev-oidc.ts) and register it as OAuth provider `dev`, unless
+   * OAUTH_PROVIDERS is given. `npm start` turns it on.
+   */
+  devOidc?: boolean;
+  /** Start every function before resolving (`npm start` warms them in the background instead). @default false */
+  warm?: boolean;
+  /**
+   * The function specs to run with (tests only: a suite drops a grant to show that the guard catches it).
+   * @default FUNCTION_SPECS
+   */
+  specs?: Readonly<Record<AuthFunctionName, FunctionSpec>>;
+  /**
+   * Sign with a key ring in Secrets Manager at this (loopback) endpoint instead of the ring file, so the
+   * production adapter is on the path (the bench).
+   */
+  secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
+  /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
+  onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
+  /**
+   * Receives each function's stdout and stderr (its JSON log lines) instead of this process's own streams: the
+   * test backend keeps them out of a green run.
+   * @default - this process's stdout and stderr, as `npm start` shows them
+   */
+  functionOutput?: (fn: string, stream: 'stdout' | 'stderr', chunk: string) => void;
+}
+
+export interface LocalBackend {
+  url: string;
+  port: number;
+  /** The local OpenID provider's issuer, when `devOidc` started it. */
+  devOidcIssuer?: string;
+  /** The tables of this run, by their environment variable (for operator-style tools and tests). */
+  tables: Readonly<Record<string, string>>;
+  /** The SES v2 stand-in: every mail the functions sent. */
+  mail: SesStandIn;
+  /** Functions whose handler threw while importing so far (each answers 500 to every request, as on AWS). */
+  importErrors: { fn: string; error: { name: string; message: string } }[];
+  /** Starts every function not started yet; resolves with the import errors once all have started. */
+  warmUp(): Promise<{ fn: string; error: { name: string; message: string } }[]>;
+  /** The environment each function runs with (for tests and diagnostics). */
+  environments: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  close(): Promise<void>;
+}
