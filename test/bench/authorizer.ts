@@ -55,7 +55,7 @@ interface Contenders {
   [name: string]: () => unknown;
 }
 
-async function contendersFor(alg: SigningAlg): Promise<{ token: string; contenders: Contenders }> {
+export async function contendersFor(alg: SigningAlg): Promise<{ token: string; contenders: Contenders }> {
   const ring = await createRing(alg, new Date());
   const issuer = new AccessTokenIssuer(
     { load: async () => ring },
@@ -63,7 +63,14 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
     { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900 },
   );
   const { accessToken: token } = await issuer.issue(
-    { id: 'user-1', email: 'alice@example.com', roles: ['user'] },
+    // As a sign-in issues it: amr and auth_time are always there.
+    {
+      id: 'user-1',
+      email: 'alice@example.com',
+      roles: ['user'],
+      amr: ['pwd'],
+      authTime: Math.floor(Date.now() / 1000),
+    },
     'openid profile',
   );
   const jwks = toJwks(ring);
@@ -120,12 +127,23 @@ async function contendersFor(alg: SigningAlg): Promise<{ token: string; contende
       sub: string;
       jti: string;
       email: string;
-      emailVerified: boolean;
+      email_verified: boolean;
       roles: string[];
       scope: string;
       amr: string[];
+      auth_time: number;
     };
-    encodeAuthContext(payload);
+    // The same claims-to-context step as ours, so both contenders do the same work after the signature.
+    encodeAuthContext({
+      sub: payload.sub,
+      jti: payload.jti,
+      email: payload.email,
+      emailVerified: payload.email_verified,
+      roles: payload.roles,
+      scope: payload.scope,
+      amr: payload.amr,
+      authTime: payload.auth_time,
+    });
   };
 
   // jose 6 (WebCrypto), as this project's verifier used it before.
