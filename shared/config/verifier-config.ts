@@ -12,7 +12,10 @@ import { ConfigError } from './config-error.js';
 // bundle, so numbers are checked as strings here (as `Number()` reads them, like `z.coerce.number()`) and converted after validation.
 const refined = (test: (s: string) => boolean, message: string) =>
   z.optional(z.string(message).check(z.refine(test, message)));
-const int = (name: keyof typeof VERIFIER_BOUNDS, [, min, max] = VERIFIER_BOUNDS[name]) =>
+type BoundedName = keyof typeof VERIFIER_BOUNDS;
+// Each bounded setting's name is spelled once, in VERIFIER_BOUNDS: its schema and default are made by a loop.
+const BOUNDED = Object.entries(VERIFIER_BOUNDS) as [BoundedName, (typeof VERIFIER_BOUNDS)[BoundedName]][];
+const int = (min: number, max: number) =>
   refined(
     (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
     `must be an integer from ${min} to ${max}`,
@@ -33,10 +36,11 @@ export const verifierConfigSchema = z.object({
   ),
   AUDIENCE: refined((s) => s.length > 0, 'must not be empty'),
   SIGNING_ALG: z.optional(z.enum(['ES256', 'RS256', 'EdDSA'], 'must be ES256, RS256 or EdDSA')),
-  CLOCK_TOLERANCE_SECONDS: int('CLOCK_TOLERANCE_SECONDS'),
   JWKS_URL: refined(isUrl, 'must be a URL'),
-  JWKS_COOLDOWN_SECONDS: int('JWKS_COOLDOWN_SECONDS'),
-  JWKS_CACHE_SECONDS: int('JWKS_CACHE_SECONDS'),
+  ...(Object.fromEntries(BOUNDED.map(([name, [, min, max]]) => [name, int(min, max)])) as Record<
+    BoundedName,
+    ReturnType<typeof int>
+  >),
 });
 
 export interface VerifierConfig {
@@ -73,9 +77,10 @@ export function loadVerifierConfig(env: Record<string, string | undefined> = pro
     ISSUER: c.ISSUER,
     AUDIENCE: c.AUDIENCE ?? c.ISSUER,
     SIGNING_ALG: c.SIGNING_ALG ?? 'ES256',
-    CLOCK_TOLERANCE_SECONDS: Number(c.CLOCK_TOLERANCE_SECONDS ?? VERIFIER_BOUNDS.CLOCK_TOLERANCE_SECONDS[0]),
     JWKS_URL: c.JWKS_URL ?? `${c.ISSUER}/.well-known/jwks.json`,
-    JWKS_COOLDOWN_SECONDS: Number(c.JWKS_COOLDOWN_SECONDS ?? VERIFIER_BOUNDS.JWKS_COOLDOWN_SECONDS[0]),
-    JWKS_CACHE_SECONDS: Number(c.JWKS_CACHE_SECONDS ?? VERIFIER_BOUNDS.JWKS_CACHE_SECONDS[0]),
+    ...(Object.fromEntries(BOUNDED.map(([name, [fallback]]) => [name, Number(c[name] ?? fallback)])) as Record<
+      BoundedName,
+      number
+    >),
   };
 }
