@@ -186,14 +186,15 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   },
   'mfa-totp-enrol': {
     description: 'POST /auth/mfa/totp (Bearer): start enrolling an authenticator app (sealed secret, pending)',
-    tables: { Users: 'readWrite' },
+    // Ephemeral: MFA_POLICY=required's enrolment mfaToken, redeemed here in place of a Bearer token (S59).
+    tables: { Users: 'readWrite', Ephemeral: 'readWrite' },
     mfaKey: true,
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
   'mfa-totp-confirm': {
     description: 'POST /auth/mfa/totp/verify (Bearer): confirm an authenticator with its first code, new session',
-    // Ephemeral: the per-account attempt counter (S61).
+    // Ephemeral: the per-account attempt counter (S61) and MFA_POLICY=required's enrolment mfaToken (S59).
     tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
     keyRing: 'read',
     mfaKey: true,

@@ -49,7 +49,8 @@ export interface AuthorizerDeps {
 
 export interface HttpApiAuthorizerResult {
   isAuthorized: boolean;
-  context?: AuthorizerContext;
+  /** The verified identity; or, on an enrolment route given an `mfaToken`, only `{ mfa_enrolment: 'true' }`. */
+  context?: AuthorizerContext | { [ENROLMENT_CONTEXT]: 'true' };
 }
 
 export interface RestAuthorizerResult {
@@ -76,6 +77,10 @@ const UNAUTHORIZED = 'Unauthorized';
  * a second credential stay refused.
  */
 const BEARER = /^bearer +([\x21-\x7e]+)$/i;
+/** An `mfaToken` (`mfa_` + 256 random bits, base64url): the shape an enrolment route lets through to its function. */
+const MFA_TOKEN = /^mfa_[A-Za-z0-9_-]{43}$/;
+/** The context of a request that carries an enrolment `mfaToken` instead of an access token (no identity yet). */
+export const ENROLMENT_CONTEXT = 'mfa_enrolment';
 /** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
 const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
 
@@ -112,8 +117,7 @@ function bearerToken(header: unknown): string {
   return match[1];
 }
 
-async function authenticate(deps: AuthorizerDeps, header: unknown): Promise<AccessTokenClaims> {
-  const token = bearerToken(header);
+async function authenticate(deps: AuthorizerDeps, token: string): Promise<AccessTokenClaims> {
   try {
     return await deps.verifier.verify(token);
   } catch (e) {
@@ -138,8 +142,14 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     if (typeof event !== 'object' || event === null) throw deny('unsupported_event');
 
     if (isHttpApiEvent(event)) {
-      const claims = await authenticate(deps, headerValue(event.headers));
+      const token = bearerToken(headerValue(event.headers));
       const required = requirementsOf(event.routeKey);
+      // MFA_POLICY=required: the two enrolment routes redeem an mfaToken themselves (S59). Nothing is known of the
+      // caller here, so the context says only that; every other route refuses the token as not a JWT.
+      if (required?.enrolmentToken === true && MFA_TOKEN.test(token)) {
+        return { isAuthorized: true, context: { [ENROLMENT_CONTEXT]: 'true' } };
+      }
+      const claims = await authenticate(deps, token);
       // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
       if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
         securityEvent('authorizer_deny', {
@@ -166,7 +176,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     };
     if ((rest.type === 'TOKEN' || rest.type === 'REQUEST') && typeof rest.methodArn === 'string') {
       const header = rest.type === 'TOKEN' ? rest.authorizationToken : headerValue(rest.headers);
-      const claims = await authenticate(deps, header);
+      const claims = await authenticate(deps, bearerToken(header));
       return {
         principalId: claims.sub,
         policyDocument: {

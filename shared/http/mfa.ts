@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { getAuthContext } from '../authorizer/auth-context.js';
-import type { MfaCaller } from '../domain/mfa/enrol.js';
+import { enrolmentCaller, type MfaCaller } from '../domain/mfa/enrol.js';
+import type { MfaDeps } from '../domain/mfa/deps.js';
 import { tokenDelivery } from './schemas.js';
 
 /** The social callback's carrier of the `mfaToken` (S66): HttpOnly, host-only, never in a URL. */
@@ -33,4 +34,20 @@ export const totpConfirmSchema = z.object({
 export function mfaCaller(event: APIGatewayProxyEventV2): MfaCaller {
   const ctx = getAuthContext(event);
   return { userId: ctx.sub, email: ctx.email, amr: ctx.amr, authTime: ctx.authTime };
+}
+
+/**
+ * The caller of an enrolment route: the Bearer caller, or — when the authorizer let an `mfaToken` through
+ * (MFA_POLICY=required, S59) — the account that token was issued to, redeemed here.
+ */
+export async function enrolmentRouteCaller(
+  deps: MfaDeps,
+  event: APIGatewayProxyEventV2,
+  headers: Record<string, string | undefined>,
+): Promise<MfaCaller> {
+  const authorizer = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer;
+  if (authorizer?.lambda?.mfa_enrolment !== 'true') return mfaCaller(event);
+  // The authorizer checked the shape: `Bearer mfa_…`.
+  const token = /^bearer +(\S+)$/i.exec(headers.authorization ?? '')?.[1] ?? '';
+  return enrolmentCaller(deps, token);
 }

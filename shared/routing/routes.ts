@@ -44,6 +44,12 @@ export interface RouteDefinition {
     roles?: string[];
     /** The caller's `scope` must contain every one of these. */
     scopes?: string[];
+    /**
+     * MFA_POLICY=required: an enrolment `mfaToken` may stand in for the Bearer token. The authorizer only checks its
+     * shape (no I/O) and marks the request; the function redeems it. Our two enrolment routes only, never
+     * ROUTE_POLICIES.
+     */
+    enrolmentToken?: boolean;
   };
 }
 
@@ -80,8 +86,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
   { method: 'POST', path: '/auth/password-reset/confirm', fn: 'password-reset-confirm' },
   // Second factors. Verify is open: it is authenticated by its mfaToken, not a Bearer token.
-  { method: 'POST', path: '/auth/mfa/totp', fn: 'mfa-totp-enrol', auth: {} },
-  { method: 'POST', path: '/auth/mfa/totp/verify', fn: 'mfa-totp-confirm', auth: {} },
+  { method: 'POST', path: '/auth/mfa/totp', fn: 'mfa-totp-enrol', auth: { enrolmentToken: true } },
+  { method: 'POST', path: '/auth/mfa/totp/verify', fn: 'mfa-totp-confirm', auth: { enrolmentToken: true } },
   { method: 'GET', path: '/auth/mfa', fn: 'mfa-list', auth: {} },
   { method: 'DELETE', path: '/auth/mfa/{factorId}', fn: 'mfa-remove', auth: {} },
   { method: 'POST', path: '/auth/mfa/recovery-codes', fn: 'mfa-recovery-codes', auth: {} },

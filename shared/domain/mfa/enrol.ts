@@ -4,6 +4,7 @@
  * recovery codes, once (S62).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256Hex } from '../secrets.js';
 import { AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
 import { nowSeconds } from '../../ports/clock.js';
@@ -11,7 +12,7 @@ import { startSession, type SessionTokens } from '../session.js';
 import type { MfaDeps } from './deps.js';
 import { newRecoveryCodes } from './recovery-codes.js';
 import { matchTotp, totpEnrolment } from './totp.js';
-import { accountLimitKey } from './verify.js';
+import { accountLimitKey, invalidToken, tooMany } from './verify.js';
 import { hasConfirmedFactor } from './challenge.js';
 import { requireRecentMfa } from './manage.js';
 
@@ -21,12 +22,35 @@ export interface MfaCaller {
   email?: string;
   amr: string[];
   authTime?: number;
+  /** Set when the caller is an enrolment `mfaToken` (MFA_POLICY=required): confirming consumes it. */
+  enrolmentTokenHash?: string;
 }
 
 /** RFC 4226 §4 recommends 160 bits, the size of an HMAC-SHA-1 key. */
 const SECRET_BYTES = 20;
 /** Pending factors a user may hold at once: enough for a retry on another phone, not a storage sink. */
 const MAX_PENDING = 5;
+
+/**
+ * MFA_POLICY=required (S59): the enrolment `mfaToken` a first factor answered with, as the caller of the two
+ * enrolment routes — its account, its first factor as `amr`, no `mfa`. Each use spends one of the token's attempts;
+ * a sign-in token, a used, expired or unknown one is `401 invalid_token`.
+ */
+export async function enrolmentCaller(deps: MfaDeps, mfaToken: string): Promise<MfaCaller> {
+  const now = nowSeconds(deps.clock);
+  const tokenHash = sha256Hex(mfaToken);
+  const reserved = await deps.challenges.reserveAttempt(tokenHash, deps.limits.maxAttemptsPerToken, now);
+  if (reserved.kind === 'exhausted') {
+    securityEvent('mfa_locked', { scope: 'token', purpose: 'enrol' });
+    throw tooMany(deps.limits.tokenTtlSeconds);
+  }
+  if (reserved.kind === 'invalid' || reserved.challenge.purpose !== 'enrol') throw invalidToken();
+  const { userId, firstFactor, createdAt } = reserved.challenge;
+  const user = await deps.users.findById(userId);
+  if (!user) throw invalidToken();
+  if (user.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+  return { userId, email: user.email, amr: [firstFactor], authTime: createdAt, enrolmentTokenHash: tokenHash };
+}
 
 export async function startTotpEnrolment(
   deps: MfaDeps,
@@ -75,8 +99,16 @@ export async function confirmTotpEnrolment(
   const factor = credentials?.factors.find((f) => f.id === input.factorId && !f.confirmed);
   const invalid = () => new AuthError('invalid_code', 'The code is not correct.');
   if (!factor || !user) throw invalid();
+  if (user.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
   const key = await deps.secrets.open(factor.sealedSecret, `${caller.userId}:${factor.id}`);
   const step = matchTotp(key, input.code, now);
+  // An enrolment mfaToken is single use (S66): the right code spends it, before the factor is confirmed.
+  if (
+    step !== undefined &&
+    caller.enrolmentTokenHash &&
+    !(await deps.challenges.consume(caller.enrolmentTokenHash, now))
+  )
+    throw invalidToken();
   const { codes, hashes } = newRecoveryCodes();
   if (step === undefined || !(await deps.mfa.confirmTotp(caller.userId, factor.id, step, now, hashes))) {
     securityEvent('mfa_failed', { userId: caller.userId, method: 'totp', purpose: 'enrol' });

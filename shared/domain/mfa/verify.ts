@@ -21,10 +21,10 @@ export interface VerifyMfaInput {
   code?: string;
 }
 
-const invalidToken = () =>
+export const invalidToken = () =>
   new AuthError('invalid_token', 'This sign-in step has expired or was already used; sign in again.');
 const invalidCode = () => new AuthError('invalid_code', 'The code is not correct.');
-const tooMany = (retryAfter: number) =>
+export const tooMany = (retryAfter: number) =>
   new AuthError('too_many_attempts', 'Too many attempts. Try again later.', {
     headers: { 'Retry-After': String(Math.max(1, retryAfter)) },
   });
