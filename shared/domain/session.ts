@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { nowSeconds, type Clock } from '../ports/clock.js';
+import type { AtomicPart } from '../ports/atomic-part.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../ports/refresh-token-store.js';
 import type { User } from '../ports/user-store.js';
 import type { AccessTokenIssuer } from './access-token.js';
@@ -61,6 +62,8 @@ export async function startSession(
   amr?: string[],
   /** When the sign-in happened (epoch seconds); defaults to now. */
   authTime?: number,
+  /** Other stores' writes that must commit with the session or not at all (one transaction). */
+  parts?: readonly AtomicPart[],
 ): Promise<SessionTokens & { familyId: string }> {
   const now = nowSeconds(deps.clock);
   const familyId = randomUUID();
@@ -75,6 +78,7 @@ export async function startSession(
     deps.refreshTokens.createFamily(
       { familyId, userId: user.id, createdAt: now, expiresAt: familyExpiresAt },
       first.record,
+      parts,
     ),
     deps.issuer.issue({
       id: user.id,

@@ -2,6 +2,7 @@
  * Second factors: the credentials of an account beyond its first factor, and the short-lived challenge
  * that sits between a first factor and the session. Single use and counters are conditional writes in the adapters.
  */
+import type { AtomicPart } from './atomic-part.js';
 
 /** A TOTP authenticator. The secret is only ever held sealed (AES-256-GCM, shared/domain/mfa/secret-box.ts). */
 export interface TotpFactor {
@@ -43,6 +44,10 @@ export interface MfaStore {
   useTotpStep(userId: string, factorId: string, step: number, now: number): Promise<boolean>;
   /** Removes one recovery code hash if it is still there: of N concurrent uses exactly one gets true (S62). */
   useRecoveryCode(userId: string, codeHash: string): Promise<boolean>;
+  /** `useTotpStep` as a part of the session's transaction (fails as `invalid_code`: replayed or gone). */
+  useTotpStepPart(userId: string, factorId: string, step: number, now: number): AtomicPart;
+  /** `useRecoveryCode` as a part of the session's transaction (fails as `invalid_code`: already used). */
+  useRecoveryCodePart(userId: string, codeHash: string): AtomicPart;
   /** The old set dies with this write (S62). */
   replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void>;
   /** False when there is no such factor. */
@@ -65,6 +70,15 @@ export interface MfaChallenge {
   createdAt: number;
   /** Epoch seconds, ≤ 5 minutes after `createdAt`; also the TTL attribute. */
   expiresAt: number;
+  /**
+   * What the funnel read when it issued the challenge, so that verifying needs no second read of either: the
+   * account (for the session's claims) and its second factors (sealed; codes checked against them, then their
+   * conditional writes in the session's transaction decide). Absent on challenges issued before it existed.
+   */
+  snapshot?: {
+    user: { email: string; emailVerified?: boolean; roles: string[] };
+    credentials: MfaCredentials;
+  };
 }
 
 export type ReserveAttemptResult =
@@ -79,4 +93,6 @@ export interface MfaChallengeStore {
   reserveAttempt(tokenHash: string, maxAttempts: number, now: number): Promise<ReserveAttemptResult>;
   /** Single use (S66): exactly one of N concurrent consumers gets true. */
   consume(tokenHash: string, now: number): Promise<boolean>;
+  /** `consume` as a part of the session's transaction (fails as `invalid_token`). */
+  consumePart(tokenHash: string, now: number): AtomicPart;
 }

@@ -2,6 +2,8 @@
  * `active` (may be rotated), `rotated` (has a successor), `superseded` (a grace re-presentation of its predecessor
  * replaced it before it was used, S57).
  */
+import type { AtomicPart } from './atomic-part.js';
+
 export type RefreshTokenStatus = 'active' | 'rotated' | 'superseded';
 
 export interface RefreshTokenRecord {
@@ -38,8 +40,11 @@ export interface RefreshFamily {
 }
 
 export interface RefreshTokenStore {
-  /** Starts a new family with its first token (one transaction). */
-  createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void>;
+  /**
+   * Starts a new family with its first token (one transaction), together with `parts` other stores prepared:
+   * all commit or none (`AtomicPartFailedError` names the part that did not hold).
+   */
+  createFamily(family: RefreshFamily, first: RefreshTokenRecord, parts?: readonly AtomicPart[]): Promise<void>;
   get(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /**
    * Atomically: the presented token flips active → rotated (pointing at the successor), the successor is

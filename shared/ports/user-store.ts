@@ -1,3 +1,4 @@
+import type { AtomicPart } from './atomic-part.js';
 import type { OAuthIdentity } from './oauth-identity.js';
 
 export interface User {
@@ -17,6 +18,8 @@ export interface UserStore {
   create(user: User): Promise<void>;
   findByEmail(email: string): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
+  /** Holds while the account exists and is not disabled, as a part of the session's transaction (`account_disabled`). */
+  enabledPart(userId: string): AtomicPart;
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
   /** Replaces the user's roles; returns the updated user, or undefined when there is no such user. */
   setRoles(userId: string, roles: string[]): Promise<User | undefined>;

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
 import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
@@ -26,4 +27,41 @@ oauthTransactionStoreContract('MemoryOAuthTransactionStore', async () => new Mem
 emailTokenStoreContract('MemoryEmailTokenStore', async () => {
   const store = new MemoryEmailTokenStore();
   return { store, scan: async () => store.dump() };
+});
+
+describe('memory parts of the session transaction', () => {
+  it('S60: the memory stores commit the session with its parts or nothing, like the DynamoDB transaction', async () => {
+    const { AtomicPartFailedError } = await import('../../shared/ports/atomic-part.js');
+    const refresh = new MemoryRefreshTokenStore();
+    const users = new MemoryUserStore();
+    const limiter = new MemoryRateLimiter();
+    await users.create({ id: 'u1', email: 'u1@example.com', roles: ['user'], createdAt: 1 } as never);
+    await limiter.consume('k', 1, 900);
+    const now = Math.floor(Date.now() / 1000);
+    const session = (familyId: string, tokenHash: string) =>
+      [
+        { familyId, userId: 'u1', createdAt: now, expiresAt: now + 3600 },
+        {
+          tokenHash,
+          userId: 'u1',
+          familyId,
+          familyExpiresAt: now + 3600,
+          status: 'active' as const,
+          issuedAt: now,
+          expiresAt: now + 600,
+        },
+      ] as const;
+
+    await users.setDisabled('u1', true);
+    await expect(
+      refresh.createFamily(...session('f1', 't1'), [limiter.resetPart('k', 900), users.enabledPart('u1')]),
+    ).rejects.toEqual(new AtomicPartFailedError('account_disabled'));
+    expect(await refresh.get('t1')).toBeUndefined();
+    expect((await limiter.consume('k', 1, 900)).allowed).toBe(false); // the reset did not happen either
+
+    await users.setDisabled('u1', false);
+    await refresh.createFamily(...session('f2', 't2'), [limiter.resetPart('k', 900), users.enabledPart('u1')]);
+    expect((await refresh.get('t2'))?.status).toBe('active');
+    expect((await limiter.consume('k', 1, 900)).allowed).toBe(true);
+  });
 });

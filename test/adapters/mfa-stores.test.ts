@@ -110,3 +110,80 @@ describe('Class: DynamoMfaChallengeStore', () => {
     expect((await challenges.reserveAttempt('unknown', 5, now())).kind).toBe('invalid');
   });
 });
+
+describe('Parts of the session transaction (DynamoDB Local)', () => {
+  it('S60, S66: a TOTP step, the challenge, the account check and the counter reset commit with the session or not at all', async () => {
+    const { DynamoRefreshTokenStore } = await import('../../shared/adapters/dynamo/refresh-token-store.js');
+    const { DynamoUserStore } = await import('../../shared/adapters/dynamo/user-store.js');
+    const { DynamoRateLimiter } = await import('../../shared/adapters/dynamo/rate-limiter.js');
+    const { AtomicPartFailedError } = await import('../../shared/ports/atomic-part.js');
+    const refresh = new DynamoRefreshTokenStore(local.doc, local.tables.REFRESH_TOKENS_TABLE);
+    const users = new DynamoUserStore(local.doc, local.tables.USERS_TABLE);
+    const limiter = new DynamoRateLimiter(local.doc, local.tables.EPHEMERAL_TABLE);
+    const user = { id: randomUUID(), email: `${randomUUID()}@example.com`, roles: ['user'], createdAt: now() };
+    await users.create(user as never);
+    const { id } = await pendingFactor(user.id);
+    await store.confirmTotp(user.id, id, 100, now(), ['h1']);
+    const tokenHash = randomBytes(32).toString('hex');
+    await challenges.create({
+      tokenHash,
+      userId: user.id,
+      purpose: 'sign_in',
+      firstFactor: 'pwd',
+      attempts: 0,
+      createdAt: now(),
+      expiresAt: now() + 300,
+    });
+    await limiter.consume(`mfa:account:${user.id}`, 10, 900);
+    const session = (familyId: string) =>
+      [
+        { familyId, userId: user.id, createdAt: now(), expiresAt: now() + 3600 },
+        {
+          tokenHash: randomBytes(32).toString('hex'),
+          userId: user.id,
+          familyId,
+          familyExpiresAt: now() + 3600,
+          status: 'active' as const,
+          issuedAt: now(),
+          expiresAt: now() + 600,
+        },
+      ] as const;
+    const parts = (step: number) => [
+      store.useTotpStepPart(user.id, id, step, now()),
+      challenges.consumePart(tokenHash, now()),
+      users.enabledPart(user.id),
+      limiter.resetPart(`mfa:account:${user.id}`, 900),
+    ];
+
+    // A replayed step: nothing is written — no family, the challenge still usable, the counter kept.
+    const replayFamily = randomUUID();
+    await expect(refresh.createFamily(...session(replayFamily), parts(100))).rejects.toEqual(
+      new AtomicPartFailedError('invalid_code'),
+    );
+    expect(await refresh.get(session(replayFamily)[1].tokenHash)).toBeUndefined();
+    expect((await challenges.reserveAttempt(tokenHash, 5, now())).kind).toBe('reserved');
+
+    // A disabled account: refused as such, still nothing written.
+    await users.setDisabled(user.id, true);
+    await expect(refresh.createFamily(...session(randomUUID()), parts(101))).rejects.toEqual(
+      new AtomicPartFailedError('account_disabled'),
+    );
+    await users.setDisabled(user.id, false);
+
+    // All hold: the session, the step, the spent challenge and the cleared counter land together.
+    const [family, first] = session(randomUUID());
+    await refresh.createFamily(family, first, parts(101));
+    expect((await refresh.get(first.tokenHash))?.status).toBe('active');
+    expect(await store.useTotpStep(user.id, id, 101, now())).toBe(false);
+    expect(await challenges.consume(tokenHash, now())).toBe(false);
+    // The counter is gone: 10 fresh attempts are allowed again.
+    const decisions = await Promise.all(
+      Array.from({ length: 10 }, () => limiter.consume(`mfa:account:${user.id}`, 10, 900)),
+    );
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    // A spent challenge fails the next transaction as invalid_token.
+    await expect(refresh.createFamily(...session(randomUUID()), parts(102))).rejects.toEqual(
+      new AtomicPartFailedError('invalid_token'),
+    );
+  });
+});

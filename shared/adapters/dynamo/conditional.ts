@@ -8,6 +8,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../domain/errors.js';
+import { AtomicPartFailedError, type AtomicPart } from '../../ports/atomic-part.js';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
@@ -30,13 +31,22 @@ function cancellationCodes(e: unknown): string[] {
  * about the conditions, so the transaction is retried after a jittered pause: the retry then sees the
  * winner's write and fails its condition properly, instead of the caller guessing who won.
  */
-export async function transactWrite(doc: DynamoDBDocumentClient, items: TransactItems, what: string): Promise<void> {
+export async function transactWrite(
+  doc: DynamoDBDocumentClient,
+  items: TransactItems,
+  what: string,
+  /** Other stores' writes riding in this transaction: a failed one throws `AtomicPartFailedError` naming it. */
+  parts: readonly AtomicPart[] = [],
+): Promise<void> {
+  const all = [...items, ...parts.map((p) => p.op as TransactItems[number])];
   for (let attempt = 1; ; attempt++) {
     try {
-      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await doc.send(new TransactWriteCommand({ TransactItems: all }));
       return;
     } catch (e) {
       const codes = cancellationCodes(e);
+      const failedPart = codes.findIndex((c, i) => i >= items.length && c === 'ConditionalCheckFailed');
+      if (failedPart >= 0) throw new AtomicPartFailedError(parts[failedPart - items.length].failure);
       if (codes.includes('ConditionalCheckFailed'))
         throw new ConditionFailedError(`${what}: condition failed`, { cause: e });
       if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw e;

@@ -1,4 +1,5 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { MfaChallenge, MfaChallengeStore, ReserveAttemptResult } from '../../ports/mfa-store.js';
 import { isConditionalCheckFailed } from './conditional.js';
 
@@ -50,17 +51,23 @@ export class DynamoMfaChallengeStore implements MfaChallengeStore {
     }
   }
 
+  consumePart(tokenHash: string, now: number): AtomicPart {
+    return { failure: 'invalid_token', op: { Update: this.consumeInput(tokenHash, now) } };
+  }
+
+  private consumeInput(tokenHash: string, now: number) {
+    return {
+      TableName: this.tableName,
+      Key: { pk: challengeKey(tokenHash) },
+      UpdateExpression: 'SET usedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attribute_not_exists(usedAt)',
+      ExpressionAttributeValues: { ':now': now },
+    };
+  }
+
   async consume(tokenHash: string, now: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: challengeKey(tokenHash) },
-          UpdateExpression: 'SET usedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attribute_not_exists(usedAt)',
-          ExpressionAttributeValues: { ':now': now },
-        }),
-      );
+      await this.doc.send(new UpdateCommand(this.consumeInput(tokenHash, now)));
       return true;
     } catch (e) {
       if (isConditionalCheckFailed(e)) return false;
@@ -78,8 +85,21 @@ function toChallenge(item: Record<string, unknown>): MfaChallenge {
     attempts: Number(item['attempts']),
     createdAt: Number(item['createdAt']),
     expiresAt: Number(item['expiresAt']),
+    ...(item['snapshot'] ? { snapshot: snapshotOf(item['snapshot'] as NonNullable<MfaChallenge['snapshot']>) } : {}),
   };
 }
 
 const wireNumber = (v: unknown) =>
   typeof v === 'object' && v !== null && 'N' in v ? Number((v as { N: string }).N) : Number(v);
+
+/** The document client reads a stored list back as an array and numbers as numbers: only the shapes to check. */
+function snapshotOf(s: NonNullable<MfaChallenge['snapshot']>): NonNullable<MfaChallenge['snapshot']> {
+  return {
+    user: { email: String(s.user.email), emailVerified: s.user.emailVerified === true, roles: [...s.user.roles] },
+    credentials: {
+      userId: String(s.credentials.userId),
+      factors: [...s.credentials.factors],
+      recoveryCodeHashes: [...s.credentials.recoveryCodeHashes],
+    },
+  };
+}

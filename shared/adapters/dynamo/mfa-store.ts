@@ -5,10 +5,34 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { MfaCredentials, MfaStore, TotpFactor } from '../../ports/mfa-store.js';
 import { isConditionalCheckFailed } from './conditional.js';
 
 const mfaKey = (userId: string) => `MFA#${userId}`;
+
+type UpdateSpec = [
+  expression: string,
+  condition: string,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+];
+
+/** An accepted code: only on a confirmed factor, and only a step newer than its last one (S60). */
+const useStep = (factorId: string, step: number, now: number): UpdateSpec => [
+  'SET factors.#f.lastStep = :s, factors.#f.lastUsedAt = :now',
+  'factors.#f.confirmed = :t AND (attribute_not_exists(factors.#f.lastStep) OR factors.#f.lastStep < :s)',
+  { '#f': factorId },
+  { ':t': true, ':s': step, ':now': now },
+];
+
+/** A recovery code spent: only while it is still in the set (S62). */
+const useCode = (codeHash: string): UpdateSpec => [
+  'DELETE recoveryCodes :one',
+  'contains(recoveryCodes, :h)',
+  {},
+  { ':one': new Set([codeHash]), ':h': codeHash },
+];
 
 /**
  * Every second factor of an account in ONE users-table item (`MFA#<userId>`, kind `mfa`): a map of factors by id
@@ -66,26 +90,19 @@ export class DynamoMfaStore implements MfaStore {
   }
 
   useTotpStep(userId: string, factorId: string, step: number, now: number): Promise<boolean> {
-    return this.update(
-      userId,
-      'SET factors.#f.lastStep = :s, factors.#f.lastUsedAt = :now',
-      'factors.#f.confirmed = :t AND (attribute_not_exists(factors.#f.lastStep) OR factors.#f.lastStep < :s)',
-      { '#f': factorId },
-      { ':t': true, ':s': step, ':now': now },
-    );
+    return this.update(userId, ...useStep(factorId, step, now));
   }
 
   useRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
-    return this.update(
-      userId,
-      'DELETE recoveryCodes :one',
-      'contains(recoveryCodes, :h)',
-      {},
-      {
-        ':one': new Set([codeHash]),
-        ':h': codeHash,
-      },
-    );
+    return this.update(userId, ...useCode(codeHash));
+  }
+
+  useTotpStepPart(userId: string, factorId: string, step: number, now: number): AtomicPart {
+    return { failure: 'invalid_code', op: { Update: this.updateInput(userId, ...useStep(factorId, step, now)) } };
+  }
+
+  useRecoveryCodePart(userId: string, codeHash: string): AtomicPart {
+    return { failure: 'invalid_code', op: { Update: this.updateInput(userId, ...useCode(codeHash)) } };
   }
 
   async replaceRecoveryCodes(userId: string, hashes: string[]): Promise<void> {
@@ -120,24 +137,26 @@ export class DynamoMfaStore implements MfaStore {
   }
 
   /** One conditional update; false when the condition (or the item) was not there. */
-  private async update(
+  private updateInput(
     userId: string,
     UpdateExpression: string,
     condition: string,
     names: Record<string, string>,
     values: Record<string, unknown>,
-  ): Promise<boolean> {
+  ) {
+    return {
+      TableName: this.tableName,
+      Key: { pk: mfaKey(userId) },
+      UpdateExpression,
+      ConditionExpression: condition,
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+    };
+  }
+
+  private async update(...input: Parameters<DynamoMfaStore['updateInput']>): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: mfaKey(userId) },
-          UpdateExpression,
-          ConditionExpression: condition,
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
+      await this.doc.send(new UpdateCommand(this.updateInput(...input)));
       return true;
     } catch (e) {
       if (isConditionalCheckFailed(e)) return false;

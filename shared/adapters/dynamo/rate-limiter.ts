@@ -1,4 +1,5 @@
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimitDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { fixedWindow } from '../fixed-window.js';
@@ -40,6 +41,11 @@ export class DynamoRateLimiter implements RateLimiter {
   async reset(key: string, windowSeconds: number): Promise<void> {
     const window = fixedWindow(this.clock.now(), windowSeconds);
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: itemKey(key, window.index) } }));
+  }
+
+  resetPart(key: string, windowSeconds: number): AtomicPart {
+    const window = fixedWindow(this.clock.now(), windowSeconds);
+    return { failure: 'none', op: { Delete: { TableName: this.tableName, Key: { pk: itemKey(key, window.index) } } } };
   }
 }
 

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../domain/errors.js';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports/refresh-token-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 import { FAMILIES_BY_USER_INDEX } from './tables.js';
@@ -25,7 +26,7 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     private readonly tableName: string,
   ) {}
 
-  async createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void> {
+  async createFamily(family: RefreshFamily, first: RefreshTokenRecord, parts?: readonly AtomicPart[]): Promise<void> {
     const TableName = this.tableName;
     const ConditionExpression = 'attribute_not_exists(pk)';
     const familyItem = { pk: familyKey(family.familyId), ...family, familyOwner: family.userId };
@@ -36,6 +37,7 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
         { Put: { TableName, Item: { pk: tokenKey(first.tokenHash), ...first }, ConditionExpression } },
       ],
       'create refresh family',
+      parts,
     );
   }
 

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../domain/errors.js';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { OAuthIdentity } from '../../ports/oauth-identity.js';
 import type { User, UserStore } from '../../ports/user-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
@@ -45,6 +46,21 @@ export class DynamoUserStore implements UserStore {
     // it was (S2: the rest of the parity is the dummy argon2 verify). The key cannot exist.
     await this.findById('00000000-0000-0000-0000-000000000000');
     return undefined;
+  }
+
+  enabledPart(userId: string): AtomicPart {
+    return {
+      failure: 'account_disabled',
+      op: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk: userKey(userId) },
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#d) OR #d <> :t)',
+          ExpressionAttributeNames: { '#d': 'disabled' },
+          ExpressionAttributeValues: { ':t': true },
+        },
+      },
+    };
   }
 
   async findById(id: string): Promise<User | undefined> {

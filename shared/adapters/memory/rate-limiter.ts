@@ -1,3 +1,4 @@
+import type { AtomicPart, MemoryAtomicOp } from '../../ports/atomic-part.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimitDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { fixedWindow } from '../fixed-window.js';
@@ -23,5 +24,11 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async reset(key: string, windowSeconds: number): Promise<void> {
     this.attempts.delete(`${key}#${fixedWindow(this.clock.now(), windowSeconds).index}`);
+  }
+
+  resetPart(key: string, windowSeconds: number): AtomicPart {
+    const id = `${key}#${fixedWindow(this.clock.now(), windowSeconds).index}`;
+    const op: MemoryAtomicOp = { check: () => true, apply: () => void this.attempts.delete(id) };
+    return { failure: 'none', op };
   }
 }

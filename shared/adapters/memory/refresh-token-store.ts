@@ -1,3 +1,4 @@
+import { AtomicPartFailedError, type AtomicPart, type MemoryAtomicOp } from '../../ports/atomic-part.js';
 import { ConditionFailedError } from '../../domain/errors.js';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../ports/refresh-token-store.js';
 
@@ -13,8 +14,17 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   private readonly tokens = new Map<string, RefreshTokenRecord>();
   private readonly families = new Map<string, RefreshFamily>();
 
-  async createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void> {
+  async createFamily(
+    family: RefreshFamily,
+    first: RefreshTokenRecord,
+    parts: readonly AtomicPart[] = [],
+  ): Promise<void> {
     if (this.families.has(family.familyId) || this.tokens.has(first.tokenHash)) throw fail('create refresh family');
+    // Checked, then applied, in one synchronous step: the in-process equivalent of the transaction.
+    const ops = parts.map((p) => ({ failure: p.failure, op: p.op as MemoryAtomicOp }));
+    const failed = ops.find((p) => !p.op.check());
+    if (failed) throw new AtomicPartFailedError(failed.failure);
+    for (const p of ops) p.op.apply();
     this.families.set(family.familyId, structuredClone(family));
     this.tokens.set(first.tokenHash, structuredClone(first));
   }

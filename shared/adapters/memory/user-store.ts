@@ -1,4 +1,5 @@
 import { ConditionFailedError } from '../../domain/errors.js';
+import type { AtomicPart, MemoryAtomicOp } from '../../ports/atomic-part.js';
 import type { OAuthIdentity } from '../../ports/oauth-identity.js';
 import type { User, UserStore } from '../../ports/user-store.js';
 
@@ -23,6 +24,14 @@ export class MemoryUserStore implements UserStore {
   async findByEmail(email: string): Promise<User | undefined> {
     const id = this.emails.get(email);
     return id === undefined ? undefined : this.findById(id);
+  }
+
+  enabledPart(userId: string): AtomicPart {
+    const op: MemoryAtomicOp = {
+      check: () => this.users.has(userId) && this.users.get(userId)?.disabled !== true,
+      apply: () => undefined,
+    };
+    return { failure: 'account_disabled', op };
   }
 
   async findById(id: string): Promise<User | undefined> {

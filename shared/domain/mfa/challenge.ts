@@ -5,7 +5,7 @@
 import { AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
 import type { User } from '../../ports/user-store.js';
-import type { MfaChallengePurpose, MfaCredentials } from '../../ports/mfa-store.js';
+import type { MfaChallenge, MfaChallengePurpose, MfaCredentials } from '../../ports/mfa-store.js';
 import { newOpaqueToken, sha256Hex } from '../secrets.js';
 import { nowSeconds } from '../../ports/clock.js';
 import type { MfaGateDeps } from './deps.js';
@@ -31,7 +31,10 @@ export function methodsOf(c: MfaCredentials | undefined): MfaMethod[] {
 export async function requireSecondFactor(deps: MfaGateDeps, user: User, firstFactor: string): Promise<void> {
   const credentials = await deps.mfa.get(user.id);
   if (hasConfirmedFactor(credentials)) {
-    const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in');
+    const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in', {
+      user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },
+      credentials: credentials!,
+    });
     securityEvent('mfa_challenge', { userId: user.id, method: firstFactor });
     throw new MfaChallengeError('mfa_required', 'A second factor is required to finish signing in.', {
       ...challenge,
@@ -53,6 +56,7 @@ async function issueChallenge(
   userId: string,
   firstFactor: string,
   purpose: MfaChallengePurpose,
+  snapshot?: MfaChallenge['snapshot'],
 ): Promise<{ mfaToken: string; expiresIn: number }> {
   const mfaToken = newOpaqueToken('mfa');
   const now = nowSeconds(deps.clock);
@@ -65,6 +69,7 @@ async function issueChallenge(
     attempts: 0,
     createdAt: now,
     expiresAt: now + ttl,
+    ...(snapshot ? { snapshot } : {}),
   });
   return { mfaToken, expiresIn: ttl };
 }

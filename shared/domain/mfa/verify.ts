@@ -6,6 +6,7 @@
  */
 import { AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
+import { AtomicPartFailedError, type AtomicPart } from '../../ports/atomic-part.js';
 import type { MfaChallenge, TotpFactor } from '../../ports/mfa-store.js';
 import { sha256Hex } from '../secrets.js';
 import { nowSeconds } from '../../ports/clock.js';
@@ -50,55 +51,86 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
   const challenge = reserved.challenge;
   if (challenge.purpose !== 'sign_in') throw invalidToken();
 
-  const [account, credentials, user] = await Promise.all([
+  // The account counter is reserved before the code is checked: the right code is refused while locked (S61).
+  // What the code is checked against comes with the challenge (the funnel's read), so nothing else is read.
+  const [account, read] = await Promise.all([
     deps.limiter.consume(
       accountLimitKey(challenge.userId),
       deps.limits.maxAttemptsPerAccount,
       deps.limits.windowSeconds,
     ),
-    deps.mfa.get(challenge.userId),
-    deps.users.findById(challenge.userId),
+    challenge.snapshot ? undefined : readAccount(deps, challenge.userId),
   ]);
   if (!account.allowed) {
-    // Checked before the code: the right code is refused while locked (S61).
     securityEvent('mfa_locked', { userId: challenge.userId, scope: 'account' });
     throw tooMany(account.retryAfterSeconds);
   }
-  if (!user || !credentials) throw invalidToken();
-  if (user.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+  const snapshot = challenge.snapshot ?? read;
+  if (!snapshot) throw invalidToken();
 
-  const accepted =
+  const spend =
     input.method === 'totp'
-      ? await acceptTotp(deps, challenge, credentials.factors, input.code, now)
-      : credentials.recoveryCodeHashes.includes(recoveryCodeHash(input.code)) &&
-        (await deps.mfa.useRecoveryCode(challenge.userId, recoveryCodeHash(input.code)));
-  if (!accepted) {
+      ? await totpPart(deps, challenge, snapshot.credentials.factors, input.code, now)
+      : recoveryCodePart(deps, challenge.userId, snapshot.credentials.recoveryCodeHashes, input.code);
+  if (!spend) {
     securityEvent('mfa_failed', { userId: challenge.userId, method: input.method });
     throw invalidCode();
   }
-  if (!(await deps.challenges.consume(tokenHash, now))) throw invalidToken();
-  // As for passwords: the right factor clears the account's counter, so a user's own typos do not add up to a lock.
-  await deps.limiter.reset(accountLimitKey(challenge.userId), deps.limits.windowSeconds);
+  // One transaction (S60, S62, S66): the step or code is spent, the token is spent, the account is still enabled, and
+  // (as for passwords) its counter is cleared so a user's own typos do not add up to a lock — with the session, or
+  // none of it.
+  const user = { id: challenge.userId, ...snapshot.user };
+  let tokens: SessionTokens;
+  try {
+    const { familyId: _familyId, ...session } = await startSession(deps, user, [challenge.firstFactor, 'mfa'], now, [
+      spend,
+      deps.challenges.consumePart(tokenHash, now),
+      deps.users.enabledPart(challenge.userId),
+      deps.limiter.resetPart(accountLimitKey(challenge.userId), deps.limits.windowSeconds),
+    ]);
+    tokens = session;
+  } catch (e) {
+    if (!(e instanceof AtomicPartFailedError)) throw e;
+    if (e.failure === 'account_disabled')
+      throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+    if (e.failure === 'invalid_code') {
+      // Replayed (this step or code was spent meanwhile, S60/S62), or the factor was removed.
+      securityEvent('mfa_failed', { userId: challenge.userId, method: input.method, reason: 'spent' });
+      throw invalidCode();
+    }
+    throw invalidToken();
+  }
   if (input.method === 'recovery_code') securityEvent('mfa_recovery_code_used', { userId: user.id });
   securityEvent('mfa_verified', { userId: user.id, method: input.method, firstFactor: challenge.firstFactor });
   securityEvent('login_success', { userId: user.id, method: challenge.firstFactor, mfa: input.method });
-  const { familyId: _familyId, ...tokens } = await startSession(deps, user, [challenge.firstFactor, 'mfa'], now);
   return tokens;
 }
 
-/** The confirmed factor whose code this is, spent at its step; a second use of the step loses the write (S60). */
-async function acceptTotp(
+/** A challenge without a snapshot (issued before snapshots existed): the account and its factors, read now. */
+async function readAccount(deps: MfaDeps, userId: string): Promise<MfaChallenge['snapshot']> {
+  const [user, credentials] = await Promise.all([deps.users.findById(userId), deps.mfa.get(userId)]);
+  if (!user || !credentials) return undefined;
+  return { user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles }, credentials };
+}
+
+function recoveryCodePart(deps: MfaDeps, userId: string, hashes: string[], code: string): AtomicPart | undefined {
+  const hash = recoveryCodeHash(code);
+  return hashes.includes(hash) ? deps.mfa.useRecoveryCodePart(userId, hash) : undefined;
+}
+
+/** The confirmed factor whose code this is, to be spent at its step in the session's transaction (S60). */
+async function totpPart(
   deps: MfaDeps,
   challenge: MfaChallenge,
   factors: TotpFactor[],
   code: string,
   now: number,
-): Promise<boolean> {
+): Promise<AtomicPart | undefined> {
   for (const factor of factors) {
     if (!factor.confirmed) continue;
     const key = await deps.secrets.open(factor.sealedSecret, `${challenge.userId}:${factor.id}`);
     const step = matchTotp(key, code, now, factor.lastStep);
-    if (step !== undefined) return deps.mfa.useTotpStep(challenge.userId, factor.id, step, now);
+    if (step !== undefined) return deps.mfa.useTotpStepPart(challenge.userId, factor.id, step, now);
   }
-  return false;
+  return undefined;
 }
