@@ -70,16 +70,21 @@ export async function logIn(
     securityEvent('login_failure', { userId: user?.id });
     throw invalidCredentials();
   }
-  // The right password clears the account's failure counter, also when the sign-in is refused below: an
-  // unverified or disabled account must not lock itself by being tried with its own password.
-  const reset = deps.limiter.reset(accountKey, windowSeconds);
   // Only now, after the password matched, does the funnel say "disabled" or "unverified": telling either to
-  // someone guessing would enumerate.
+  // someone guessing would enumerate. The right password clears the account's failure counter: in the session's
+  // transaction when a session starts, on its own when the sign-in is refused (an unverified or disabled account
+  // must not lock itself by being tried with its own password).
   let result: SignInResult;
   try {
-    result = await completeSignIn(deps, { account: user, method: 'pwd', proof: { emailVerified: false } });
-  } finally {
-    await reset;
+    result = await completeSignIn(deps, {
+      account: user,
+      method: 'pwd',
+      proof: { emailVerified: false },
+      sessionParts: [deps.limiter.resetPart(accountKey, windowSeconds)],
+    });
+  } catch (e) {
+    await deps.limiter.reset(accountKey, windowSeconds);
+    throw e;
   }
   if (deps.hasher.needsRehash(user.passwordHash)) {
     await deps.hasher

@@ -10,7 +10,7 @@ export interface AtomicPart {
   readonly op: unknown;
 }
 
-export type AtomicFailure = 'invalid_code' | 'invalid_token' | 'account_disabled' | 'none';
+export type AtomicFailure = 'invalid_code' | 'invalid_token' | 'account_disabled' | 'invalid_credentials' | 'none';
 
 /** The transaction did not commit because `failure`'s part did not hold; nothing was written. */
 export class AtomicPartFailedError extends Error {

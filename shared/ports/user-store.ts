@@ -20,6 +20,11 @@ export interface UserStore {
   findById(id: string): Promise<User | undefined>;
   /** Holds while the account exists and is not disabled, as a part of the session's transaction (`account_disabled`). */
   enabledPart(userId: string): AtomicPart;
+  /**
+   * Holds while the account is enabled and still has exactly this password hash (a proof of the address by someone
+   * else removes it, S52), as a part of the session's transaction (`invalid_credentials`).
+   */
+  passwordHeldPart(userId: string, passwordHash: string): AtomicPart;
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
   /** Replaces the user's roles; returns the updated user, or undefined when there is no such user. */
   setRoles(userId: string, roles: string[]): Promise<User | undefined>;

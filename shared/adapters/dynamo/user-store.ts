@@ -63,6 +63,21 @@ export class DynamoUserStore implements UserStore {
     };
   }
 
+  passwordHeldPart(userId: string, passwordHash: string): AtomicPart {
+    return {
+      failure: 'invalid_credentials',
+      op: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk: userKey(userId) },
+          ConditionExpression: 'passwordHash = :h AND (attribute_not_exists(#d) OR #d <> :t)',
+          ExpressionAttributeNames: { '#d': 'disabled' },
+          ExpressionAttributeValues: { ':t': true, ':h': passwordHash },
+        },
+      },
+    };
+  }
+
   async findById(id: string): Promise<User | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: userKey(id) }, ConsistentRead: true }),

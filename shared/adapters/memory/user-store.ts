@@ -34,6 +34,17 @@ export class MemoryUserStore implements UserStore {
     return { failure: 'account_disabled', op };
   }
 
+  passwordHeldPart(userId: string, passwordHash: string): AtomicPart {
+    const op: MemoryAtomicOp = {
+      check: () => {
+        const user = this.users.get(userId);
+        return user?.passwordHash === passwordHash && user.disabled !== true;
+      },
+      apply: () => undefined,
+    };
+    return { failure: 'invalid_credentials', op };
+  }
+
   async findById(id: string): Promise<User | undefined> {
     const user = this.users.get(id);
     return user && structuredClone(user);

@@ -16,6 +16,7 @@
  * without changing any caller's shape: a caller that only knows `session` fails to compile once a new kind exists.
  */
 import { AuthError, ConditionFailedError } from '../errors.js';
+import { AtomicPartFailedError, type AtomicPart } from '../../ports/atomic-part.js';
 import { securityEvent } from '../../observability/log.js';
 import type { User } from '../../ports/user-store.js';
 import { nowSeconds } from '../../ports/clock.js';
@@ -53,6 +54,8 @@ export type SignInInput = SignInSubject & {
   proof: SignInProof;
   /** For the security events only. */
   provider?: string;
+  /** Writes of the method's own that must commit with the session (e.g. its failure counter cleared). */
+  sessionParts?: readonly AtomicPart[];
 };
 
 export type SignInResult = {
@@ -102,14 +105,20 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   if (deps.mfaGate) await requireSecondFactor(deps.mfaGate, user, method);
 
   const authTime = nowSeconds(deps.clock);
-  const { familyId, ...tokens } = await startSession(deps, user, [method], authTime);
-
-  if (method === 'pwd' && !(await passwordStillHeld(deps, user))) {
-    // The address was proven by someone else while this password was being checked (S52): the proof removed the
-    // password and ended the sessions it could see, but this one was started after. End it, answer as for a
-    // wrong password.
-    await deps.refreshTokens.revokeFamily(familyId, nowSeconds(deps.clock));
-    securityEvent('login_failure', { userId: user.id, method, reason: 'password_removed' });
+  const parts = [...(input.sessionParts ?? [])];
+  // A password sign-in's session exists only if the account still holds that password and is enabled when it is
+  // written: a proof of the address by someone else meanwhile (S52) removed the password and ended the sessions it
+  // could see, and this one must not outlive it. One condition in the session's transaction, not a re-read.
+  if (method === 'pwd' && user.passwordHash) parts.push(deps.users.passwordHeldPart(user.id, user.passwordHash));
+  let tokens: SessionTokens;
+  try {
+    const { familyId: _familyId, ...session } = await startSession(deps, user, [method], authTime, parts);
+    tokens = session;
+  } catch (e) {
+    if (!(e instanceof AtomicPartFailedError)) throw e;
+    securityEvent('login_failure', { userId: user.id, method, reason: e.failure });
+    if (e.failure === 'account_disabled')
+      throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
     throw new AuthError('invalid_credentials', 'The email or password is incorrect.');
   }
 
@@ -173,10 +182,4 @@ async function grantBootstrapRoles(deps: SignInDeps, user: User): Promise<User> 
   const updated = await deps.users.setRoles(user.id, [...user.roles, BOOTSTRAP_ROLE]);
   securityEvent('role_change', { userId: user.id, roles: BOOTSTRAP_ROLE, by: 'ADMIN_EMAILS' });
   return updated ?? user;
-}
-
-/** True while the account still has a password (a proof of the address by someone else removes it) and is enabled. */
-async function passwordStillHeld(deps: SignInDeps, user: User): Promise<boolean> {
-  const now = await deps.users.findById(user.id);
-  return now?.passwordHash !== undefined && !now.disabled;
 }
