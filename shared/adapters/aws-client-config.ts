@@ -53,9 +53,6 @@ export function worstCaseCallMs(service: AwsService): number {
   return total;
 }
 
-/** Seconds a client is asked to wait (`Retry-After`) when a dependency failed: past the SDK's own backoff. */
-export const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
-
 /**
  * The client options of `service`: explicit timeouts on the default Node handler, the attempt count and the
  * standard retry mode. Spread into the client's constructor: `new DynamoDBClient({ ...awsClientConfig('dynamodb') })`.
