@@ -68,6 +68,11 @@ export interface LocalOptions {
    * production adapter is on the path (the bench).
    */
   secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
+  /**
+   * Puts something (a fault-injecting proxy, test/resilience/) between the functions and their DynamoDB guard and
+   * SES stand-in: receives each endpoint, returns the one the functions are given. @default - the endpoint itself
+   */
+  interpose?: (service: 'dynamodb' | 'sesv2', endpoint: string) => Promise<string>;
   /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
   onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
   /**
@@ -136,6 +141,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     closers.push(() => guard.close());
     const mail = await startSesStandIn({ permissionsOf, arn: (resource) => arn('ses', resource) });
     closers.push(() => mail.close());
+    const interpose = options.interpose ?? ((_service: string, endpoint: string) => Promise.resolve(endpoint));
+    const functionEndpoints = {
+      dynamodb: await interpose('dynamodb', guard.endpoint),
+      sesv2: await interpose('sesv2', mail.endpoint),
+    };
 
     // Each function starts (its cold start: a worker thread importing its handler) on its first invocation, as
     // on Lambda, or all at once in the background with `warm`. A request waits for its own function only, so
@@ -263,8 +273,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           mail: { from: mailFrom },
         }),
         ...lambdaRuntimeEnv(fn, spec.memorySize, {
-          dynamodb: guard.endpoint,
-          sesv2: mail.endpoint,
+          ...functionEndpoints,
           secretsManager: sm?.endpoint,
         }),
       };
