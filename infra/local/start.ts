@@ -225,6 +225,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       POWERTOOLS_SERVICE_NAME: 'auth-local',
       // CloudWatch embedded metrics mean nothing locally; security events still log as JSON lines.
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // DynamoDB Local pauses where DynamoDB does not: looser SDK timeouts (shared/adapters/aws-client-config.ts).
+      LOCAL_SDK_TIMEOUT_SCALE: '3',
       ...pick(
         process.env,
         /^(PUBLIC_URL|ALLOWED_REDIRECT_ORIGINS|MAGIC_LINK_[A-Z_]+|MAGIC_LINKS_ENABLED|EMAIL_CODE_MAX_ATTEMPTS|MAIL_MAX_PER_[A-Z]+|MAIL_WINDOW_SECONDS|REQUIRE_EMAIL_VERIFICATION|SIGNUP_[A-Z_]+|ADMIN_EMAILS|MFA_(POLICY|RECENT_SECONDS|TOKEN_TTL_SECONDS|MAX_ATTEMPTS_PER_[A-Z]+|WINDOW_SECONDS))$/,

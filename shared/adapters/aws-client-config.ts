@@ -63,15 +63,26 @@ export function awsClientConfig(service: AwsService): {
   retryMode: 'standard';
 } {
   const l = AWS_CALL_LIMITS[service];
+  const scale = localTimeoutScale();
   return {
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: l.connectionTimeoutMs,
-      requestTimeout: l.requestTimeoutMs,
+      connectionTimeout: l.connectionTimeoutMs * scale,
+      requestTimeout: l.requestTimeoutMs * scale,
       // Without it the SDK only logs a warning when requestTimeout passes, and the call goes on waiting.
       throwOnRequestTimeout: true,
-      socketTimeout: l.socketTimeoutMs,
+      socketTimeout: l.socketTimeoutMs * scale,
     }),
     maxAttempts: l.maxAttempts,
     retryMode: 'standard',
   };
+}
+
+/**
+ * The local runner only: DynamoDB Local (Java) on a shared laptop or CI machine can pause for seconds, which
+ * DynamoDB does not, so `npm start` and the e2e suites multiply the timeouts by `LOCAL_SDK_TIMEOUT_SCALE` (the
+ * runner sets 3; test/resilience runs at 1, the deployed values). Never set by the stack: 1 in AWS.
+ */
+function localTimeoutScale(): number {
+  const scale = Number(process.env['LOCAL_SDK_TIMEOUT_SCALE'] ?? 1);
+  return Number.isFinite(scale) && scale >= 1 && scale <= 10 ? scale : 1;
 }

@@ -255,6 +255,8 @@ beforeAll(async () => {
     },
     env: {
       POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // The deployed timeouts (the runner loosens them for DynamoDB Local's pauses): the hangs below outlast them.
+      LOCAL_SDK_TIMEOUT_SCALE: '1',
       SIGNUP_MAX_PER_IP: '100000',
       MAIL_MAX_PER_IP: '100000',
       LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
@@ -268,7 +270,7 @@ beforeAll(async () => {
   const login = await send('POST', '/auth/login', { json: { email: admin.email, password: admin.password } });
   admin.access = login.body.accessToken as string;
   baseline = await sweep({});
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await backend?.close();
