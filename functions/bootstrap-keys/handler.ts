@@ -1,4 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../../shared/adapters/aws-client-config.js';
 import { createKeyRingBootstrap } from '../../shared/adapters/key-ring-bootstrap.js';
 import { getConfig } from '../../shared/composition/config.js';
 import { required } from '../../shared/config/config.js';
@@ -9,7 +10,7 @@ import { required } from '../../shared/config/config.js';
  */
 const config = getConfig();
 export const handler = createKeyRingBootstrap({
-  client: new SecretsManagerClient({}),
+  client: new SecretsManagerClient(awsClientConfig('secretsManager')),
   secretId: required(config.KEY_RING_SECRET_ID, 'KEY_RING_SECRET_ID'),
   waitMs: 90_000,
 });

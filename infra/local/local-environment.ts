@@ -12,7 +12,7 @@ const EXPORTED_SETTINGS = [
   /^(MFA_(POLICY|RECENT_SECONDS|TOKEN_TTL_SECONDS|MAX_ATTEMPTS_PER_[A-Z]+|WINDOW_SECONDS))$/,
   /^(AUDIENCE|ACCESS_TOKEN_TTL_SECONDS|REFRESH_[A-Z_]+|PASSWORD_[A-Z_]+|LOGIN_[A-Z_]+|DEFAULT_ROLES|CORS_ORIGINS)$/,
   /^(MAX_BODY_BYTES|SIGNING_ALG|CLOCK_TOLERANCE_SECONDS|JWKS_[A-Z_]+|POWERTOOLS_LOG_LEVEL|ISSUER|KEY_RING_CACHE_SECONDS)$/,
-  /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS)$/,
+  /^(OAUTH_PROVIDERS|OAUTH_ALLOW_INSECURE_ISSUER|OAUTH_TRANSACTION_TTL_SECONDS|LOCAL_SDK_TIMEOUT_SCALE)$/,
 ];
 
 /** Variables each function's spec owns (tables, secrets, mail): a caller's value for them is ignored. */
@@ -49,6 +49,8 @@ export function localCommonEnv(input: {
     POWERTOOLS_SERVICE_NAME: 'auth-local',
     // CloudWatch embedded metrics mean nothing locally; security events still log as JSON lines.
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // DynamoDB Local pauses where DynamoDB does not: looser SDK timeouts (shared/adapters/aws-client-config.ts).
+    LOCAL_SDK_TIMEOUT_SCALE: '3',
     ...pick(exported, EXPORTED_SETTINGS),
     ...withoutManaged(input.env ?? {}),
   };

@@ -31,6 +31,11 @@ export interface LocalOptions {
    * production adapter is on the path (the bench).
    */
   secretsManager?: { endpoint: string; keyRingSecretId: string; publicKeysSecretId: string };
+  /**
+   * Puts something (a fault-injecting proxy, test/resilience/) between the functions and their DynamoDB guard and
+   * SES stand-in: receives each endpoint, returns the one the functions are given. @default - the endpoint itself
+   */
+  interpose?: (service: 'dynamodb' | 'sesv2', endpoint: string) => Promise<string>;
   /** Sees every DynamoDB call of the functions as it reaches the guard (the bench counts them). */
   onDynamoCall?: (phase: 'start' | 'end', call: { caller: string; operation: string }) => void;
   /**

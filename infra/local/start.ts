@@ -77,6 +77,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     closers.push(() => guard.close());
     const mail = await startSesStandIn({ permissionsOf, arn: (resource) => arn('ses', resource) });
     closers.push(() => mail.close());
+    const interpose = options.interpose ?? ((_service: string, endpoint: string) => Promise.resolve(endpoint));
+    const functionEndpoints = {
+      dynamodb: await interpose('dynamodb', guard.endpoint),
+      sesv2: await interpose('sesv2', mail.endpoint),
+    };
 
     // The environments are filled in once the server's URL is known, before anything can invoke a function.
     const environments: Record<string, Record<string, string>> = {};
@@ -141,11 +146,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           jwksUrl: `${url}/.well-known/jwks.json`,
           mail: { from: mailFrom },
         }),
-        ...lambdaRuntimeEnv(fn, spec.memorySize, {
-          dynamodb: guard.endpoint,
-          sesv2: mail.endpoint,
-          secretsManager: sm?.endpoint,
-        }),
+        ...lambdaRuntimeEnv(fn, spec.memorySize, { ...functionEndpoints, secretsManager: sm?.endpoint }),
       };
     }
     // Lets one-off commands (npm run admin:grant) find this run's DynamoDB Local and tables.

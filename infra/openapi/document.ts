@@ -14,12 +14,17 @@ const json = (schema: unknown) => ({ 'application/json': { schema } });
 
 function errorResponses(codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  // Every route may find a dependency unavailable (S83): 503 service_unavailable, with Retry-After.
+  const all = codes.includes('service_unavailable') ? codes : [...codes, 'service_unavailable' as const];
+  for (const code of all) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [
       String(status),
       {
         description: list.join(', '),
+        ...(status === 503 || status === 429
+          ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } }
+          : {}),
         content: json({ allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { enum: list } } }] }),
       },
     ]),

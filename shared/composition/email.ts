@@ -4,6 +4,7 @@
  * functions that send or redeem mail bundle the SES client.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { awsClientConfig } from '../adapters/aws-client-config.js';
 import { DynamoEmailTokenStore } from '../adapters/dynamo/email-token-store.js';
 import { OutboxMailer } from '../adapters/local/outbox.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
@@ -37,7 +38,7 @@ export const getEmailTokenStore = /* @__PURE__ */ once(() =>
 export const getMailer = /* @__PURE__ */ once((): Mailer => {
   const c = getConfig();
   if (c.MAILER === 'outbox') return new OutboxMailer();
-  return new SesMailer(new SESv2Client({}), {
+  return new SesMailer(new SESv2Client(awsClientConfig('ses')), {
     from: required(c.MAIL_FROM, 'MAIL_FROM'),
     configurationSet: c.SES_CONFIGURATION_SET,
   });

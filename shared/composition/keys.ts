@@ -2,6 +2,7 @@
  * Composition of the key ring, the published JWKS and the token issuer: Secrets Manager in AWS, a key-ring
  * file locally (KEY_RING_FILE). No DynamoDB here, so the JWKS function's bundle carries no DynamoDB client.
  */
+import { awsClientConfig } from '../adapters/aws-client-config.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { JwksSource } from '../ports/jwks-source.js';
 import { FileKeyRing } from '../adapters/local/file-key-ring.js';
@@ -11,7 +12,7 @@ import { required } from '../config/config.js';
 import { AccessTokenIssuer } from '../domain/access-token.js';
 import type { KeyRing } from '../ports/key-ring.js';
 
-const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
+const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient(awsClientConfig('secretsManager')));
 const getFileRing = /* @__PURE__ */ once(
   () =>
     new FileKeyRing(required(getConfig().KEY_RING_FILE, 'KEY_RING_FILE'), getConfig().SIGNING_ALG, {

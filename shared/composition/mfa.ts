@@ -3,6 +3,7 @@
  * and the secret box. Built lazily like every other port, so a function is asked only for what it really uses.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../adapters/aws-client-config.js';
 import { DynamoMfaChallengeStore } from '../adapters/dynamo/mfa-challenge-store.js';
 import { DynamoMfaStore } from '../adapters/dynamo/mfa-store.js';
 import { fileDataKeys, secretsManagerDataKeys } from '../adapters/mfa-data-key.js';
@@ -24,7 +25,10 @@ const getSecretBox = /* @__PURE__ */ once(() => {
   return createSecretBox(() =>
     c.MFA_KEY_FILE
       ? fileDataKeys(c.MFA_KEY_FILE)()
-      : secretsManagerDataKeys(new SecretsManagerClient({}), required(c.MFA_KEY_SECRET_ID, 'MFA_KEY_SECRET_ID'))(),
+      : secretsManagerDataKeys(
+          new SecretsManagerClient(awsClientConfig('secretsManager')),
+          required(c.MFA_KEY_SECRET_ID, 'MFA_KEY_SECRET_ID'),
+        )(),
   );
 });
 

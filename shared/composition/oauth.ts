@@ -3,6 +3,7 @@
  * protocol clients (oauth4webapi), their client secrets from Secrets Manager, and the OAuth transaction store.
  * Kept apart from composition.ts so no other function bundles the OAuth code.
  */
+import { awsClientConfig } from '../adapters/aws-client-config.js';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoOAuthTransactionStore } from '../adapters/dynamo/oauth-transaction-store.js';
 import { GitHubProviderClient } from '../adapters/oauth/github-client.js';
@@ -14,7 +15,7 @@ import type { OAuthProviderClient } from '../ports/provider-client.js';
 import { resolveProviders } from '../domain/oauth/providers.js';
 import type { OAuthDeps } from '../domain/oauth/sign-in.js';
 
-const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
+const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient(awsClientConfig('secretsManager')));
 
 export const getOAuthTransactionStore = /* @__PURE__ */ once(() =>
   lazy(() => new DynamoOAuthTransactionStore(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE'))),

@@ -4,6 +4,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { AuthError } from '../domain/errors.js';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, isDependencyFailure } from './dependency-failure.js';
 import { logger } from '../observability/log.js';
 
 export interface HttpOptions<S extends z.core.$ZodType | undefined> {
@@ -51,8 +52,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /**
  * The one middleware chain every HTTP handler uses (onion order):
  * security headers → error mapping → header normalisation → method check → size limit → JSON parse →
- * origin check → zod validation → handler. Errors become `{error, message}`; anything unexpected becomes
- * a generic 500 that carries only a correlation id.
+ * origin check → zod validation → handler. Errors become `{error, message}`; a dependency that is unavailable
+ * (throttled, failing, timed out, unreachable) becomes `503 service_unavailable` with `Retry-After` (S83), as does
+ * every other 503; anything else unexpected becomes a generic 500 that carries only a correlation id.
  * @example export const handler = httpHandler({ methods: ['POST'], body: schema, maxBodyBytes }, async (req) => …);
  */
 export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
@@ -180,8 +182,21 @@ function errorMapper(): middy.MiddlewareObj<Event, Result> {
         logger.warn('request failed', { code: error.code, correlationId: requestId, cause: describe(error.cause) });
         request.response = toResult({
           statusCode: error.status,
-          headers: error.headers,
+          headers: error.status === 503 ? withRetryAfter(error.headers) : error.headers,
           body: { error: error.code, message: `${error.message} (reference ${requestId})` },
+        });
+        return;
+      }
+      if (isDependencyFailure(error)) {
+        // S83: the client may try again; nothing was half-written (one transaction or one conditional write each).
+        logger.warn('dependency unavailable', { correlationId: requestId, cause: describe(error) });
+        request.response = toResult({
+          statusCode: 503,
+          headers: withRetryAfter({}),
+          body: {
+            error: 'service_unavailable',
+            message: `The service is briefly unavailable; try again shortly (reference ${requestId}).`,
+          },
         });
         return;
       }
@@ -193,6 +208,12 @@ function errorMapper(): middy.MiddlewareObj<Event, Result> {
       });
     },
   };
+}
+
+/** Every 503 says when to come back: the route's own value, or the SDK's backoff and a little more. */
+function withRetryAfter(headers: Record<string, string>): Record<string, string> {
+  if (Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')) return headers;
+  return { ...headers, 'Retry-After': String(DEPENDENCY_RETRY_AFTER_SECONDS) };
 }
 
 /** Error name + message + stack top, for logs only. SDK errors never carry request data. */

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientConfig } from '../aws-client-config.js';
 
 export interface DynamoClientOptions {
   /** DynamoDB Local (e.g. `http://127.0.0.1:8000`); unset in Lambda. */
@@ -10,18 +11,20 @@ export interface DynamoClientOptions {
 
 /**
  * The low-level client. With an endpoint it talks to DynamoDB Local with dummy static credentials, so no
- * credential chain (files, IMDS) is ever consulted and a local run cannot reach a real account.
+ * credential chain (files, IMDS) is ever consulted and a local run cannot reach a real account. Timeouts and
+ * retries: `awsClientConfig` (S83).
  * @example const client = createDynamoClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
  */
 export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
   if (options.endpoint) {
     return new DynamoDBClient({
+      ...awsClientConfig('dynamodb'),
       endpoint: options.endpoint,
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
   }
-  return new DynamoDBClient(options.region ? { region: options.region } : {});
+  return new DynamoDBClient({ ...awsClientConfig('dynamodb'), ...(options.region ? { region: options.region } : {}) });
 }
 
 /**

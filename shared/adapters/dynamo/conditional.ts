@@ -1,6 +1,7 @@
 /**
  * SDK errors are translated here, at the adapter edge: a lost conditional write becomes the domain's
- * `ConditionFailedError`; anything else (throttling, network) propagates unchanged and ends as a 500.
+ * `ConditionFailedError`; anything else (throttling, network) propagates unchanged, and the HTTP chain answers
+ * `503 service_unavailable` for an outage (shared/http/dependency-failure.ts) or `500` for a bug.
  */
 import {
   TransactWriteCommand,
