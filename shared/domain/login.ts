@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { UserStore } from '../ports/user-store.js';
 import { canonicalizeEmail } from './email.js';
+import { MfaChallengeError } from './mfa/challenge.js';
 import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 import type { SessionTokens } from './session.js';
@@ -83,7 +84,8 @@ export async function logIn(
       sessionParts: [deps.limiter.resetPart(accountKey, windowSeconds)],
     });
   } catch (e) {
-    await deps.limiter.reset(accountKey, windowSeconds);
+    // A challenge carried the reset with it; any other refusal clears the counter here.
+    if (!(e instanceof MfaChallengeError)) await deps.limiter.reset(accountKey, windowSeconds);
     throw e;
   }
   if (deps.hasher.needsRehash(user.passwordHash)) {

@@ -85,7 +85,8 @@ export type ReserveAttemptResult =
   { kind: 'reserved'; challenge: MfaChallenge } | { kind: 'exhausted' } | { kind: 'invalid' };
 
 export interface MfaChallengeStore {
-  create(challenge: MfaChallenge): Promise<void>;
+  /** Stores a new challenge, together with `parts` (all or nothing, like a session's). */
+  create(challenge: MfaChallenge, parts?: readonly AtomicPart[]): Promise<void>;
   /**
    * One attempt, reserved atomically before any code is checked (S61): `exhausted` at `maxAttempts`, `invalid` when
    * unknown, used or expired at `now`.

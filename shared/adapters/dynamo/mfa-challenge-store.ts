@@ -1,7 +1,7 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { MfaChallenge, MfaChallengeStore, ReserveAttemptResult } from '../../ports/mfa-store.js';
-import { isConditionalCheckFailed } from './conditional.js';
+import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
 const challengeKey = (tokenHash: string) => `MFA#${tokenHash}`;
 
@@ -16,14 +16,14 @@ export class DynamoMfaChallengeStore implements MfaChallengeStore {
     private readonly tableName: string,
   ) {}
 
-  async create(challenge: MfaChallenge): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: challengeKey(challenge.tokenHash), ...challenge },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async create(challenge: MfaChallenge, parts: readonly AtomicPart[] = []): Promise<void> {
+    const put = {
+      TableName: this.tableName,
+      Item: { pk: challengeKey(challenge.tokenHash), ...challenge },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (parts.length === 0) await this.doc.send(new PutCommand(put));
+    else await transactWrite(this.doc, [{ Put: put }], 'create mfa challenge', parts);
   }
 
   async reserveAttempt(tokenHash: string, maxAttempts: number, now: number): Promise<ReserveAttemptResult> {

@@ -4,6 +4,7 @@
  */
 import { AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { User } from '../../ports/user-store.js';
 import type { MfaChallenge, MfaChallengePurpose, MfaCredentials } from '../../ports/mfa-store.js';
 import { newOpaqueToken, sha256Hex } from '../secrets.js';
@@ -28,10 +29,16 @@ export function methodsOf(c: MfaCredentials | undefined): MfaMethod[] {
  * first factor alone is enough. A throw, not a result kind, so that every first factor's route answers it without
  * code of its own (the social callback catches it to set the cookie instead).
  */
-export async function requireSecondFactor(deps: MfaGateDeps, user: User, firstFactor: string): Promise<void> {
+export async function requireSecondFactor(
+  deps: MfaGateDeps,
+  user: User,
+  firstFactor: string,
+  /** The sign-in's own writes (its failure counter cleared): they commit with the challenge. */
+  parts?: readonly AtomicPart[],
+): Promise<void> {
   const credentials = await deps.mfa.get(user.id);
   if (hasConfirmedFactor(credentials)) {
-    const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in', {
+    const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in', parts, {
       user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },
       credentials: credentials!,
     });
@@ -42,7 +49,7 @@ export async function requireSecondFactor(deps: MfaGateDeps, user: User, firstFa
     });
   }
   if (deps.policy === 'required') {
-    const challenge = await issueChallenge(deps, user.id, firstFactor, 'enrol');
+    const challenge = await issueChallenge(deps, user.id, firstFactor, 'enrol', parts);
     securityEvent('mfa_challenge', { userId: user.id, method: firstFactor, purpose: 'enrol' });
     throw new MfaChallengeError('mfa_enrollment_required', 'Set up a second factor to finish signing in.', {
       ...challenge,
@@ -56,21 +63,25 @@ async function issueChallenge(
   userId: string,
   firstFactor: string,
   purpose: MfaChallengePurpose,
+  parts: readonly AtomicPart[] | undefined,
   snapshot?: MfaChallenge['snapshot'],
 ): Promise<{ mfaToken: string; expiresIn: number }> {
   const mfaToken = newOpaqueToken('mfa');
   const now = nowSeconds(deps.clock);
   const ttl = Math.min(deps.limits.tokenTtlSeconds, 300);
-  await deps.challenges.create({
-    tokenHash: sha256Hex(mfaToken),
-    userId,
-    purpose,
-    firstFactor,
-    attempts: 0,
-    createdAt: now,
-    expiresAt: now + ttl,
-    ...(snapshot ? { snapshot } : {}),
-  });
+  await deps.challenges.create(
+    {
+      tokenHash: sha256Hex(mfaToken),
+      userId,
+      purpose,
+      firstFactor,
+      attempts: 0,
+      createdAt: now,
+      expiresAt: now + ttl,
+      ...(snapshot ? { snapshot } : {}),
+    },
+    parts,
+  );
   return { mfaToken, expiresIn: ttl };
 }
 

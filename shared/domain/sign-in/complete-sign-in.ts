@@ -54,7 +54,7 @@ export type SignInInput = SignInSubject & {
   proof: SignInProof;
   /** For the security events only. */
   provider?: string;
-  /** Writes of the method's own that must commit with the session (e.g. its failure counter cleared). */
+  /** Writes of the method's own that commit with the session or the MFA challenge (e.g. its counter cleared). */
   sessionParts?: readonly AtomicPart[];
 };
 
@@ -102,7 +102,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   user = await grantBootstrapRoles(deps, user);
 
   // Last check before any session exists: throws `mfa_required` (S59) or `mfa_enrollment_required`.
-  if (deps.mfaGate) await requireSecondFactor(deps.mfaGate, user, method);
+  if (deps.mfaGate) await requireSecondFactor(deps.mfaGate, user, method, input.sessionParts);
 
   const authTime = nowSeconds(deps.clock);
   const parts = [...(input.sessionParts ?? [])];
