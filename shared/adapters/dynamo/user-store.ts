@@ -49,30 +49,30 @@ export class DynamoUserStore implements UserStore {
   }
 
   enabledPart(userId: string): AtomicPart {
-    return {
-      failure: 'account_disabled',
-      op: {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: { pk: userKey(userId) },
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#d) OR #d <> :t)',
-          ExpressionAttributeNames: { '#d': 'disabled' },
-          ExpressionAttributeValues: { ':t': true },
-        },
-      },
-    };
+    return this.enabledAnd(userId, 'attribute_exists(pk)', {}, 'account_disabled');
   }
 
   passwordHeldPart(userId: string, passwordHash: string): AtomicPart {
+    return this.enabledAnd(userId, 'passwordHash = :h', { ':h': passwordHash }, 'invalid_credentials');
+  }
+
+  /** A condition on the user item, which must also not be disabled, as a part of another store's transaction. */
+  private enabledAnd(
+    userId: string,
+    condition: string,
+    values: Record<string, unknown>,
+    failure: AtomicPart['failure'],
+  ): AtomicPart {
+    const ConditionExpression = `${condition} AND (attribute_not_exists(#d) OR #d <> :t)`;
     return {
-      failure: 'invalid_credentials',
+      failure,
       op: {
         ConditionCheck: {
           TableName: this.tableName,
           Key: { pk: userKey(userId) },
-          ConditionExpression: 'passwordHash = :h AND (attribute_not_exists(#d) OR #d <> :t)',
+          ConditionExpression,
           ExpressionAttributeNames: { '#d': 'disabled' },
-          ExpressionAttributeValues: { ':t': true, ':h': passwordHash },
+          ExpressionAttributeValues: { ':t': true, ...values },
         },
       },
     };
