@@ -5,6 +5,7 @@
  *   npm run bench                         # everything, ~3–5 minutes on 2 cores
  *   npm run bench -- --only=authorizer    # authorizer | cold | passwords | endpoints (comma-separated)
  *   npm run bench -- --quick              # fewer rounds, for a smoke run
+ *   npm run bench -- --only=soak          # the soak under 2 % injected faults (~5 min; --quick ~30 s); only when named
  *
  * Loopback only: DynamoDB Local, the local runner and a Secrets Manager stand-in all listen on 127.0.0.1.
  */
@@ -24,7 +25,8 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const wanted = (name: string) => !only || only.includes(name);
+// The soak takes minutes: it runs only when named.
+const wanted = (name: string) => (name === 'soak' ? !!only?.includes(name) : !only || only.includes(name));
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const results: Figure[] = [];
@@ -82,6 +84,7 @@ await section('authorizer', 'Authorizer warm cost and token size (cases 1, 5)');
 await section('cold', 'Cold start: bundle size and import time (case 2)');
 await section('passwords', 'Password hashing (case 3)');
 await section('endpoints', 'Endpoint cost: SDK calls per request, latency under load (case 4)');
+await section('soak', 'Soak: mixed traffic under 2 % injected faults (S83)');
 
 await mkdir(resolve(ROOT, 'bench'), { recursive: true });
 const file = resolve(ROOT, 'bench/results.json');

@@ -1,7 +1,7 @@
 /**
  * Runs one case of the benchmark in its own process (so handler modules, which read their config once at
  * import, never leak from one case into another) and prints its figures as one `FIGURES <json>` line.
- *   tsx test/bench/section.ts <authorizer|cold|passwords|endpoints> [--quick]
+ *   tsx test/bench/section.ts <authorizer|cold|passwords|endpoints|soak> [--quick]
  */
 import { silenceSdkNodeVersionWarning } from '../../infra/local/node-support.js';
 import type { Figure } from './stats.js';
@@ -28,6 +28,11 @@ switch (name) {
     break;
   case 'endpoints':
     figures = await (await import('./endpoints.js')).benchEndpoints({ seconds: quick ? 3 : 10, connections: 4 });
+    break;
+  case 'soak':
+    figures = await (
+      await import('./soak.js')
+    ).benchSoak({ seconds: quick ? 30 : 300, concurrency: 8, faultRate: 0.02 });
     break;
   default:
     throw new Error(`unknown bench case: ${name}`);
