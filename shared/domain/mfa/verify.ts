@@ -14,11 +14,14 @@ import type { MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
+import { verifySecondFactor } from '../passkeys/passkeys.js';
 
 export interface VerifyMfaInput {
   mfaToken: string;
   method: MfaMethod;
   code?: string;
+  /** `webauthn`: the assertion (AuthenticationResponseJSON) answering `POST /auth/mfa/webauthn/options`. */
+  response?: unknown;
 }
 
 const invalidToken = () =>
@@ -34,10 +37,12 @@ export const accountLimitKey = (userId: string) => `mfa:account:${userId}`;
 
 /** @example const tokens = await verifyMfa(deps, { mfaToken, method: 'totp', code: '123456' }); */
 export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<SessionTokens> {
-  if (input.method === 'webauthn') {
-    throw new AuthError('invalid_request', 'method: webauthn is not available yet; use totp or recovery_code.');
+  if (input.method === 'webauthn' && (!deps.webauthn || input.response === undefined)) {
+    throw new AuthError('invalid_request', 'response: is required for method webauthn');
   }
-  if (!input.code) throw new AuthError('invalid_request', 'code: is required for this method');
+  if (input.method !== 'webauthn' && !input.code) {
+    throw new AuthError('invalid_request', 'code: is required for this method');
+  }
   const now = nowSeconds(deps.clock);
   const tokenHash = sha256Hex(input.mfaToken);
   const reserved = await deps.challenges.reserveAttempt(tokenHash, deps.limits.maxAttemptsPerToken, now);
@@ -64,14 +69,19 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
     securityEvent('mfa_locked', { userId: challenge.userId, scope: 'account' });
     throw tooMany(account.retryAfterSeconds);
   }
-  if (!user || !credentials) throw invalidToken();
+  // A passkey-only account has no MFA item: only `webauthn` can finish its challenge.
+  if (!user || (!credentials && input.method !== 'webauthn')) throw invalidToken();
   if (user.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
 
+  const code = input.code ?? '';
   const accepted =
-    input.method === 'totp'
-      ? await acceptTotp(deps, challenge, credentials.factors, input.code, now)
-      : credentials.recoveryCodeHashes.includes(recoveryCodeHash(input.code)) &&
-        (await deps.mfa.useRecoveryCode(challenge.userId, recoveryCodeHash(input.code)));
+    input.method === 'webauthn'
+      ? await verifySecondFactor(deps.webauthn!, challenge.userId, tokenHash, input.response)
+      : input.method === 'totp'
+        ? await acceptTotp(deps, challenge, credentials?.factors ?? [], code, now)
+        : credentials !== undefined &&
+          credentials.recoveryCodeHashes.includes(recoveryCodeHash(code)) &&
+          (await deps.mfa.useRecoveryCode(challenge.userId, recoveryCodeHash(code)));
   if (!accepted) {
     securityEvent('mfa_failed', { userId: challenge.userId, method: input.method });
     throw invalidCode();

@@ -24,8 +24,11 @@ import { requireSecondFactor } from '../mfa/challenge.js';
 import type { MfaGateDeps } from '../mfa/deps.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
-/** RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the common convention). */
-export type SignInMethod = 'pwd' | 'otp' | 'fed';
+/**
+ * RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the
+ * common convention); `pop` for a passkey (proof of possession of a key).
+ */
+export type SignInMethod = 'pwd' | 'otp' | 'fed' | 'pop';
 
 /** What the first factor proved, beyond "this is the account". */
 export interface SignInProof {
@@ -34,6 +37,11 @@ export interface SignInProof {
    * provider's verified email. A matched password proves nothing about the address.
    */
   emailVerified: boolean;
+  /**
+   * True when the proof is already multi-factor: a user-verified passkey (something held, unlocked by something
+   * known or been, S68). No second factor is asked for and the session's `amr` gets `mfa` too (S64).
+   */
+  multiFactor?: boolean;
 }
 
 export interface SignInDeps extends SessionDeps, CreateAccountDeps {
@@ -99,10 +107,11 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   user = await grantBootstrapRoles(deps, user);
 
   // Last check before any session exists: throws `mfa_required` (S59) or `mfa_enrollment_required`.
-  if (deps.mfaGate) await requireSecondFactor(deps.mfaGate, user, method);
+  if (deps.mfaGate && !proof.multiFactor) await requireSecondFactor(deps.mfaGate, user, method);
 
   const authTime = nowSeconds(deps.clock);
-  const { familyId, ...tokens } = await startSession(deps, user, [method], authTime);
+  const amr = proof.multiFactor ? [method, 'mfa'] : [method];
+  const { familyId, ...tokens } = await startSession(deps, user, amr, authTime);
 
   if (method === 'pwd' && !(await passwordStillHeld(deps, user))) {
     // The address was proven by someone else while this password was being checked (S52): the proof removed the
