@@ -241,6 +241,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   'passkey-register-verify': {
     description: 'POST /auth/passkeys/register/verify (Bearer): verify and store a new passkey',
     tables: { Users: 'readWrite', Ephemeral: 'readWrite' },
+    mail: true,
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -266,6 +267,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   'passkey-remove': {
     description: 'DELETE /auth/passkeys/{id} (Bearer): remove a passkey',
     tables: { Users: 'readWrite' },
+    mail: true,
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },

@@ -1,5 +1,5 @@
 import { getConfig } from '../../shared/composition/handlers.js';
-import { passkeyDeps } from '../../shared/composition/passkeys.js';
+import { passkeyManageDeps } from '../../shared/composition/passkeys.js';
 import { verifyRegistration, type PasskeyDeps } from '../../shared/domain/passkeys/passkeys.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { passkeyCaller, registerVerifySchema } from '../../shared/http/passkeys.js';
@@ -11,4 +11,4 @@ export const createHandler = (deps: PasskeyDeps, config = getConfig()) =>
     body: await verifyRegistration(deps, passkeyCaller(req.event), req.body),
   }));
 
-export const handler = createHandler(passkeyDeps());
+export const handler = createHandler(passkeyManageDeps());

@@ -1,6 +1,6 @@
 import { getConfig } from '../../shared/composition/handlers.js';
 import { getMfaStore } from '../../shared/composition/mfa.js';
-import { passkeyDeps } from '../../shared/composition/passkeys.js';
+import { passkeyManageDeps } from '../../shared/composition/passkeys.js';
 import { hasConfirmedFactor } from '../../shared/domain/mfa/challenge.js';
 import { removePasskey } from '../../shared/domain/passkeys/passkeys.js';
 import { httpHandler } from '../../shared/http/handler.js';
@@ -16,7 +16,7 @@ export const createHandler = (deps: RemoveDeps, config = getConfig()) =>
   });
 
 export const handler = createHandler({
-  ...passkeyDeps(),
+  ...passkeyManageDeps(),
   recentSeconds: getConfig().MFA_RECENT_SECONDS,
   hasOtherFactor: async (userId) => hasConfirmedFactor(await getMfaStore().get(userId)),
 });

@@ -7,7 +7,9 @@ import { DynamoPasskeyStore } from '../adapters/dynamo/passkey-store.js';
 import { required } from '../config/config.js';
 import type { PasskeyDeps, PasskeySignInDeps } from '../domain/passkeys/passkeys.js';
 import { getConfig, lazy, once, systemClock } from './config.js';
-import { getDoc, getRateLimiter, signInDeps } from './handlers.js';
+import { mailPasskeyNotices } from '../domain/passkeys/notice.js';
+import { getMailer } from './email.js';
+import { getDoc, getRateLimiter, getUserStore, signInDeps } from './handlers.js';
 
 export const getPasskeyStore = /* @__PURE__ */ once(() =>
   lazy(() => new DynamoPasskeyStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE'))),
@@ -23,6 +25,18 @@ export function passkeyDeps(): PasskeyDeps {
     passkeys: getPasskeyStore(),
     challenges: getPasskeyChallengeStore(),
     rp: { id: c.WEBAUTHN_RP_ID, name: c.WEBAUTHN_RP_NAME, origins: c.WEBAUTHN_ORIGINS },
+  };
+}
+
+/** Registering and removing: also mail the user (S72) where mail is configured (a sender, or the outbox). */
+export function passkeyManageDeps(): PasskeyDeps {
+  const c = getConfig();
+  const mailConfigured = c.MAILER === 'outbox' || c.MAIL_FROM !== undefined;
+  return {
+    ...passkeyDeps(),
+    ...(mailConfigured
+      ? { notify: mailPasskeyNotices({ users: getUserStore(), mailer: getMailer(), service: c.WEBAUTHN_RP_NAME }) }
+      : {}),
   };
 }
 

@@ -295,11 +295,9 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     const user = await signUp();
     const options = await call('POST', '/auth/passkeys/register/options', { bearer: user.access });
     expect(options.status, options.text).toBe(200);
-    // The RP the stack derived from its ISSUER; the software authenticator answers as that origin.
-    const auth = new SoftAuthenticator({
-      origin: new URL(decodeJwt(user.access).iss!).origin,
-      rpId: options.json.rp.id as string,
-    });
+    // The stack's WEBAUTHN_RP_ID is the app's domain; the software authenticator answers as the app's page.
+    expect(options.json.rp.id).toBe(new URL(APP_ORIGIN).hostname);
+    const auth = new SoftAuthenticator({ origin: APP_ORIGIN, rpId: options.json.rp.id as string });
     const registered = await call('POST', '/auth/passkeys/register/verify', {
       bearer: user.access,
       json: { response: auth.register(options.json), name: 'Rehearsal' },

@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
 import { totpCode, totpStep } from '../../shared/domain/mfa/totp.js';
-import { api, goodPassword, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
+import { api, goodPassword, mailsTo, startTestBackend, uniqueEmail } from '../helpers/local-backend.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 
 let backend: LocalBackend;
@@ -52,7 +52,7 @@ async function passkeySignIn(auth: SoftAuthenticator, overrides = {}) {
 
 describe('Passkeys over HTTP', () => {
   it('S67 S68 S70 S72: register (signed in), list, sign in usernameless with amr pop+mfa, 409 for the same key, remove', async () => {
-    const { access } = await signedUp();
+    const { email, access } = await signedUp();
     expect((await call('POST', '/auth/passkeys/register/options')).status).toBe(401);
     const { auth, options, verify } = await register(access);
     expect(options.body.rp).toEqual({ id: 'localhost', name: 'localhost' });
@@ -77,6 +77,9 @@ describe('Passkeys over HTTP', () => {
     expect((await call('DELETE', `/auth/passkeys/${auth.id}`, { headers: bearer(token) })).status).toBe(204);
     expect((await call('DELETE', `/auth/passkeys/${auth.id}`, { headers: bearer(token) })).status).toBe(404);
     expect((await passkeySignIn(auth)).body).toMatchObject({ error: 'invalid_passkey' });
+    // S72: both changes were mailed to the account's address.
+    const subjects = (await mailsTo(backend.url, email)).mails.map((m) => m.subject);
+    expect(subjects).toEqual(expect.arrayContaining(['A passkey was added to your account', 'A passkey was removed']));
   });
 
   it('S68 S73: no user verification, a wrong origin, a counter going back: one generic 401 invalid_passkey', async () => {
