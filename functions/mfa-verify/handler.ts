@@ -24,7 +24,8 @@ export const createHandler = (deps: MfaDeps, config = getConfig()) =>
     async (req) => {
       const mfaToken = req.body.mfaToken ?? readCookie(req.event.cookies, req.headers.cookie, MFA_COOKIE);
       if (!mfaToken) throw new AuthError('invalid_token', 'mfaToken: missing; sign in again.');
-      const tokens = await verifyMfa(deps, { mfaToken, method: req.body.method, code: req.body.code });
+      const { method, code, response: assertion } = req.body;
+      const tokens = await verifyMfa(deps, { mfaToken, method, code, response: assertion });
       const response = tokenResponse(200, tokens, {
         cookieName: config.REFRESH_COOKIE_NAME,
         deliverInBody: wantsBodyDelivery(req.body.tokenDelivery, req.headers['x-token-delivery']),

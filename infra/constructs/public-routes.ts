@@ -26,4 +26,10 @@ export const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
     'the caller authenticates with the single-use emailed reset token or code that the function verifies',
   'mfa-verify':
     'the caller is between a first and a second factor, so has no access token; it authenticates with the single-use mfaToken the function verifies (5 attempts per token, 10 per account)',
+  'mfa-webauthn-options':
+    'the caller is between a first and a second factor, so has no access token; it authenticates with the mfaToken the function verifies (each call spends one of its attempts)',
+  'passkey-authenticate-options':
+    'it starts a passkey sign-in for a caller who has no token yet; it only stores a single-use 5-minute challenge and is throttled per IP',
+  'passkey-authenticate-verify':
+    'it is where a caller without a token authenticates with a passkey: the function verifies the WebAuthn assertion against a stored public key and a single-use challenge',
 };

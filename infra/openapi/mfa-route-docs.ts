@@ -83,7 +83,7 @@ export const MFA_ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /auth/mfa/verify': {
     summary: 'Finish a sign-in that needs a second factor',
     description:
-      'The mfaToken comes from a 401 mfa_required answer, or from the HttpOnly __Host-mfa cookie after social sign-in. 5 attempts per mfaToken, 10 per account per 15 minutes. method webauthn answers 400 until passkeys exist.',
+      'The mfaToken comes from a 401 mfa_required answer, or from the HttpOnly __Host-mfa cookie after social sign-in. 5 attempts per mfaToken, 10 per account per 15 minutes. method webauthn takes the response to POST /auth/mfa/webauthn/options in `response`.',
     tags: ['mfa'],
     body: mfaVerifySchema,
     success: { status: 200, kind: 'tokens', description: 'Signed in; amr has mfa' },

@@ -20,8 +20,10 @@
  * if (isMfaChallenge(result)) await auth.verifyMfa({ mfaToken: result.mfaToken, method: 'totp', code });
  */
 import { mfaMethods, readChallenge, type MfaChallenge } from './mfa.js';
+import { passkeyMethods } from './passkeys.js';
 
 export { isMfaChallenge } from './mfa.js';
+export type { Passkey } from './passkeys.js';
 export type { MfaChallenge, MfaFactor, MfaMethod, MfaVerification, TotpEnrollment } from './mfa.js';
 
 export interface RefreshStore {
@@ -181,6 +183,7 @@ export function createAuthClient(options: AuthClientOptions) {
 
   return {
     ...mfaMethods<Session>({ call, fail, accept: acceptBody, bearer }),
+    ...passkeyMethods<Session>({ call, fail, accept: acceptBody, bearer }),
 
     /** Current session, if signed in (access token in memory only). */
     get session(): Session | undefined {

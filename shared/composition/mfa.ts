@@ -9,6 +9,7 @@ import { DynamoMfaStore } from '../adapters/dynamo/mfa-store.js';
 import { fileDataKeys, secretsManagerDataKeys } from '../adapters/mfa-data-key.js';
 import { getConfig, lazy, once, systemClock } from './config.js';
 import { getDoc, getRateLimiter, getUserStore, sessionDeps } from './handlers.js';
+import { getPasskeyStore, passkeyDeps } from './passkeys.js';
 import { required } from '../config/config.js';
 import type { MfaDeps, MfaGateDeps } from '../domain/mfa/deps.js';
 import type { MfaManageDeps } from '../domain/mfa/manage.js';
@@ -40,6 +41,7 @@ export function mfaGateDeps(): MfaGateDeps {
     mfa: getMfaStore(),
     challenges: getMfaChallengeStore(),
     limits: { tokenTtlSeconds: c.MFA_TOKEN_TTL_SECONDS },
+    passkeys: getPasskeyStore(),
     policy: c.MFA_POLICY,
   };
 }
@@ -54,6 +56,7 @@ export function mfaDeps(): MfaDeps {
     limiter: getRateLimiter(),
     secrets: getSecretBox(),
     totpIssuer: new URL(c.ISSUER).host,
+    webauthn: passkeyDeps(),
     limits: {
       maxAttemptsPerToken: c.MFA_MAX_ATTEMPTS_PER_TOKEN,
       maxAttemptsPerAccount: c.MFA_MAX_ATTEMPTS_PER_ACCOUNT,

@@ -11,6 +11,7 @@ import { oauthProvidersSchema } from '../domain/oauth/providers.js';
 import { BOUNDS, type Bound, type BoundedSetting } from './bounds.js';
 import { ConfigError } from './config-error.js';
 import { isOrigin } from './origin.js';
+import { webauthnSettings } from './webauthn.js';
 
 const int = ([def, min, max]: Bound) =>
   z._default(
@@ -110,9 +111,19 @@ export const configSchema = z.object({
   MFA_KEY_SECRET_ID: nonEmpty(),
   /** Local: the same document in a file beside the key ring. */
   MFA_KEY_FILE: nonEmpty(),
+  // Passkeys (shared/config/webauthn.ts checks them together; defaults from ISSUER and CORS_ORIGINS).
+  WEBAUTHN_RP_ID: nonEmpty(),
+  WEBAUTHN_RP_NAME: nonEmpty(),
+  WEBAUTHN_ORIGINS: nonEmpty(),
 });
 
-export type Config = Omit<z.output<typeof configSchema>, 'AUDIENCE' | 'JWKS_URL' | 'PUBLIC_URL'> & {
+export type Config = Omit<
+  z.output<typeof configSchema>,
+  'AUDIENCE' | 'JWKS_URL' | 'PUBLIC_URL' | 'WEBAUTHN_RP_ID' | 'WEBAUTHN_RP_NAME' | 'WEBAUTHN_ORIGINS'
+> & {
+  WEBAUTHN_RP_ID: string;
+  WEBAUTHN_RP_NAME: string;
+  WEBAUTHN_ORIGINS: string[];
   AUDIENCE: string;
   JWKS_URL: string;
   PUBLIC_URL: string;
@@ -137,8 +148,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.REFRESH_ABSOLUTE_TTL_SECONDS < c.REFRESH_IDLE_TTL_SECONDS) {
     throw new ConfigError('Invalid configuration: REFRESH_ABSOLUTE_TTL_SECONDS must be >= REFRESH_IDLE_TTL_SECONDS');
   }
+  const webauthn = webauthnSettings(
+    { WEBAUTHN_RP_ID: c.WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME: c.WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS: c.WEBAUTHN_ORIGINS },
+    c.ISSUER,
+    c.CORS_ORIGINS,
+  );
   return {
     ...c,
+    WEBAUTHN_RP_ID: webauthn.rpId,
+    WEBAUTHN_RP_NAME: webauthn.rpName,
+    WEBAUTHN_ORIGINS: webauthn.origins,
     AUDIENCE: c.AUDIENCE ?? c.ISSUER,
     JWKS_URL: c.JWKS_URL ?? `${c.ISSUER}/.well-known/jwks.json`,
     PUBLIC_URL: c.PUBLIC_URL ?? c.ISSUER,

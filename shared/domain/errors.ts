@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   invalid_token: 401,
   token_reused: 401,
   invalid_code: 401,
+  // 401 when signing in; registration answers it as 400 (`status` option).
+  invalid_passkey: 401,
   mfa_required: 401,
   mfa_enrollment_required: 401,
   unauthorized: 401,
@@ -24,6 +26,7 @@ export const ERROR_STATUS = {
   unknown_provider: 404,
   method_not_allowed: 405,
   email_taken: 409,
+  passkey_exists: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   weak_password: 422,
@@ -53,10 +56,12 @@ export class AuthError extends Error {
       headers?: Record<string, string>;
       cookies?: string[];
       details?: Record<string, unknown>;
+      /** Only where the contract gives one code two statuses (`invalid_passkey`: 400 on registration). */
+      status?: number;
     } = {},
   ) {
     super(message, { cause: options.cause });
-    this.status = ERROR_STATUS[code];
+    this.status = options.status ?? ERROR_STATUS[code];
     this.headers = options.headers ?? {};
     this.cookies = options.cookies ?? [];
     this.details = options.details ?? {};

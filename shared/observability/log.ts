@@ -39,7 +39,12 @@ export type SecurityEventType =
   | 'mfa_locked'
   | 'mfa_recovery_code_used'
   | 'mfa_recovery_codes_replaced'
-  | 'mfa_reset';
+  | 'mfa_reset'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_used'
+  | 'passkey_failed'
+  | 'passkey_counter_regression';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(

@@ -30,7 +30,14 @@ export type FunctionName =
   | 'mfa-remove'
   | 'mfa-recovery-codes'
   | 'mfa-verify'
-  | 'admin-mfa-reset';
+  | 'admin-mfa-reset'
+  | 'mfa-webauthn-options'
+  | 'passkey-register-options'
+  | 'passkey-register-verify'
+  | 'passkey-authenticate-options'
+  | 'passkey-authenticate-verify'
+  | 'passkey-list'
+  | 'passkey-remove';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -92,6 +99,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'DELETE', path: '/auth/mfa/{factorId}', fn: 'mfa-remove', auth: {} },
   { method: 'POST', path: '/auth/mfa/recovery-codes', fn: 'mfa-recovery-codes', auth: {} },
   { method: 'POST', path: '/auth/mfa/verify', fn: 'mfa-verify' },
+  { method: 'POST', path: '/auth/mfa/webauthn/options', fn: 'mfa-webauthn-options' },
+  // Passkeys. Registering and managing need a session; signing in with one is open (the assertion is the proof).
+  { method: 'POST', path: '/auth/passkeys/register/options', fn: 'passkey-register-options', auth: {} },
+  { method: 'POST', path: '/auth/passkeys/register/verify', fn: 'passkey-register-verify', auth: {} },
+  { method: 'POST', path: '/auth/passkeys/authenticate/options', fn: 'passkey-authenticate-options' },
+  { method: 'POST', path: '/auth/passkeys/authenticate/verify', fn: 'passkey-authenticate-verify' },
+  { method: 'GET', path: '/auth/passkeys', fn: 'passkey-list', auth: {} },
+  { method: 'DELETE', path: '/auth/passkeys/{id}', fn: 'passkey-remove', auth: {} },
   { method: 'POST', path: '/admin/users/{id}/mfa/reset', fn: 'admin-mfa-reset', auth: { roles: ['admin'] } },
 ];
 

@@ -111,6 +111,13 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
       ['DELETE', '/auth/mfa/unknown', { bearer: user.access }],
       ['POST', '/auth/mfa/recovery-codes', { bearer: user.access }],
       ['POST', '/auth/mfa/verify', { json: { mfaToken: 'unknown', method: 'totp', code: '000000' } }],
+      ['POST', '/auth/mfa/webauthn/options', { json: { mfaToken: 'unknown' } }],
+      ['POST', '/auth/passkeys/register/options', { bearer: user.access }],
+      ['POST', '/auth/passkeys/register/verify', { bearer: user.access, json: { response: {} } }],
+      ['POST', '/auth/passkeys/authenticate/options', { json: {} }],
+      ['POST', '/auth/passkeys/authenticate/verify', { json: { response: {} } }],
+      ['GET', '/auth/passkeys', { bearer: user.access }],
+      ['DELETE', '/auth/passkeys/unknown', { bearer: user.access }],
     ];
     for (const [method, path, options] of mfa) {
       const status = (await call(method, path, options)).status;

@@ -12,6 +12,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { totpCode, totpStep } from '../../shared/domain/mfa/totp.js';
+import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { parseRing } from '../../shared/domain/key-ring.js';
 import { CookieJar, request, signInAtProvider } from '../helpers/oauth-flow.js';
 import { readStack } from './assembly.js';
@@ -288,6 +289,38 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect((await call('DELETE', `/auth/mfa/${started.json.factorId}`, { bearer: mfaAccess })).status).toBe(204);
     const admin = await login(ADMIN_EMAIL, adminPassword);
     expect((await call('POST', reset, { bearer: admin.access })).status).toBe(204);
+  });
+
+  it('passkeys (S67, S68, S72): register, list, usernameless sign-in with amr pop+mfa, second factor, remove', async () => {
+    const user = await signUp();
+    const options = await call('POST', '/auth/passkeys/register/options', { bearer: user.access });
+    expect(options.status, options.text).toBe(200);
+    // The stack's WEBAUTHN_RP_ID is the app's domain; the software authenticator answers as the app's page.
+    expect(options.json.rp.id).toBe(new URL(APP_ORIGIN).hostname);
+    const auth = new SoftAuthenticator({ origin: APP_ORIGIN, rpId: options.json.rp.id as string });
+    const registered = await call('POST', '/auth/passkeys/register/verify', {
+      bearer: user.access,
+      json: { response: auth.register(options.json), name: 'Rehearsal' },
+    });
+    expect(registered.status, registered.text).toBe(201);
+    expect((await call('GET', '/auth/passkeys', { bearer: user.access })).json.passkeys).toHaveLength(1);
+    const request = await call('POST', '/auth/passkeys/authenticate/options', { json: {} });
+    expect(request.status, request.text).toBe(200);
+    const signedIn = await call('POST', '/auth/passkeys/authenticate/verify', {
+      json: { response: auth.assert(request.json), tokenDelivery: 'body' },
+    });
+    expect(signedIn.status, signedIn.text).toBe(200);
+    expect(decodeJwt(signedIn.json.accessToken).amr).toEqual(['pop', 'mfa']);
+    const challenged = await call('POST', '/auth/login', { json: { email: user.email, password: user.password } });
+    expect([challenged.status, challenged.json?.methods]).toEqual([401, ['webauthn']]);
+    const second = await call('POST', '/auth/mfa/webauthn/options', { json: { mfaToken: challenged.json.mfaToken } });
+    expect(second.status, second.text).toBe(200);
+    const verified = await call('POST', '/auth/mfa/verify', {
+      json: { mfaToken: challenged.json.mfaToken, method: 'webauthn', response: auth.assert(second.json) },
+    });
+    expect(verified.status, verified.text).toBe(200);
+    const removed = await call('DELETE', `/auth/passkeys/${auth.id}`, { bearer: signedIn.json.accessToken });
+    expect(removed.status, removed.text).toBe(204);
   });
 
   it('social sign-in with the local OpenID provider: 302 to it, back to the callback, 302 to the app with the refresh cookie', async () => {

@@ -29,7 +29,13 @@ export function synthMailStack(options: RehearsalSynthOptions): void {
       mailFrom: MAIL_FROM,
       // How an operator bootstraps the first admin (README): a verified address in ADMIN_EMAILS gets the role.
       // Every sign-up of the rehearsal comes from 127.0.0.1: the per-IP sign-up limit (S55) is raised for it.
-      environment: { ADMIN_EMAILS: ADMIN_EMAIL, SIGNUP_MAX_PER_IP: '1000' },
+      // Passkeys for the app's domain, as an operator with a custom domain sets them (functions/README.md › Passkeys).
+      environment: {
+        ADMIN_EMAILS: ADMIN_EMAIL,
+        SIGNUP_MAX_PER_IP: '1000',
+        WEBAUTHN_RP_ID: new URL(APP_ORIGIN).hostname,
+        WEBAUTHN_ORIGINS: APP_ORIGIN,
+      },
       oauthProviders: {
         dev: { issuer: options.oidcIssuer, clientId: OAUTH_CLIENT_ID, clientSecretArn: options.oauthClientSecretArn },
       },

@@ -7,6 +7,7 @@ import {
   type Session,
 } from '../../../shared/client/index.js';
 import { mfaCard } from './mfa.js';
+import { passkeyCard } from './passkeys.js';
 
 const auth = createAuthClient({ baseUrl: location.origin });
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -23,6 +24,7 @@ auth.onChange((session) => {
   const signedIn = session !== undefined;
   for (const id of ['me', 'refresh', 'signout', 'signout-all']) $<HTMLButtonElement>(id).disabled = !signedIn;
   mfa.signedIn(signedIn);
+  passkeys.signedIn(signedIn);
   if (session) {
     const claims = decode(session.accessToken);
     show(
@@ -46,6 +48,7 @@ async function run(action: () => Promise<unknown>) {
 }
 
 const mfa = mfaCard(auth, run);
+const passkeys = passkeyCard(auth, run);
 /** A first factor either signs in or asks for the second step. */
 const firstFactor = (result: Session | MfaChallenge, done: string) =>
   isMfaChallenge(result) ? mfa.challenged(result) : done;

@@ -45,6 +45,16 @@ export function mfaCard(auth: AuthClient, run: Run) {
     });
   });
 
+  el('mfa-passkey').addEventListener('click', () => {
+    void run(async () => {
+      if (!pending || pending === 'cookie') return 'Sign in again to use a passkey.';
+      await auth.verifyMfaWithPasskey(pending);
+      pending = undefined;
+      prompt(false);
+      return 'Signed in with a passkey as second factor.';
+    });
+  });
+
   el('mfa-enrol').addEventListener('click', () => {
     void run(async () => {
       clearRecoveryCodes();
@@ -94,6 +104,7 @@ export function mfaCard(auth: AuthClient, run: Run) {
         el<HTMLButtonElement>('mfa-enrol').disabled = false;
         return `${challenge.message} Set up an authenticator app below.`;
       }
+      el('mfa-passkey').hidden = !challenge.methods.includes('webauthn');
       prompt(true);
       return challenge.message;
     },

@@ -15,11 +15,12 @@ export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
 
 export const hasConfirmedFactor = (c: MfaCredentials | undefined) => c?.factors.some((f) => f.confirmed) === true;
 
-/** The methods a challenged account can finish with: what it has. */
-export function methodsOf(c: MfaCredentials | undefined): MfaMethod[] {
+/** The methods a challenged account can finish with: what it has (a passkey counts as a factor). */
+export function methodsOf(c: MfaCredentials | undefined, hasPasskey = false): MfaMethod[] {
   const methods: MfaMethod[] = [];
   if (hasConfirmedFactor(c)) methods.push('totp');
   if (c && c.recoveryCodeHashes.length > 0) methods.push('recovery_code');
+  if (hasPasskey) methods.push('webauthn');
   return methods;
 }
 
@@ -36,16 +37,20 @@ export async function requireSecondFactor(
   /** The sign-in's own writes (its failure counter cleared): they commit with the challenge. */
   parts?: readonly AtomicPart[],
 ): Promise<void> {
-  const credentials = await deps.mfa.get(user.id);
-  if (hasConfirmedFactor(credentials)) {
+  const [credentials, passkeys] = await Promise.all([
+    deps.mfa.get(user.id),
+    deps.passkeys ? deps.passkeys.listByUser(user.id) : Promise.resolve([]),
+  ]);
+  const hasPasskey = passkeys.length > 0;
+  if (hasConfirmedFactor(credentials) || hasPasskey) {
     const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in', parts, {
       user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },
-      credentials: credentials!,
+      credentials: credentials ?? { userId: user.id, factors: [], recoveryCodeHashes: [] },
     });
     securityEvent('mfa_challenge', { userId: user.id, method: firstFactor });
     throw new MfaChallengeError('mfa_required', 'A second factor is required to finish signing in.', {
       ...challenge,
-      methods: methodsOf(credentials),
+      methods: methodsOf(credentials, hasPasskey),
     });
   }
   if (deps.policy === 'required') {

@@ -4,6 +4,8 @@ import type { UserStore } from '../../ports/user-store.js';
 import type { MfaChallengeStore, MfaStore } from '../../ports/mfa-store.js';
 import type { SessionDeps } from '../session.js';
 import type { SecretBox } from './secret-box.js';
+import type { PasskeyStore } from '../../ports/passkey-store.js';
+import type { PasskeyDeps } from '../passkeys/passkeys.js';
 
 /** Second-factor limits (S61, S63, S66), as configured. */
 export interface MfaLimits {
@@ -24,6 +26,8 @@ export interface MfaGateDeps {
   mfa: MfaStore;
   challenges: MfaChallengeStore;
   limits: Pick<MfaLimits, 'tokenTtlSeconds'>;
+  /** Passkeys are factors too: an account with one is challenged, and may answer with `webauthn`. */
+  passkeys?: Pick<PasskeyStore, 'listByUser'>;
   /** MFA_POLICY: `required` sends an account without a confirmed factor to enrolment first. */
   policy: 'optional' | 'required';
 }
@@ -37,4 +41,6 @@ export interface MfaDeps extends SessionDeps {
   limits: MfaLimits;
   /** Shown by authenticator apps beside the account name. */
   totpIssuer: string;
+  /** The `webauthn` method (a passkey as second factor); without it that method is refused. */
+  webauthn?: PasskeyDeps;
 }

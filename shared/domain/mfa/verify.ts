@@ -15,11 +15,14 @@ import type { MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
+import { verifySecondFactor } from '../passkeys/passkeys.js';
 
 export interface VerifyMfaInput {
   mfaToken: string;
   method: MfaMethod;
   code?: string;
+  /** `webauthn`: the assertion (AuthenticationResponseJSON) answering `POST /auth/mfa/webauthn/options`. */
+  response?: unknown;
 }
 
 export const invalidToken = () =>
@@ -35,10 +38,12 @@ export const accountLimitKey = (userId: string) => `mfa:account:${userId}`;
 
 /** @example const tokens = await verifyMfa(deps, { mfaToken, method: 'totp', code: '123456' }); */
 export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<SessionTokens> {
-  if (input.method === 'webauthn') {
-    throw new AuthError('invalid_request', 'method: webauthn is not available yet; use totp or recovery_code.');
+  if (input.method === 'webauthn' && (!deps.webauthn || input.response === undefined)) {
+    throw new AuthError('invalid_request', 'response: is required for method webauthn');
   }
-  if (!input.code) throw new AuthError('invalid_request', 'code: is required for this method');
+  if (input.method !== 'webauthn' && !input.code) {
+    throw new AuthError('invalid_request', 'code: is required for this method');
+  }
   const now = nowSeconds(deps.clock);
   const tokenHash = sha256Hex(input.mfaToken);
   const reserved = await deps.challenges.reserveAttempt(tokenHash, deps.limits.maxAttemptsPerToken, now);
@@ -68,11 +73,20 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
   const snapshot = challenge.snapshot ?? read;
   if (!snapshot) throw invalidToken();
 
+  // TOTP and recovery codes are spent by a conditional write in the session's transaction; a passkey's assertion is
+  // verified (and its counter moved forward, S69) by the passkey path, then the token and the rest ride as for codes.
+  const code = input.code ?? '';
   const spend =
-    input.method === 'totp'
-      ? await totpPart(deps, challenge, snapshot.credentials.factors, input.code, now)
-      : recoveryCodePart(deps, challenge.userId, snapshot.credentials.recoveryCodeHashes, input.code);
-  if (!spend) {
+    input.method === 'webauthn'
+      ? undefined
+      : input.method === 'totp'
+        ? await totpPart(deps, challenge, snapshot.credentials.factors, code, now)
+        : recoveryCodePart(deps, challenge.userId, snapshot.credentials.recoveryCodeHashes, code);
+  const accepted =
+    input.method === 'webauthn'
+      ? await verifySecondFactor(deps.webauthn!, challenge.userId, tokenHash, input.response)
+      : spend !== undefined;
+  if (!accepted) {
     securityEvent('mfa_failed', { userId: challenge.userId, method: input.method });
     throw invalidCode();
   }
@@ -83,7 +97,7 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
   let tokens: SessionTokens;
   try {
     const { familyId: _familyId, ...session } = await startSession(deps, user, [challenge.firstFactor, 'mfa'], now, [
-      spend,
+      ...(spend ? [spend] : []),
       deps.challenges.consumePart(tokenHash, now),
       deps.users.enabledPart(challenge.userId),
       deps.limiter.resetPart(accountLimitKey(challenge.userId), deps.limits.windowSeconds),
@@ -109,8 +123,12 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
 /** A challenge without a snapshot (issued before snapshots existed): the account and its factors, read now. */
 async function readAccount(deps: MfaDeps, userId: string): Promise<MfaChallenge['snapshot']> {
   const [user, credentials] = await Promise.all([deps.users.findById(userId), deps.mfa.get(userId)]);
-  if (!user || !credentials) return undefined;
-  return { user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles }, credentials };
+  if (!user) return undefined;
+  return {
+    user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },
+    // A passkey-only account has no MFA item: only `webauthn` can finish its challenge.
+    credentials: credentials ?? { userId, factors: [], recoveryCodeHashes: [] },
+  };
 }
 
 function recoveryCodePart(deps: MfaDeps, userId: string, hashes: string[], code: string): AtomicPart | undefined {

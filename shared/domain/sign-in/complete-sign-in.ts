@@ -25,8 +25,11 @@ import { requireSecondFactor } from '../mfa/challenge.js';
 import type { MfaGateDeps } from '../mfa/deps.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
-/** RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the common convention). */
-export type SignInMethod = 'pwd' | 'otp' | 'fed';
+/**
+ * RFC 8176 values: `pwd`; `otp` for a one-time secret delivered by mail (link or code); `fed` for social (the
+ * common convention); `pop` for a passkey (proof of possession of a key).
+ */
+export type SignInMethod = 'pwd' | 'otp' | 'fed' | 'pop';
 
 /** What the first factor proved, beyond "this is the account". */
 export interface SignInProof {
@@ -35,6 +38,11 @@ export interface SignInProof {
    * provider's verified email. A matched password proves nothing about the address.
    */
   emailVerified: boolean;
+  /**
+   * True when the proof is already multi-factor: a user-verified passkey (something held, unlocked by something
+   * known or been, S68). No second factor is asked for and the session's `amr` gets `mfa` too (S64).
+   */
+  multiFactor?: boolean;
 }
 
 export interface SignInDeps extends SessionDeps, CreateAccountDeps {
@@ -102,9 +110,10 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   user = await grantBootstrapRoles(deps, user);
 
   // Last check before any session exists: throws `mfa_required` (S59) or `mfa_enrollment_required`.
-  if (deps.mfaGate) await requireSecondFactor(deps.mfaGate, user, method, input.sessionParts);
+  if (deps.mfaGate && !proof.multiFactor) await requireSecondFactor(deps.mfaGate, user, method, input.sessionParts);
 
   const authTime = nowSeconds(deps.clock);
+  const amr = proof.multiFactor ? [method, 'mfa'] : [method];
   const parts = [...(input.sessionParts ?? [])];
   // A password sign-in's session exists only if the account still holds that password and is enabled when it is
   // written: a proof of the address by someone else meanwhile (S52) removed the password and ended the sessions it
@@ -112,7 +121,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   if (method === 'pwd' && user.passwordHash) parts.push(deps.users.passwordHeldPart(user.id, user.passwordHash));
   let tokens: SessionTokens;
   try {
-    const { familyId: _familyId, ...session } = await startSession(deps, user, [method], authTime, parts);
+    const { familyId: _familyId, ...session } = await startSession(deps, user, amr, authTime, parts);
     tokens = session;
   } catch (e) {
     if (!(e instanceof AtomicPartFailedError)) throw e;
