@@ -93,6 +93,8 @@ export const configSchema = z.object({
   ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
   // Email sign-in (magic links, email verification, password reset).
   MAGIC_LINKS_TABLE: nonEmpty(),
+  /** Machine clients (OAuth 2.0 client credentials). */
+  CLIENTS_TABLE: nonEmpty(),
   /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
   PUBLIC_URL: z.optional(url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash'))),
   MAGIC_LINKS_ENABLED: bool(true),

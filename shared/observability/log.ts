@@ -39,7 +39,13 @@ export type SecurityEventType =
   | 'mfa_locked'
   | 'mfa_recovery_code_used'
   | 'mfa_recovery_codes_replaced'
-  | 'mfa_reset';
+  | 'mfa_reset'
+  | 'client_created'
+  | 'client_secret_rotated'
+  | 'client_deleted'
+  | 'client_token_issued'
+  | 'client_token_refused'
+  | 'client_deleted_used';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(

@@ -30,7 +30,12 @@ export type FunctionName =
   | 'mfa-remove'
   | 'mfa-recovery-codes'
   | 'mfa-verify'
-  | 'admin-mfa-reset';
+  | 'admin-mfa-reset'
+  | 'admin-create-client'
+  | 'admin-list-clients'
+  | 'admin-rotate-client-secret'
+  | 'admin-delete-client'
+  | 'oauth-token';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -87,6 +92,17 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/auth/mfa/recovery-codes', fn: 'mfa-recovery-codes', auth: {} },
   { method: 'POST', path: '/auth/mfa/verify', fn: 'mfa-verify' },
   { method: 'POST', path: '/admin/users/{id}/mfa/reset', fn: 'admin-mfa-reset', auth: { roles: ['admin'] } },
+  // Machine identity: the admin API of clients, and the token endpoint (authenticated by client credentials).
+  { method: 'POST', path: '/admin/clients', fn: 'admin-create-client', auth: { roles: ['admin'] } },
+  { method: 'GET', path: '/admin/clients', fn: 'admin-list-clients', auth: { roles: ['admin'] } },
+  {
+    method: 'POST',
+    path: '/admin/clients/{clientId}/secret',
+    fn: 'admin-rotate-client-secret',
+    auth: { roles: ['admin'] },
+  },
+  { method: 'DELETE', path: '/admin/clients/{clientId}', fn: 'admin-delete-client', auth: { roles: ['admin'] } },
+  { method: 'POST', path: '/oauth2/token', fn: 'oauth-token' },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */
