@@ -13,6 +13,9 @@ export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'private_key_jwt',
 ];
 
+/** Algorithms a client's assertion may be signed with: asymmetric only (no `none`, no HMAC). */
+export const ASSERTION_ALGORITHMS: readonly string[] = ['ES256', 'ES384', 'ES512', 'PS256', 'RS256', 'EdDSA'];
+
 export interface MachineClient {
   clientId: string;
   name: string;

@@ -19,6 +19,10 @@ import {
 import { AuthError } from '../../shared/domain/errors.js';
 import { toJwks } from '../../shared/domain/key-ring.js';
 import { logger } from '../../shared/observability/log.js';
+import { createAuthorizer } from '../../shared/authorizer/authorizer.js';
+import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
+import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
 
 const ISSUER = 'https://auth.example.com';
@@ -329,5 +333,49 @@ describe('private_key_jwt (RFC 7523)', () => {
     const stranger = (await generateKeyPair('ES256')).privateKey;
     expect((await refused(grant(await assertion({}, stranger)))).code).toBe('invalid_client');
     expect(events.filter((e) => e === 'client_token_refused').length).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe('Client tokens at the authorizer', () => {
+  const event = (token: string, routeKey: string) =>
+    ({
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/invoices',
+      identitySource: [`Bearer ${token}`],
+      routeKey,
+      rawPath: '/invoices',
+      rawQueryString: '',
+      cookies: [],
+      headers: { authorization: `Bearer ${token}` },
+      requestContext: {} as APIGatewayRequestAuthorizerEventV2['requestContext'],
+    }) satisfies APIGatewayRequestAuthorizerEventV2;
+
+  it('S76: the authorizer accepts a client token on a scope-protected route, refuses a missing scope and any role', async () => {
+    const c = await registerClient(admin, 'a', { name: 'svc', scopes: ['invoices:read', 'invoices:write'] });
+    const { access_token } = await clientCredentialsGrant(deps, {
+      form: { grant_type: 'client_credentials', scope: 'invoices:read' },
+      authorization: basic(c.clientId, c.clientSecret!),
+    });
+    const verifier = new AccessTokenVerifier(new StaticKeySource(toJwks(ring.ring)), {
+      issuer: ISSUER,
+      audience: ISSUER,
+      clockToleranceSeconds: 30,
+      now: () => clock.now(),
+    });
+    const requirements: Record<string, { scopes?: string[]; roles?: string[] }> = {
+      'GET /invoices': { scopes: ['invoices:read'] },
+      'POST /invoices': { scopes: ['invoices:write'] },
+      'GET /auth/me': { roles: ['user', 'admin'] },
+    };
+    const authorize = createAuthorizer({ verifier, requirements: (key) => requirements[key ?? ''] });
+    const allowed = await authorize(event(access_token, 'GET /invoices'));
+    expect(allowed).toMatchObject({
+      isAuthorized: true,
+      context: { sub: c.clientId, scope: 'invoices:read', roles: '', email: '' },
+    });
+    // Narrowed away at the token endpoint, so refused here (403), as is every role-protected route.
+    expect(await authorize(event(access_token, 'POST /invoices'))).toMatchObject({ isAuthorized: false });
+    expect(await authorize(event(access_token, 'GET /auth/me'))).toMatchObject({ isAuthorized: false });
   });
 });

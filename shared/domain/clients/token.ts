@@ -4,11 +4,12 @@ import { constantTimeEqual, sha256Hex } from '../secrets.js';
 import type { AccessTokenIssuer } from '../access-token.js';
 import { securityEvent } from '../../observability/log.js';
 import { nowSeconds, type Clock } from '../../ports/clock.js';
-import type {
-  AssertionReplayStore,
-  ClientStore,
-  MachineClient,
-  TokenEndpointAuthMethod,
+import {
+  ASSERTION_ALGORITHMS,
+  type AssertionReplayStore,
+  type ClientStore,
+  type MachineClient,
+  type TokenEndpointAuthMethod,
 } from '../../ports/client-store.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import { parseScope } from './scope.js';
@@ -41,8 +42,6 @@ export interface ClientTokenResponse {
 }
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** Algorithms a client's assertion may be signed with: asymmetric only (no `none`, no HMAC). */
-export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'RS256', 'EdDSA'];
 /** S74: an assertion may not be valid for more than 5 minutes from now. */
 const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -204,7 +203,7 @@ async function checkAssertion(
       issuer: client.clientId,
       subject: client.clientId,
       audience: [deps.tokenEndpoint, deps.issuerId],
-      algorithms: ASSERTION_ALGORITHMS,
+      algorithms: [...ASSERTION_ALGORITHMS],
       requiredClaims: ['exp', 'jti'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(now * 1000),
