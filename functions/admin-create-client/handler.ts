@@ -1,4 +1,3 @@
-import type { JWK } from 'jose';
 import { getAuthContext } from '../../shared/authorizer/auth-context.js';
 import { clientAdminDeps } from '../../shared/composition/clients.js';
 import { getConfig } from '../../shared/composition/config.js';
@@ -12,7 +11,7 @@ export const createHandler = (deps: ClientAdminDeps, config = getConfig()) =>
     const { jwks, ...rest } = req.body;
     const client = await registerClient(deps, getAuthContext(req.event).sub, {
       ...rest,
-      ...(jwks ? { jwks: { keys: jwks.keys as JWK[] } } : {}),
+      ...(jwks ? { jwks: { keys: jwks.keys } } : {}),
     });
     return { statusCode: 201, body: client };
   });

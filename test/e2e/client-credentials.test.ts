@@ -18,7 +18,7 @@ let as: oauth.AuthorizationServer;
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const claims = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 // Tests only: the local runner serves http:// on loopback.
 const insecure = { [oauth.allowInsecureRequests]: true };
 
@@ -95,7 +95,7 @@ describe('Machine clients over HTTP', () => {
     const { body } = await register({ name: 'reports', scopes: ['reports:read', 'reports:write'] });
     const tokens = await clientToken(body.clientId, oauth.ClientSecretBasic(body.clientSecret), 'reports:read');
     expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 900, scope: 'reports:read' });
-    const header = JSON.parse(Buffer.from(tokens.access_token.split('.')[0]!, 'base64url').toString());
+    const header = JSON.parse(Buffer.from(tokens.access_token.split('.')[0], 'base64url').toString());
     expect(header.typ).toBe('at+jwt');
     const c = claims(tokens.access_token);
     expect(c).toMatchObject({ sub: body.clientId, client_id: body.clientId, scope: 'reports:read', iss: backend.url });

@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { AuthError } from '../errors.js';
 import { newOpaqueToken, sha256Hex } from '../secrets.js';
@@ -132,7 +132,7 @@ function checkPublicKeys(keys: JWK[]): void {
       throw new AuthError('invalid_request', `jwks.keys.${i}: must be an EC, RSA or OKP public key`);
     }
     try {
-      createPublicKey({ key: key as import('node:crypto').JsonWebKey, format: 'jwk' });
+      createPublicKey({ key: key as JsonWebKey, format: 'jwk' });
     } catch {
       throw new AuthError('invalid_request', `jwks.keys.${i}: is not a valid public key`);
     }
