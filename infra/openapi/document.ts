@@ -12,7 +12,8 @@ const REFRESH_COOKIE = '__Secure-refresh_token';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 
-function errorResponses(codes: ErrorCode[]) {
+function errorResponses(codes: ErrorCode[], oauth = false) {
+  const schema = oauth ? '#/components/schemas/OAuthError' : '#/components/schemas/Error';
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   return Object.fromEntries(
@@ -20,7 +21,7 @@ function errorResponses(codes: ErrorCode[]) {
       String(status),
       {
         description: list.join(', '),
-        content: json({ allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { enum: list } } }] }),
+        content: json({ allOf: [{ $ref: schema }, { properties: { error: { enum: list } } }] }),
       },
     ]),
   );
@@ -57,7 +58,7 @@ export function buildOpenApi(): Record<string, unknown> {
     } else {
       responses[String(s.status)] = { description: s.description, ...(s.schema ? { content: json(s.schema) } : {}) };
     }
-    Object.assign(responses, errorResponses(doc.errors));
+    Object.assign(responses, errorResponses(doc.errors, doc.oauthErrors));
     if (route.auth) {
       responses['401'] = {
         description: 'API Gateway: missing, malformed, expired or badly signed access token',
@@ -77,6 +78,9 @@ export function buildOpenApi(): Record<string, unknown> {
       tags: doc.tags,
       ...(params.length ? { parameters: params } : {}),
       ...(doc.body ? { requestBody: { required: !doc.refreshCookie, content: json(schemaOf(doc.body)) } } : {}),
+      ...(doc.form
+        ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: doc.form } } } }
+        : {}),
       security,
       ...(route.auth?.roles ? { 'x-required-roles': route.auth.roles } : {}),
       responses,
@@ -116,6 +120,12 @@ export function buildOpenApi(): Record<string, unknown> {
           type: 'object',
           required: ['error', 'message'],
           properties: { error: { type: 'string', enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
+        },
+        OAuthError: {
+          type: 'object',
+          description: 'RFC 6749 §5.2: the token endpoint only',
+          required: ['error', 'error_description'],
+          properties: { error: { type: 'string' }, error_description: { type: 'string' } },
         },
         GatewayError: { type: 'object', properties: { message: { type: 'string' } } },
       },
