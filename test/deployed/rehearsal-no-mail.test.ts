@@ -112,6 +112,12 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
       ['POST', '/auth/mfa/recovery-codes', { bearer: user.access }],
       ['POST', '/auth/mfa/verify', { json: { mfaToken: 'unknown', method: 'totp', code: '000000' } }],
     ];
+    // Machine clients need no mail either: the token endpoint answers an unknown client with RFC 6749 §5.2.
+    const token = await call('POST', '/oauth2/token', {
+      body: 'grant_type=client_credentials&client_id=nobody&client_secret=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([token.status, token.json?.error]).toEqual([401, 'invalid_client']);
     for (const [method, path, options] of mfa) {
       const status = (await call(method, path, options)).status;
       expect(status >= 200 && status < 500, `${method} ${path} → ${status}`).toBe(true);
