@@ -26,4 +26,6 @@ export const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
     'the caller authenticates with the single-use emailed reset token or code that the function verifies',
   'mfa-verify':
     'the caller is between a first and a second factor, so has no access token; it authenticates with the single-use mfaToken the function verifies (5 attempts per token, 10 per account)',
+  'oauth-token':
+    'the OAuth 2.0 token endpoint is where a machine client without a token authenticates (RFC 6749 §4.4); the function verifies its client secret or signed assertion and throttles per client',
 };

@@ -564,6 +564,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         'magic-link-verify',
         'mfa-totp-confirm',
         'mfa-verify',
+        'oauth-token',
         'oauth-callback',
         'refresh',
         'rotate-keys',
