@@ -14,9 +14,13 @@ export const createClientSchema = z.object({
     .check(z.maxLength(50, 'at most 50 scopes')),
   tokenEndpointAuthMethod: z.optional(
     z.enum(
-      ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-      'must be client_secret_basic, client_secret_post or private_key_jwt',
+      ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'],
+      'must be client_secret_basic, client_secret_post, private_key_jwt or tls_client_auth',
     ),
+  ),
+  /** tls_client_auth (RFC 8705 §2.1.2): the certificate subject DN, as API Gateway reports it. */
+  tlsClientAuthSubjectDn: z.optional(
+    z.string('must be a string').check(z.minLength(3, 'must be a DN'), z.maxLength(1024, 'at most 1024 characters')),
   ),
   jwks: z.optional(
     z.object({

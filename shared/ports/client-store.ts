@@ -5,8 +5,10 @@
 import type { JWK } from 'jose';
 
 /** How a client authenticates at the token endpoint (RFC 7591 `token_endpoint_auth_method`). */
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type TokenEndpointAuthMethod =
+  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth';
 
+/** What discovery advertises; `tls_client_auth` only where the API is fronted by a mutual-TLS domain. */
 export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
@@ -28,6 +30,11 @@ export interface MachineClient {
   previousSecretHash?: string;
   /** Epoch seconds. */
   previousSecretExpiresAt?: number;
+  /**
+   * `tls_client_auth` (RFC 8705 §2.1.2): the subject DN its certificate must carry, exactly as API Gateway reports it
+   * (`requestContext.authentication.clientCert.subjectDN`) after checking the chain against the truststore.
+   */
+  tlsClientAuthSubjectDn?: string;
   /** `private_key_jwt`: the client's public keys, which its assertions are verified against. */
   jwks?: { keys: JWK[] };
   /** Epoch seconds. */

@@ -19,6 +19,11 @@ import {
 import { AuthError } from '../../shared/domain/errors.js';
 import { toJwks } from '../../shared/domain/key-ring.js';
 import { logger } from '../../shared/observability/log.js';
+import { execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAuthorizer } from '../../shared/authorizer/authorizer.js';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
 import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';
@@ -377,5 +382,79 @@ describe('Client tokens at the authorizer', () => {
     // Narrowed away at the token endpoint, so refused here (403), as is every role-protected route.
     expect(await authorize(event(access_token, 'POST /invoices'))).toMatchObject({ isAuthorized: false });
     expect(await authorize(event(access_token, 'GET /auth/me'))).toMatchObject({ isAuthorized: false });
+  });
+});
+
+describe('tls_client_auth (RFC 8705)', () => {
+  /** A throw-away self-signed client certificate, made at test time. */
+  function certificate(cn: string): { pem: string; subjectDn: string } {
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          `/O=Example/CN=${cn}`,
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const pem = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      return { pem, subjectDn: `CN=${cn},O=Example` };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('S74: a client registered with a subject DN gets a certificate-bound token (cnf x5t#S256) only with that certificate', async () => {
+    const cert = certificate('billing-service');
+    const c = await registerClient(admin, 'a', {
+      name: 'mtls',
+      scopes: ['read'],
+      tokenEndpointAuthMethod: 'tls_client_auth',
+      tlsClientAuthSubjectDn: cert.subjectDn,
+    });
+    expect(c.clientSecret).toBeUndefined();
+    const res = await clientCredentialsGrant(deps, {
+      form: { grant_type: 'client_credentials', client_id: c.clientId },
+      clientCert: cert,
+    });
+    const thumbprint = createHash('sha256').update(new X509Certificate(cert.pem).raw).digest('base64url');
+    expect((await claimsOf(res.access_token)).payload).toMatchObject({
+      sub: c.clientId,
+      client_id: c.clientId,
+      cnf: { 'x5t#S256': thumbprint },
+    });
+    const other = certificate('someone-else');
+    for (const clientCert of [other, undefined]) {
+      const e = await refused(
+        clientCredentialsGrant(deps, { form: { grant_type: 'client_credentials', client_id: c.clientId }, clientCert }),
+      );
+      expect(e.code).toBe('invalid_client');
+    }
+    // Tokens of the other methods are never bound.
+    const plain = await registerClient(admin, 'a', { name: 'plain', scopes: [] });
+    const unbound = await clientCredentialsGrant(deps, {
+      form: { grant_type: 'client_credentials' },
+      authorization: basic(plain.clientId, plain.clientSecret!),
+      clientCert: cert,
+    });
+    expect((await claimsOf(unbound.access_token)).payload).not.toHaveProperty('cnf');
+    expect(
+      (await refused(registerClient(admin, 'a', { name: 'x', scopes: [], tokenEndpointAuthMethod: 'tls_client_auth' })))
+        .code,
+    ).toBe('invalid_request');
   });
 });

@@ -18,6 +18,7 @@ export interface RegisterClientInput {
   scopes: string[];
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   jwks?: { keys: JWK[] } | undefined;
+  tlsClientAuthSubjectDn?: string | undefined;
 }
 
 /** What the admin API shows of a client: never a secret or its hash. */
@@ -30,6 +31,7 @@ export interface ClientView {
   rotatedAt?: string;
   previousSecretExpiresAt?: string;
   jwks?: { keys: JWK[] };
+  tlsClientAuthSubjectDn?: string;
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
@@ -43,6 +45,7 @@ export const clientView = (c: MachineClient): ClientView => ({
   ...(c.rotatedAt !== undefined ? { rotatedAt: iso(c.rotatedAt) } : {}),
   ...(c.previousSecretExpiresAt !== undefined ? { previousSecretExpiresAt: iso(c.previousSecretExpiresAt) } : {}),
   ...(c.jwks ? { jwks: c.jwks } : {}),
+  ...(c.tlsClientAuthSubjectDn ? { tlsClientAuthSubjectDn: c.tlsClientAuthSubjectDn } : {}),
 });
 
 /**
@@ -74,7 +77,9 @@ export async function registerClient(
   } else if (input.jwks) {
     throw new AuthError('invalid_request', 'jwks: only for private_key_jwt');
   }
-  const secret = method === 'private_key_jwt' ? undefined : newSecret();
+  if ((method === 'tls_client_auth') !== (input.tlsClientAuthSubjectDn !== undefined))
+    throw new AuthError('invalid_request', 'tlsClientAuthSubjectDn: required for tls_client_auth, and only for it');
+  const secret = method === 'private_key_jwt' || method === 'tls_client_auth' ? undefined : newSecret();
   const client: MachineClient = {
     clientId: newClientId(),
     name: input.name,
@@ -82,6 +87,7 @@ export async function registerClient(
     tokenEndpointAuthMethod: method,
     ...(secret ? { secretHash: sha256Hex(secret) } : {}),
     ...(input.jwks ? { jwks: { keys: input.jwks.keys } } : {}),
+    ...(input.tlsClientAuthSubjectDn ? { tlsClientAuthSubjectDn: input.tlsClientAuthSubjectDn } : {}),
     createdAt: nowSeconds(deps.clock),
     createdBy: actorId,
   };
@@ -110,7 +116,10 @@ export async function rotateClientSecret(
   if (!(await deps.clients.rotateSecret(clientId, sha256Hex(secret), previousExpiresAt, now))) {
     const client = await deps.clients.get(clientId);
     if (client && client.deletedAt === undefined)
-      throw new AuthError('invalid_request', 'This client authenticates with private_key_jwt: it has no secret.');
+      throw new AuthError(
+        'invalid_request',
+        `This client authenticates with ${client.tokenEndpointAuthMethod}: it has no secret.`,
+      );
     throw notFound();
   }
   securityEvent('client_secret_rotated', { clientId, by: actorId, previousSecretExpiresAt: previousExpiresAt });

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { AuthError } from '../errors.js';
 import { constantTimeEqual, sha256Hex } from '../secrets.js';
@@ -31,6 +32,11 @@ export interface TokenRequest {
   form: Record<string, string>;
   /** The `Authorization` header, if any. */
   authorization?: string | undefined;
+  /**
+   * The client certificate of a mutual-TLS connection, as API Gateway passes it after verifying the chain against
+   * the domain's truststore (`requestContext.authentication.clientCert`).
+   */
+  clientCert?: { pem: string; subjectDn: string } | undefined;
 }
 
 /** RFC 6749 §5.1. */
@@ -51,6 +57,7 @@ interface Presented {
   clientId: string;
   secret?: string;
   assertion?: string;
+  cert?: { pem: string; subjectDn: string };
 }
 
 const invalidClient = (basic: boolean, description = 'Client authentication failed.') =>
@@ -102,7 +109,9 @@ export async function clientCredentialsGrant(deps: ClientTokenDeps, req: TokenRe
   const failure =
     presented.method === 'private_key_jwt'
       ? await checkAssertion(deps, client, presented.assertion ?? '', now)
-      : checkSecret(client, presented.secret ?? '', now);
+      : presented.method === 'tls_client_auth'
+        ? checkCertificate(client, presented.cert)
+        : checkSecret(client, presented.secret ?? '', now);
   if (failure) {
     securityEvent('client_token_refused', { clientId: client.clientId, reason: failure });
     throw invalidClient(basic);
@@ -110,7 +119,10 @@ export async function clientCredentialsGrant(deps: ClientTokenDeps, req: TokenRe
 
   const scopes = grantedScopes(client, req.form['scope']);
   const scope = scopes.join(' ');
-  const token = await deps.issuer.issueClientToken(client.clientId, scope);
+  // RFC 8705 §3: a token got with a certificate is bound to it; a resource server refuses it without that certificate.
+  const cnf =
+    presented.method === 'tls_client_auth' && presented.cert ? certificateBinding(presented.cert.pem) : undefined;
+  const token = await deps.issuer.issueClientToken(client.clientId, scope, cnf);
   securityEvent('client_token_issued', { clientId: client.clientId, method: presented.method, scope });
   return { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope };
 }
@@ -144,6 +156,8 @@ function presentedCredentials(req: TokenRequest): Presented {
   }
   const clientId = form['client_id'];
   if (viaPost && clientId) return { method: 'client_secret_post', clientId, secret: form['client_secret'] ?? '' };
+  // RFC 8705 §2: the TLS connection authenticates the client, the form only names it.
+  if (clientId && req.clientCert) return { method: 'tls_client_auth', clientId, cert: req.clientCert };
   throw invalidClient(false, 'Client authentication is required.');
 }
 
@@ -218,6 +232,18 @@ async function checkAssertion(
   if (!(await deps.replay.use(client.clientId, payload.jti, exp + CLOCK_TOLERANCE_SECONDS, now)))
     return 'assertion_replayed';
   return undefined;
+}
+
+/** RFC 8705 §2.1.2: the certificate's subject DN is the registered one, compared exactly. */
+function checkCertificate(client: MachineClient, cert: Presented['cert']): string | undefined {
+  if (!cert || !client.tlsClientAuthSubjectDn) return 'no_certificate';
+  return cert.subjectDn === client.tlsClientAuthSubjectDn ? undefined : 'wrong_certificate';
+}
+
+/** RFC 8705 §3.1: `x5t#S256` = base64url(SHA-256(DER of the certificate)). */
+export function certificateBinding(pem: string): { 'x5t#S256': string } {
+  const der = new X509Certificate(pem).raw;
+  return { 'x5t#S256': createHash('sha256').update(der).digest('base64url') };
 }
 
 /** No `scope`: every scope the client was granted (RFC 6749 §3.3). Otherwise a subset, never more (S76). */
