@@ -33,7 +33,16 @@ export const createHandler = (source: JwksSource, config: Config = getConfig()) 
         // Machine clients (RFC 8414 §2): the client credentials grant at the token endpoint.
         token_endpoint: `${config.ISSUER}/oauth2/token`,
         grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: TOKEN_ENDPOINT_AUTH_METHODS,
+        token_endpoint_auth_methods_supported: config.MTLS_ENDPOINT
+          ? [...TOKEN_ENDPOINT_AUTH_METHODS, 'tls_client_auth']
+          : TOKEN_ENDPOINT_AUTH_METHODS,
+        // RFC 8705 §5: certificate-bound tokens, from the token endpoint on the mutual-TLS domain.
+        ...(config.MTLS_ENDPOINT
+          ? {
+              tls_client_certificate_bound_access_tokens: true,
+              mtls_endpoint_aliases: { token_endpoint: `${config.MTLS_ENDPOINT}/oauth2/token` },
+            }
+          : {}),
         token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       },
       // As briefly as the JWKS: the list changes with a rotation.

@@ -37,6 +37,7 @@ export function clientTokenDeps(): ClientTokenDeps {
     issuer: getIssuer(),
     issuerId: c.ISSUER,
     tokenEndpoint: tokenEndpointUrl(c.ISSUER),
+    mtlsTokenEndpoint: c.MTLS_ENDPOINT && tokenEndpointUrl(c.MTLS_ENDPOINT),
     limits: { maxPerClient: c.CLIENT_TOKEN_MAX_PER_CLIENT, windowSeconds: c.CLIENT_TOKEN_WINDOW_SECONDS },
   };
 }

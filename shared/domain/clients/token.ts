@@ -24,6 +24,8 @@ export interface ClientTokenDeps {
   /** Our issuer identifier and token endpoint URL: the audiences a client assertion may name (S74). */
   issuerId: string;
   tokenEndpoint: string;
+  /** The token endpoint on the mutual-TLS domain (RFC 8705 §5), also a valid assertion audience. */
+  mtlsTokenEndpoint?: string | undefined;
   limits: { maxPerClient: number; windowSeconds: number };
 }
 
@@ -216,7 +218,7 @@ async function checkAssertion(
     ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
       issuer: client.clientId,
       subject: client.clientId,
-      audience: [deps.tokenEndpoint, deps.issuerId],
+      audience: [deps.tokenEndpoint, deps.issuerId, ...(deps.mtlsTokenEndpoint ? [deps.mtlsTokenEndpoint] : [])],
       algorithms: [...ASSERTION_ALGORITHMS],
       requiredClaims: ['exp', 'jti'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
