@@ -44,7 +44,8 @@ beforeAll(async () => {
     issuer,
     await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }),
   );
-});
+  // Each function pays its cold start on first use, as on Lambda: slow on two shared cores.
+}, 180_000);
 afterAll(() => backend?.close());
 
 const register = (body: unknown, token = adminToken) =>
