@@ -8,6 +8,7 @@ import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { TABLES } from '../shared/adapters/dynamo/tables.js';
+import type { AuthMutualTlsProps } from './constructs/mutual-tls.js';
 import type { Preset } from '../shared/domain/oauth/providers.js';
 
 export const MAX_ACCESS_TOKEN_TTL = Duration.seconds(BOUNDS.ACCESS_TOKEN_TTL_SECONDS[2]);
@@ -18,6 +19,8 @@ export const MANAGED_ENV = new Set([
   'ROUTE_POLICIES',
   'ISSUER',
   'AUDIENCE',
+  // Written from `mutualTls`.
+  'MTLS_ENDPOINT',
   'ACCESS_TOKEN_TTL_SECONDS',
   'REFRESH_REUSE_GRACE_SECONDS',
   'CORS_ORIGINS',
@@ -211,4 +214,12 @@ export interface AuthBackendProps {
    * @default '/lambda-auth/<construct id>' (e.g. `/lambda-auth/Auth`)
    */
   readonly parameterPrefix?: string;
+
+  /**
+   * A custom domain that requires client certificates (API Gateway mutual TLS, truststore in S3), for services that
+   * authenticate with `tls_client_auth` and get certificate-bound tokens (RFC 8705). The functions learn it as
+   * `MTLS_ENDPOINT`.
+   * @default - no mutual-TLS domain
+   */
+  readonly mutualTls?: AuthMutualTlsProps;
 }

@@ -13,6 +13,7 @@ import { resolveSettings } from './auth-backend-validation.js';
 import { AuthApi, type ProtectRouteOptions } from './constructs/auth-api.js';
 import { AuthFunction } from './constructs/auth-function.js';
 import { commonEnvironment } from './constructs/common-environment.js';
+import { addMutualTlsDomain } from './constructs/mutual-tls.js';
 import { publishParameters } from './constructs/parameters.js';
 import { SigningKeys } from './constructs/signing-keys.js';
 import { MfaDataKey } from './constructs/mfa-data-key.js';
@@ -90,6 +91,10 @@ export class AuthBackend extends Construct {
     this.issuer = props.issuer ?? this.api.apiEndpoint;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
     const environment = commonEnvironment(props, settings, this.issuer);
+    if (props.mutualTls) {
+      addMutualTlsDomain(this, this.api, props.mutualTls);
+      environment.MTLS_ENDPOINT = `https://${props.mutualTls.domainName}`;
+    }
     const mailIdentity = props.sesIdentity ?? props.mailFrom?.split('@').pop();
     const resources = {
       tables,

@@ -278,6 +278,39 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
+  'admin-create-client': {
+    description: 'POST /admin/clients (admin): register a machine client (OAuth 2.0 client credentials)',
+    tables: { Clients: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-list-clients': {
+    description: 'GET /admin/clients (admin): the machine clients, never a secret',
+    tables: { Clients: 'read' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-rotate-client-secret': {
+    description: "POST /admin/clients/{clientId}/secret (admin): rotate a client's secret (bounded overlap)",
+    tables: { Clients: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'admin-delete-client': {
+    description: 'DELETE /admin/clients/{clientId} (admin): delete a machine client; no new tokens from then on',
+    tables: { Clients: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'oauth-token': {
+    description: 'POST /oauth2/token: client credentials grant (secret or private_key_jwt), a client token',
+    // Clients read only: a token request never writes a client. Ephemeral: the per-client limit and the used
+    // assertion ids. No grant on the users table: this public endpoint cannot read accounts at all.
+    tables: { Clients: 'read', Ephemeral: 'readWrite' },
+    keyRing: 'read',
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
   authorizer: {
     description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
     // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).

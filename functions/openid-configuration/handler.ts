@@ -4,6 +4,7 @@ import { getJwksSource } from '../../shared/composition/keys.js';
 import type { Config } from '../../shared/config/config.js';
 import { AuthError } from '../../shared/domain/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
+import { ASSERTION_ALGORITHMS, TOKEN_ENDPOINT_AUTH_METHODS } from '../../shared/ports/client-store.js';
 
 /**
  * The algorithms of the keys the JWKS publishes, the signing key's first (the JWKS lists `current` first).
@@ -28,7 +29,21 @@ export const createHandler = (source: JwksSource, config: Config = getConfig()) 
         // This service issues access tokens (RFC 9068) for its own API; it is not an OpenID provider, so only
         // the members a verifier needs are published.
         access_token_signing_alg_values_supported: publishedAlgorithms(jwks),
-        claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'email', 'roles', 'scope'],
+        claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'email', 'roles', 'scope', 'client_id'],
+        // Machine clients (RFC 8414 §2): the client credentials grant at the token endpoint.
+        token_endpoint: `${config.ISSUER}/oauth2/token`,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: config.MTLS_ENDPOINT
+          ? [...TOKEN_ENDPOINT_AUTH_METHODS, 'tls_client_auth']
+          : TOKEN_ENDPOINT_AUTH_METHODS,
+        // RFC 8705 §5: certificate-bound tokens, from the token endpoint on the mutual-TLS domain.
+        ...(config.MTLS_ENDPOINT
+          ? {
+              tls_client_certificate_bound_access_tokens: true,
+              mtls_endpoint_aliases: { token_endpoint: `${config.MTLS_ENDPOINT}/oauth2/token` },
+            }
+          : {}),
+        token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       },
       // As briefly as the JWKS: the list changes with a rotation.
       cacheControl: 'public, max-age=300',

@@ -32,4 +32,6 @@ export const PUBLIC_ROUTE_REASONS: Partial<Record<AuthFunctionName, string>> = {
     'it starts a passkey sign-in for a caller who has no token yet; it only stores a single-use 5-minute challenge and is throttled per IP',
   'passkey-authenticate-verify':
     'it is where a caller without a token authenticates with a passkey: the function verifies the WebAuthn assertion against a stored public key and a single-use challenge',
+  'oauth-token':
+    'the OAuth 2.0 token endpoint is where a machine client without a token authenticates (RFC 6749 §4.4); the function verifies its client secret or signed assertion and throttles per client',
 };

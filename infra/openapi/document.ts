@@ -12,7 +12,8 @@ const REFRESH_COOKIE = '__Secure-refresh_token';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 
-function errorResponses(codes: ErrorCode[]) {
+function errorResponses(codes: ErrorCode[], oauth = false) {
+  const schema = oauth ? '#/components/schemas/OAuthError' : '#/components/schemas/Error';
   const byStatus = new Map<number, ErrorCode[]>();
   // Every route may find a dependency unavailable (S83): 503 service_unavailable, with Retry-After.
   const all = codes.includes('service_unavailable') ? codes : [...codes, 'service_unavailable' as const];
@@ -25,7 +26,7 @@ function errorResponses(codes: ErrorCode[]) {
         ...(status === 503 || status === 429
           ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } }
           : {}),
-        content: json({ allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { enum: list } } }] }),
+        content: json({ allOf: [{ $ref: schema }, { properties: { error: { enum: list } } }] }),
       },
     ]),
   );
@@ -62,7 +63,7 @@ export function buildOpenApi(): Record<string, unknown> {
     } else {
       responses[String(s.status)] = { description: s.description, ...(s.schema ? { content: json(s.schema) } : {}) };
     }
-    Object.assign(responses, errorResponses(doc.errors));
+    Object.assign(responses, errorResponses(doc.errors, doc.oauthErrors));
     if (route.auth) {
       responses['401'] = {
         description: 'API Gateway: missing, malformed, expired or badly signed access token',
@@ -82,6 +83,9 @@ export function buildOpenApi(): Record<string, unknown> {
       tags: doc.tags,
       ...(params.length ? { parameters: params } : {}),
       ...(doc.body ? { requestBody: { required: !doc.refreshCookie, content: json(schemaOf(doc.body)) } } : {}),
+      ...(doc.form
+        ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: doc.form } } } }
+        : {}),
       security,
       ...(route.auth?.roles ? { 'x-required-roles': route.auth.roles } : {}),
       responses,
@@ -121,6 +125,12 @@ export function buildOpenApi(): Record<string, unknown> {
           type: 'object',
           required: ['error', 'message'],
           properties: { error: { type: 'string', enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
+        },
+        OAuthError: {
+          type: 'object',
+          description: 'RFC 6749 §5.2: the token endpoint only',
+          required: ['error', 'error_description'],
+          properties: { error: { type: 'string' }, error_description: { type: 'string' } },
         },
         GatewayError: { type: 'object', properties: { message: { type: 'string' } } },
       },

@@ -8,6 +8,7 @@ import { setRolesSchema } from '../../functions/admin-set-roles/schema.js';
 import type { ErrorCode } from '../../shared/domain/errors.js';
 import { emailRequestSchema, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/schemas.js';
+import { CLIENT_ROUTE_DOCS } from './client-route-docs.js';
 import { MFA_ROUTE_DOCS } from './mfa-route-docs.js';
 import { PASSKEY_ROUTE_DOCS } from './passkey-route-docs.js';
 
@@ -23,6 +24,10 @@ export interface RouteDoc {
   success: { status: number; kind: ResponseKind; description: string; schema?: Record<string, unknown> };
   /** The error codes this route answers with (statuses from ERROR_STATUS). */
   errors: ErrorCode[];
+  /** An `application/x-www-form-urlencoded` body (JSON Schema of its fields), for the OAuth token endpoint. */
+  form?: Record<string, unknown>;
+  /** Errors are RFC 6749 §5.2 `{error, error_description}` instead of `{error, message}`. */
+  oauthErrors?: boolean;
 }
 
 const common: ErrorCode[] = ['invalid_json', 'payload_too_large', 'unsupported_media_type', 'internal_error'];
@@ -276,4 +281,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   ...MFA_ROUTE_DOCS,
   ...PASSKEY_ROUTE_DOCS,
+  ...CLIENT_ROUTE_DOCS,
 };

@@ -42,6 +42,12 @@ export const BOUNDS = {
   MFA_MAX_ATTEMPTS_PER_TOKEN: [5, 1, 20],
   MFA_MAX_ATTEMPTS_PER_ACCOUNT: [10, 1, 1000],
   MFA_WINDOW_SECONDS: [900, 60, DAY],
+  // Machine clients. After a rotation the previous secret keeps working this long, and never longer than 7 days
+  // (S79): long enough to roll the new secret out to every instance of a service, short enough to bound a leak.
+  CLIENT_SECRET_OVERLAP_SECONDS: [DAY, 0, 7 * DAY],
+  // Token requests per client id per window (S75). A client should reuse its token until it nearly expires.
+  CLIENT_TOKEN_MAX_PER_CLIENT: [60, 1, 100_000],
+  CLIENT_TOKEN_WINDOW_SECONDS: [60, 10, DAY],
 } as const satisfies Record<string, Bound>;
 
 export type BoundedSetting = keyof typeof BOUNDS;

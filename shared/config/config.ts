@@ -94,6 +94,10 @@ export const configSchema = z.object({
   ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
   // Email sign-in (magic links, email verification, password reset).
   MAGIC_LINKS_TABLE: nonEmpty(),
+  /** Machine clients (OAuth 2.0 client credentials). */
+  CLIENTS_TABLE: nonEmpty(),
+  /** The mutual-TLS custom domain (`https://…`), set by the construct's `mutualTls`: enables `tls_client_auth`. */
+  MTLS_ENDPOINT: z.optional(url()),
   /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
   PUBLIC_URL: z.optional(url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash'))),
   MAGIC_LINKS_ENABLED: bool(true),

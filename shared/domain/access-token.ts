@@ -40,6 +40,27 @@ export class AccessTokenIssuer {
   ) {}
 
   async issue(subject: AccessTokenSubject, scope = 'openid'): Promise<IssuedAccessToken> {
+    return this.sign(subject.id, {
+      email: subject.email,
+      email_verified: subject.emailVerified === true,
+      roles: subject.roles,
+      scope,
+      client_id: this.options.audience,
+      ...(subject.amr?.length ? { amr: subject.amr } : {}),
+      ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),
+    });
+  }
+
+  /**
+   * A machine client's token (RFC 9068 §2.2, client credentials): `sub` and `client_id` are the client id, `scope`
+   * the granted scopes, and no user claim at all (no `email`, `roles`, `amr`, S76), so a role-protected route refuses
+   * it and a scope-protected one sees exactly the scopes. `cnf` binds it to a client certificate (RFC 8705 §3).
+   */
+  issueClientToken(clientId: string, scope: string, cnf?: { 'x5t#S256': string }): Promise<IssuedAccessToken> {
+    return this.sign(clientId, { client_id: clientId, scope, ...(cnf ? { cnf } : {}) });
+  }
+
+  private async sign(sub: string, claims: Record<string, unknown>): Promise<IssuedAccessToken> {
     let ring;
     try {
       ring = await this.keyRing.load();
@@ -53,19 +74,11 @@ export class AccessTokenIssuer {
       this.imported.set(key.kid, privateKey);
     }
     const iat = nowSeconds(this.clock);
-    const signed = await new SignJWT({
-      email: subject.email,
-      email_verified: subject.emailVerified === true,
-      roles: subject.roles,
-      scope,
-      client_id: this.options.audience,
-      ...(subject.amr?.length ? { amr: subject.amr } : {}),
-      ...(subject.authTime !== undefined ? { auth_time: subject.authTime } : {}),
-    })
+    const signed = await new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
-      .setSubject(subject.id)
+      .setSubject(sub)
       .setIssuedAt(iat)
       .setExpirationTime(iat + this.options.ttlSeconds)
       .setJti(randomUUID())

@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_json: 400,
   invalid_redirect: 400,
+  invalid_scope: 400,
+  unsupported_grant_type: 400,
   invalid_credentials: 401,
   invalid_token: 401,
   token_reused: 401,
@@ -14,6 +16,8 @@ export const ERROR_STATUS = {
   invalid_passkey: 401,
   mfa_required: 401,
   mfa_enrollment_required: 401,
+  // OAuth 2.0 token endpoint (RFC 6749 §5.2); answered as `{error, error_description}`.
+  invalid_client: 401,
   unauthorized: 401,
   // RFC 9470: the token is valid but its sign-in lacks the second factor or recency the resource needs.
   insufficient_user_authentication: 401,

@@ -21,6 +21,11 @@ export interface HttpOptions<S extends z.core.$ZodType | undefined> {
    * routes that serve a page with its own hashed inline script (the email landing pages).
    */
   contentSecurityPolicy?: Record<string, string | undefined>;
+  /**
+   * The OAuth 2.0 token endpoint: the body is `application/x-www-form-urlencoded` (given to the handler as
+   * `form`, each parameter at most once, RFC 6749 §3.2) and errors are RFC 6749 §5.2 `{error, error_description}`.
+   */
+  oauthForm?: boolean;
 }
 
 export interface HttpRequest<B> {
@@ -31,6 +36,8 @@ export interface HttpRequest<B> {
   /** API Gateway's view of the client IP (never X-Forwarded-For, S4). */
   sourceIp: string;
   requestId: string;
+  /** The form parameters (only with `oauthForm`). */
+  form: Record<string, string>;
 }
 
 export interface HttpResponse {
@@ -63,7 +70,7 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
 ) {
   return middy<Event, Result, Error, Context>()
     .use(httpSecurityHeaders(securityHeaderOptions(options.contentSecurityPolicy)))
-    .use(errorMapper())
+    .use(errorMapper(options.oauthForm === true))
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
       const requestId = event.requestContext?.requestId ?? 'local';
@@ -76,7 +83,12 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
       }
       const headers = (event.headers ?? {}) as Record<string, string | undefined>;
       if (options.cookieAuth) checkOrigin(headers.origin, options.cookieAuth.allowedOrigins);
-      const raw = readBody(event, options.maxBodyBytes, headers['content-type']);
+      const raw = options.oauthForm
+        ? undefined
+        : readBody(event, options.maxBodyBytes, headers['content-type'], 'application/json');
+      const form = options.oauthForm
+        ? readForm(readBody(event, options.maxBodyBytes, headers['content-type'], FORM_TYPE))
+        : {};
       const body = options.body ? validate(options.body, raw ?? {}) : undefined;
       const response = await fn({
         event,
@@ -84,6 +96,7 @@ export function httpHandler<S extends z.core.$ZodType | undefined = undefined>(
         headers,
         sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
         requestId,
+        form,
       });
       return toResult(response);
     });
@@ -113,7 +126,14 @@ function securityHeaderOptions(
   return options;
 }
 
-function readBody(event: Event, maxBytes: number, contentType: string | undefined): unknown {
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+function readBody(
+  event: Event,
+  maxBytes: number,
+  contentType: string | undefined,
+  expected: 'application/json' | typeof FORM_TYPE,
+): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   // Size first, before decoding or parsing anything (S46).
   const approxBytes = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
@@ -122,14 +142,27 @@ function readBody(event: Event, maxBytes: number, contentType: string | undefine
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   // Only JSON: text/plain and form bodies are what a cross-site form could send without a preflight (S41).
-  if (type !== 'application/json') {
-    throw new AuthError('unsupported_media_type', 'Send the request body as application/json.');
+  // The token endpoint alone takes a form (RFC 6749 §4.4.2); it uses no cookie, so a cross-site form gains nothing.
+  if (type !== expected) {
+    throw new AuthError('unsupported_media_type', `Send the request body as ${expected}.`);
   }
+  if (expected === FORM_TYPE) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new AuthError('invalid_json', 'The request body is not valid JSON.');
   }
+}
+
+/** Form parameters, each at most once (RFC 6749 §3.2: a repeated parameter is `invalid_request`). */
+function readForm(text: unknown): Record<string, string> {
+  const form: Record<string, string> = {};
+  if (typeof text !== 'string') return form;
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (Object.hasOwn(form, name)) throw new AuthError('invalid_request', `${name}: given more than once`);
+    form[name] = value;
+  }
+  return form;
 }
 
 function validate<S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> {
@@ -164,10 +197,40 @@ function toResult(r: HttpResponse): Result {
   };
 }
 
-function errorMapper(): middy.MiddlewareObj<Event, Result> {
+/** RFC 6749 §5.2 codes; every other client error of the token endpoint is an `invalid_request`. */
+const OAUTH_CODES = new Set(['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type']);
+
+/** The token endpoint's error body (RFC 6749 §5.2), the one place errors are not `{error, message}`. */
+function oauthError(error: unknown, requestId: string): Result {
+  if (error instanceof AuthError && error.expose) {
+    const code = OAUTH_CODES.has(error.code) || error.status === 429 ? error.code : 'invalid_request';
+    // A malformed request is 400 whatever the generic chain would say (415, 413); 401, 405 and 429 keep theirs.
+    const status = [401, 405, 429].includes(error.status) ? error.status : 400;
+    return toResult({
+      statusCode: status,
+      headers: error.headers,
+      body: { error: code, error_description: error.message },
+    });
+  }
+  const unavailable = error instanceof AuthError && error.status === 503;
+  if (!unavailable) logger.error('unhandled error', { correlationId: requestId, cause: describe(error) });
+  return toResult({
+    statusCode: unavailable ? 503 : 500,
+    body: {
+      error: unavailable ? 'temporarily_unavailable' : 'server_error',
+      error_description: `Something went wrong on our side (reference ${requestId}).`,
+    },
+  });
+}
+
+function errorMapper(oauth: boolean): middy.MiddlewareObj<Event, Result> {
   return {
     onError: (request) => {
       const error = request.error;
+      if (oauth) {
+        request.response = oauthError(error, request.event.requestContext?.requestId ?? 'local');
+        return;
+      }
       if (error instanceof AuthError && error.expose) {
         request.response = toResult({
           statusCode: error.status,

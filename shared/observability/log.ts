@@ -44,7 +44,13 @@ export type SecurityEventType =
   | 'passkey_removed'
   | 'passkey_used'
   | 'passkey_failed'
-  | 'passkey_counter_regression';
+  | 'passkey_counter_regression'
+  | 'client_created'
+  | 'client_secret_rotated'
+  | 'client_deleted'
+  | 'client_token_issued'
+  | 'client_token_refused'
+  | 'client_deleted_used';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(

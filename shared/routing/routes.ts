@@ -37,7 +37,12 @@ export type FunctionName =
   | 'passkey-authenticate-options'
   | 'passkey-authenticate-verify'
   | 'passkey-list'
-  | 'passkey-remove';
+  | 'passkey-remove'
+  | 'admin-create-client'
+  | 'admin-list-clients'
+  | 'admin-rotate-client-secret'
+  | 'admin-delete-client'
+  | 'oauth-token';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -108,6 +113,17 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/auth/passkeys', fn: 'passkey-list', auth: {} },
   { method: 'DELETE', path: '/auth/passkeys/{id}', fn: 'passkey-remove', auth: {} },
   { method: 'POST', path: '/admin/users/{id}/mfa/reset', fn: 'admin-mfa-reset', auth: { roles: ['admin'] } },
+  // Machine identity: the admin API of clients, and the token endpoint (authenticated by client credentials).
+  { method: 'POST', path: '/admin/clients', fn: 'admin-create-client', auth: { roles: ['admin'] } },
+  { method: 'GET', path: '/admin/clients', fn: 'admin-list-clients', auth: { roles: ['admin'] } },
+  {
+    method: 'POST',
+    path: '/admin/clients/{clientId}/secret',
+    fn: 'admin-rotate-client-secret',
+    auth: { roles: ['admin'] },
+  },
+  { method: 'DELETE', path: '/admin/clients/{clientId}', fn: 'admin-delete-client', auth: { roles: ['admin'] } },
+  { method: 'POST', path: '/oauth2/token', fn: 'oauth-token' },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

@@ -39,6 +39,7 @@ describe('Function: createTables', () => {
       REFRESH_TOKENS_TABLE: `${prefix}RefreshTokens`,
       EPHEMERAL_TABLE: `${prefix}Ephemeral`,
       MAGIC_LINKS_TABLE: `${prefix}MagicLinks`,
+      CLIENTS_TABLE: `${prefix}Clients`,
     });
     expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Table?.GlobalSecondaryIndexes).toEqual([

@@ -119,6 +119,12 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
       ['GET', '/auth/passkeys', { bearer: user.access }],
       ['DELETE', '/auth/passkeys/unknown', { bearer: user.access }],
     ];
+    // Machine clients need no mail either: the token endpoint answers an unknown client with RFC 6749 §5.2.
+    const token = await call('POST', '/oauth2/token', {
+      body: 'grant_type=client_credentials&client_id=nobody&client_secret=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([token.status, token.json?.error]).toEqual([401, 'invalid_client']);
     for (const [method, path, options] of mfa) {
       const status = (await call(method, path, options)).status;
       expect(status >= 200 && status < 500, `${method} ${path} → ${status}`).toBe(true);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { totpCode, totpStep } from '../../shared/domain/mfa/totp.js';
@@ -260,6 +260,94 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect([refused.status, refused.json?.error]).toEqual([403, 'account_disabled']);
   });
 
+  it('machine clients (S74-S76, S79): register, list, client tokens by secret and by assertion, rotate, delete', async () => {
+    const admin = await login(ADMIN_EMAIL, adminPassword);
+    const user = await signUp();
+    for (const [method, path] of [
+      ['POST', '/admin/clients'],
+      ['GET', '/admin/clients'],
+      ['POST', '/admin/clients/nobody/secret'],
+      ['DELETE', '/admin/clients/nobody'],
+    ] as const) {
+      const json = method === 'POST' && path === '/admin/clients' ? { name: 'x', scopes: [] } : undefined;
+      expect((await call(method, path, { bearer: user.access, json })).status, `${method} ${path} as a user`).toBe(403);
+    }
+    const created = await call('POST', '/admin/clients', {
+      bearer: admin.access,
+      json: { name: 'rehearsal', scopes: ['reports:read', 'reports:write'] },
+    });
+    expect(created.status, created.text).toBe(201);
+    const { clientId, clientSecret } = created.json as { clientId: string; clientSecret: string };
+    const listed = await call('GET', '/admin/clients', { bearer: admin.access });
+    expect(listed.status).toBe(200);
+    expect(listed.text).toContain(clientId);
+    expect(listed.text).not.toContain(clientSecret);
+    const form = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+      call('POST', '/oauth2/token', {
+        body: new URLSearchParams(body).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    const basic = (secret: string) => ({
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+    });
+    const token = await form({ grant_type: 'client_credentials', scope: 'reports:read' }, basic(clientSecret));
+    expect(token.status, token.text).toBe(200);
+    expect(token.headers.get('cache-control')).toBe('no-store');
+    expect(decodeJwt(token.json.access_token)).toMatchObject({
+      sub: clientId,
+      client_id: clientId,
+      scope: 'reports:read',
+    });
+    expect(decodeProtectedHeader(token.json.access_token).typ).toBe('at+jwt');
+    // The authorizer verifies it, and a role-protected route refuses a client.
+    expect((await call('GET', '/auth/me', { bearer: token.json.access_token })).status).toBe(403);
+    const wider = await form({ grant_type: 'client_credentials', scope: 'admin' }, basic(clientSecret));
+    expect([wider.status, wider.json?.error]).toEqual([400, 'invalid_scope']);
+    const bad = await form({ grant_type: 'client_credentials' }, basic('cs_wrong'));
+    expect([bad.status, bad.json?.error, bad.headers.get('www-authenticate')?.startsWith('Basic')]).toEqual([
+      401,
+      'invalid_client',
+      true,
+    ]);
+
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const signer = await call('POST', '/admin/clients', {
+      bearer: admin.access,
+      json: {
+        name: 'signer',
+        scopes: ['jobs'],
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] },
+      },
+    });
+    expect(signer.status, signer.text).toBe(201);
+    const sid = signer.json.clientId as string;
+    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(sid)
+      .setSubject(sid)
+      .setAudience(`${r.url}/oauth2/token`)
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const jwtForm = {
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    };
+    const byAssertion = await form(jwtForm);
+    expect(byAssertion.status, byAssertion.text).toBe(200);
+    expect((await form(jwtForm)).status, 'a replayed assertion').toBe(401);
+
+    const rotated = await call('POST', `/admin/clients/${clientId}/secret`, { bearer: admin.access });
+    expect(rotated.status, rotated.text).toBe(200);
+    expect((await form({ grant_type: 'client_credentials' }, basic(clientSecret))).status, 'old, in overlap').toBe(200);
+    expect((await form({ grant_type: 'client_credentials' }, basic(rotated.json.clientSecret))).status).toBe(200);
+    expect((await call('DELETE', `/admin/clients/${clientId}`, { bearer: admin.access })).status).toBe(204);
+    expect((await form({ grant_type: 'client_credentials' }, basic(rotated.json.clientSecret))).status).toBe(401);
+    expect((await call('DELETE', `/admin/clients/${clientId}`, { bearer: admin.access })).status).toBe(404);
+  });
+
   it('second factors (S59, S60, S63): enrol, confirm, mfa_required, verify, codes, remove; admin reset', async () => {
     const user = await signUp();
     const started = await call('POST', '/auth/mfa/totp', { bearer: user.access });
@@ -385,7 +473,7 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     const oversized = JSON.stringify({ email: 'x@example.com', padding: 'x'.repeat(64 * 1024) });
     for (const route of bodyRoutes) {
       const [method, template] = route.routeKey.split(' ') as [string, string];
-      const path = template.replace('{id}', user.sub).replace('{provider}', 'dev');
+      const path = template.replace('{id}', user.sub).replace('{provider}', 'dev').replace('{clientId}', 'nobody');
       const bearer = route.authorizer ? (path.startsWith('/admin/') ? admin.access : user.access) : undefined;
       for (const [what, body] of [
         ['malformed', '{"email": "x@example.com",'],

@@ -565,6 +565,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         'mfa-totp-confirm',
         'mfa-verify',
         'oauth-callback',
+        'oauth-token',
         'refresh',
         'rotate-keys',
         'signup',

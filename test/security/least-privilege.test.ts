@@ -169,6 +169,10 @@ describe('S81: the local runner gives each function exactly its stack environmen
       expect(env.login).not.toHaveProperty('MAGIC_LINKS_TABLE');
       expect(env.login).not.toHaveProperty('MAIL_FROM');
       expect(env['magic-link']).toHaveProperty('MAIL_FROM');
+      // The public token endpoint reads clients, never accounts; only the admin client routes may write clients.
+      expect(env['oauth-token']).toHaveProperty('CLIENTS_TABLE');
+      expect(env['oauth-token']).not.toHaveProperty('USERS_TABLE');
+      expect(env.login).not.toHaveProperty('CLIENTS_TABLE');
       // Nothing of the runner's own process (its PATH, HOME, the suite's DynamoDB endpoint) leaks in.
       for (const vars of Object.values(env)) {
         expect(vars).not.toHaveProperty('PATH');

@@ -5,9 +5,9 @@
  */
 export interface TableDefinition {
   /** Logical name: construct id in CDK, table name prefix locally. */
-  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks';
+  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks' | 'Clients';
   /** Environment variable that carries the table name to the functions. */
-  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE' | 'MAGIC_LINKS_TABLE';
+  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE' | 'MAGIC_LINKS_TABLE' | 'CLIENTS_TABLE';
   partitionKey: 'pk';
   ttlAttribute?: 'expiresAt';
   pointInTimeRecovery: boolean;
@@ -46,4 +46,8 @@ export const TABLES: readonly TableDefinition[] = [
     pointInTimeRecovery: false,
     globalSecondaryIndexes: [],
   },
+  // Machine clients (OAuth 2.0 client credentials), by client id. A table of their own, not items of the users table:
+  // the admin list is a Scan of clients only, and the public token endpoint reads clients without any grant on
+  // the users table (password hashes, factors). Durable configuration, so point-in-time recovery is on.
+  { id: 'Clients', envVar: 'CLIENTS_TABLE', partitionKey: 'pk', pointInTimeRecovery: true, globalSecondaryIndexes: [] },
 ];

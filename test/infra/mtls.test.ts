@@ -1,0 +1,58 @@
+/** The mutual-TLS front door of AuthBackend, at template level (bundling skipped: no function code is looked at). */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuthBackend } from '../../infra/auth-backend.js';
+
+type Json = Record<string, any>;
+
+describe('Construct: AuthBackend with mutualTls', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Mtls', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const truststore = new Bucket(stack, 'Truststore', { versioned: true });
+    new AuthBackend(stack, 'Auth', {
+      mutualTls: {
+        domainName: 'mtls.auth.example.com',
+        certificate: Certificate.fromCertificateArn(
+          stack,
+          'Cert',
+          'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+        ),
+        truststoreBucket: truststore,
+        truststoreKey: 'truststore.pem',
+        truststoreVersion: 'v1',
+      },
+    });
+    template = Template.fromStack(stack);
+  }, 120_000);
+
+  it('S74: fronts the API with a custom domain that requires client certificates checked against the S3 truststore', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'mtls.auth.example.com',
+      MutualTlsAuthentication: {
+        TruststoreUri: {
+          'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Truststore') }, '/truststore.pem']],
+        },
+        TruststoreVersion: 'v1',
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+      DomainName: { Ref: Match.stringLikeRegexp('MtlsDomain') },
+      Stage: Match.anyValue(),
+    });
+    template.hasOutput('*', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('MtlsDomain'), 'RegionalDomainName'] } });
+  });
+
+  it('tells the token endpoint where the mutual-TLS domain is (MTLS_ENDPOINT)', () => {
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, Json>;
+    const token = Object.values(functions).find((f) =>
+      String(f.Properties.Description ?? '').startsWith('POST /oauth2/token'),
+    );
+    expect(token?.Properties.Environment.Variables.MTLS_ENDPOINT).toBe('https://mtls.auth.example.com');
+  });
+});
