@@ -37,6 +37,13 @@ export interface FunctionSpec {
   readonly mfaKey?: boolean;
   /** Sends mail through SES (`ses:SendEmail` on the sending identity only). */
   readonly mail?: boolean;
+  /**
+   * Looks personal API keys up by hash and records their use (the authorizer): `dynamodb:GetItem` and
+   * `dynamodb:UpdateItem` on the API-key table only — no Scan, no Query, no index, no other table.
+   */
+  readonly apiKeyLookup?: boolean;
+  /** Modules built into files of their own beside the bundle, for a lazy `import()` (see bundling.ts). */
+  readonly lazyModules?: readonly string[];
   /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
   readonly slimLogger?: boolean;
   readonly memorySize: number;
@@ -233,9 +240,13 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     timeout: HANDLER_TIMEOUT,
   },
   authorizer: {
-    description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
-    // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).
+    description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS, and personal API keys',
+    // No secret: it reads public keys over HTTPS like any other verifier (S44). The one table access is the API-key
+    // lookup (one GetItem per key per cache window, a lastUsedAt UpdateItem at most once a minute per key, S78),
+    // made by a module of its own that only an API key loads: the JWT path stays at zero AWS calls.
     jwksUrl: true,
+    apiKeyLookup: true,
+    lazyModules: ['functions/authorizer/api-key-path.ts'],
     slimLogger: true,
     // A warm call is one signature check (≈ 55 µs on a full core, well under 1 ms at 256 MB's ~0.15 vCPU), billed
     // at the 1 ms minimum: less memory saves nothing per call and slows the cold start; more doubles the price.

@@ -170,6 +170,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const invoke = (fn: string) => (event: unknown) => functionOf(fn).invoke(event);
     const handlers = Object.fromEntries(FUNCTIONS.map((fn) => [fn, invoke(fn)]));
     const corsOrigins: string[] = [];
+    const authorizerCacheSeconds = Number(
+      options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
+    );
     const server = createGateway({
       routes: ROUTES,
       handlers,
@@ -186,9 +189,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
         // Local only, never in ROUTES: the mails the functions sent through the SES stand-in, newest last.
         'GET /_dev/outbox': (req, res) => devOutboxRoute(req, res, mail),
       },
-      authorizerCacheSeconds: Number(
-        options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
-      ),
+      authorizerCacheSeconds,
     });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -260,6 +261,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           keyRing,
           mfaKey,
           jwksUrl: `${url}/.well-known/jwks.json`,
+          authorizerCacheSeconds,
           mail: { from: mailFrom },
         }),
         ...lambdaRuntimeEnv(fn, spec.memorySize, {

@@ -93,6 +93,7 @@ export const configSchema = z.object({
   ALLOWED_REDIRECT_ORIGINS: z.pipe(list(''), z.array(origin)),
   // Email sign-in (magic links, email verification, password reset).
   MAGIC_LINKS_TABLE: nonEmpty(),
+  API_KEYS_TABLE: nonEmpty(),
   /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
   PUBLIC_URL: z.optional(url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash'))),
   MAGIC_LINKS_ENABLED: bool(true),

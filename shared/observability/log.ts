@@ -39,7 +39,11 @@ export type SecurityEventType =
   | 'mfa_locked'
   | 'mfa_recovery_code_used'
   | 'mfa_recovery_codes_replaced'
-  | 'mfa_reset';
+  | 'mfa_reset'
+  | 'api_key_created'
+  | 'api_key_revoked'
+  | 'api_key_used_after_revocation'
+  | 'api_key_refused';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(

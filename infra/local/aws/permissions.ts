@@ -25,6 +25,8 @@ export const TABLE_WRITE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ];
+/** The authorizer's API-key lookup: read a key by hash, record its use. */
+export const API_KEY_LOOKUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 export const SECRET_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret'];
 
@@ -73,6 +75,10 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
         if (arns.mailResources?.length) statements.push({ actions: ['ses:SendEmail'], resources: arns.mailResources });
         break;
       case 'oauthClientSecrets':
+        break;
+      case 'apiKeyLookup':
+        // Table.grant(…) of exactly these two actions, on the table alone (no index).
+        statements.push({ actions: API_KEY_LOOKUP_ACTIONS, resources: [arns.table('ApiKeys')] });
         break;
       case 'mfaKey':
         // Locally the data key is a file (MFA_KEY_FILE), outside the Secrets Manager stand-in.

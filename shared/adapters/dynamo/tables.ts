@@ -5,9 +5,9 @@
  */
 export interface TableDefinition {
   /** Logical name: construct id in CDK, table name prefix locally. */
-  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks';
+  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks' | 'ApiKeys';
   /** Environment variable that carries the table name to the functions. */
-  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE' | 'MAGIC_LINKS_TABLE';
+  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE' | 'MAGIC_LINKS_TABLE' | 'API_KEYS_TABLE';
   partitionKey: 'pk';
   ttlAttribute?: 'expiresAt';
   pointInTimeRecovery: boolean;
@@ -16,6 +16,9 @@ export interface TableDefinition {
 
 /** GSI of the refresh table: one row per family, keyed by owner, for logout-all. */
 export const FAMILIES_BY_USER_INDEX = 'familiesByUser';
+
+/** GSI of the API-key table: the keys of one owner, for the list and for revocation by id. */
+export const API_KEYS_BY_OWNER_INDEX = 'apiKeysByOwner';
 
 export const TABLES: readonly TableDefinition[] = [
   { id: 'Users', envVar: 'USERS_TABLE', partitionKey: 'pk', pointInTimeRecovery: true, globalSecondaryIndexes: [] },
@@ -45,5 +48,14 @@ export const TABLES: readonly TableDefinition[] = [
     ttlAttribute: 'expiresAt',
     pointInTimeRecovery: false,
     globalSecondaryIndexes: [],
+  },
+  // Personal API keys by key hash (S77); TTL on expiresAt removes a key after it expires (revoked ones too).
+  {
+    id: 'ApiKeys',
+    envVar: 'API_KEYS_TABLE',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+    globalSecondaryIndexes: [{ indexName: API_KEYS_BY_OWNER_INDEX, partitionKey: 'owner', projection: 'ALL' }],
   },
 ];
