@@ -123,7 +123,8 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   },
   'admin-set-roles': {
     description: "PUT /admin/users/{id}/roles (admin): replace a user's roles",
-    tables: { Users: 'readWrite' },
+    // ApiKeys: keys that carry a role taken away are revoked (a key never keeps more than its owner has, S77).
+    tables: { Users: 'readWrite', ApiKeys: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -134,8 +135,9 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     timeout: HANDLER_TIMEOUT,
   },
   'admin-disable-user': {
-    description: 'POST /admin/users/{id}/disable (admin): disable an account and end its sessions',
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    description: 'POST /admin/users/{id}/disable (admin): disable an account and end its sessions and API keys',
+    // ApiKeys: the owner's keys are revoked, so the authorizer refuses them within 60 s (S77).
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', ApiKeys: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -236,6 +238,24 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   'admin-mfa-reset': {
     description: "POST /admin/users/{id}/mfa/reset (admin): remove a user's factors and end the user's sessions",
     tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'api-key-create': {
+    description: 'POST /auth/api-keys (Bearer): a personal API key, shown once, stored only as SHA-256',
+    tables: { ApiKeys: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'api-key-list': {
+    description: "GET /auth/api-keys (Bearer): the caller's API keys, never a key",
+    tables: { ApiKeys: 'read' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'api-key-revoke': {
+    description: 'DELETE /auth/api-keys/{id} (Bearer): revoke one of the caller\'s API keys',
+    tables: { ApiKeys: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },

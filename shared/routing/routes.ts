@@ -30,7 +30,10 @@ export type FunctionName =
   | 'mfa-remove'
   | 'mfa-recovery-codes'
   | 'mfa-verify'
-  | 'admin-mfa-reset';
+  | 'admin-mfa-reset'
+  | 'api-key-create'
+  | 'api-key-list'
+  | 'api-key-revoke';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -87,6 +90,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/auth/mfa/recovery-codes', fn: 'mfa-recovery-codes', auth: {} },
   { method: 'POST', path: '/auth/mfa/verify', fn: 'mfa-verify' },
   { method: 'POST', path: '/admin/users/{id}/mfa/reset', fn: 'admin-mfa-reset', auth: { roles: ['admin'] } },
+  // Personal API keys (S77): made with a session's access token (a key cannot make keys), shown once.
+  { method: 'POST', path: '/auth/api-keys', fn: 'api-key-create', auth: {} },
+  { method: 'GET', path: '/auth/api-keys', fn: 'api-key-list', auth: {} },
+  { method: 'DELETE', path: '/auth/api-keys/{id}', fn: 'api-key-revoke', auth: {} },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

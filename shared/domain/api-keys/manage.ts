@@ -22,6 +22,8 @@ export interface ApiKeyCaller {
   scopes: string[];
   /** Set when the caller authenticated with an API key itself. */
   apiKeyId?: string;
+  /** Set when the caller is a machine client (a client token): it has no account to own a key. */
+  clientId?: string;
 }
 
 export interface CreateApiKeyInput {
@@ -69,6 +71,7 @@ export async function createApiKey(
   if (caller.apiKeyId !== undefined) {
     throw new AuthError('forbidden', 'An API key cannot create API keys: sign in to create one.');
   }
+  if (caller.clientId !== undefined) throw new AuthError('forbidden', 'API keys belong to accounts, not to clients.');
   const scopes = [...new Set(input.scopes ?? caller.scopes)];
   const extra = scopes.filter((s) => !caller.scopes.includes(s));
   if (extra.length > 0) throw new AuthError('invalid_request', `scopes: not granted to you: ${extra.join(' ')}`);
