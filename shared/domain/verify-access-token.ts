@@ -32,7 +32,7 @@ export interface AccessTokenClaims {
   amr: string[];
   /** `auth_time`, when present. */
   authTime?: number;
-  /** `client_id` of a machine client's token (RFC 9068 §2.2), when present. */
+  /** A machine client's own token (RFC 9068 §2.2: `sub` = `client_id`): the client id. */
   clientId?: string;
   /**
    * `cnf.x5t#S256` of a certificate-bound token (RFC 8705 §3.1): the base64url SHA-256 of the client certificate
@@ -241,7 +241,9 @@ export class AccessTokenVerifier {
       iat,
       amr: Array.isArray(payload.amr) ? payload.amr.filter((a): a is string => typeof a === 'string') : [],
       ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
-      ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+      // RFC 9068 §2.2: a client acting on its own behalf has `sub` = `client_id`. A user's token names the client
+      // it was issued to in `client_id` too, but its `sub` is the user: that is not a machine caller.
+      ...(payload.client_id === sub ? { clientId: sub } : {}),
       ...(binding !== undefined ? { certificateThumbprint: binding } : {}),
     };
   }

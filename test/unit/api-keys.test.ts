@@ -241,10 +241,21 @@ describe('Function: createAuthorizer with API keys', () => {
   it('S77: taking a role away revokes the keys that carry it; a key never holds more than its owner', async () => {
     const { deps, apiKeys } = setup();
     const users = new MemoryUserStore();
-    await users.create({ id: 'user-1', email: 'a@example.com', roles: ['user', 'admin'], emailVerified: true, createdAt: 0 });
+    await users.create({
+      id: 'user-1',
+      email: 'a@example.com',
+      roles: ['user', 'admin'],
+      emailVerified: true,
+      createdAt: 0,
+    });
     const adminKey = await createApiKey(deps, { ...OWNER, roles: ['user', 'admin'] }, { name: 'admin' });
     const userKey = await createApiKey(deps, OWNER, { name: 'user' });
-    await setUserRoles({ clock: deps.clock, users, refreshTokens: new MemoryRefreshTokenStore(), apiKeys }, 'admin-2', 'user-1', ['user']);
+    await setUserRoles(
+      { clock: deps.clock, users, refreshTokens: new MemoryRefreshTokenStore(), apiKeys },
+      'admin-2',
+      'user-1',
+      ['user'],
+    );
     expect((await listApiKeys(deps, OWNER)).map((k) => k.id)).toEqual([userKey.id]);
     expect((await apiKeys.findByHash(apiKeyHash(adminKey.key)))?.revokedReason).toBe('roles_changed');
   });
