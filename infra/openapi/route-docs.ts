@@ -9,6 +9,7 @@ import type { ErrorCode } from '../../shared/domain/errors.js';
 import { emailRequestSchema, redemptionSchema } from '../../shared/http/email-schemas.js';
 import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/schemas.js';
 import { MFA_ROUTE_DOCS } from './mfa-route-docs.js';
+import { API_KEY_ROUTE_DOCS } from './api-key-route-docs.js';
 
 export type ResponseKind = 'tokens' | 'empty' | 'json' | 'html' | 'redirect' | 'gateway';
 
@@ -274,4 +275,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     errors: ['invalid_request', 'not_found'],
   },
   ...MFA_ROUTE_DOCS,
+  ...API_KEY_ROUTE_DOCS,
 };
