@@ -111,6 +111,9 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
       ['DELETE', '/auth/mfa/unknown', { bearer: user.access }],
       ['POST', '/auth/mfa/recovery-codes', { bearer: user.access }],
       ['POST', '/auth/mfa/verify', { json: { mfaToken: 'unknown', method: 'totp', code: '000000' } }],
+      ['POST', '/auth/api-keys', { bearer: user.access, json: { name: 'ci' } }],
+      ['GET', '/auth/api-keys', { bearer: user.access }],
+      ['DELETE', '/auth/api-keys/unknown', { bearer: user.access }],
     ];
     for (const [method, path, options] of mfa) {
       const status = (await call(method, path, options)).status;

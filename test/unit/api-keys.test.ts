@@ -46,10 +46,11 @@ const httpEvent = (authorization: string, routeKey = 'GET /auth/me') =>
     requestContext: {} as APIGatewayRequestAuthorizerEventV2['requestContext'],
   }) satisfies APIGatewayRequestAuthorizerEventV2;
 
-const events = (spy: ReturnType<typeof vi.spyOn>) =>
+type Spy = { mock: { calls: unknown[][] } };
+const events = (spy: Spy) =>
   spy.mock.calls.map((c) => (c[1] as { securityEvent?: string } | undefined)?.securityEvent).filter(Boolean);
 
-let info: ReturnType<typeof vi.spyOn>;
+let info: Spy;
 beforeEach(() => {
   info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
   vi.spyOn(logger, 'error').mockImplementation(() => undefined);
