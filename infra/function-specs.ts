@@ -254,7 +254,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     timeout: HANDLER_TIMEOUT,
   },
   'api-key-revoke': {
-    description: 'DELETE /auth/api-keys/{id} (Bearer): revoke one of the caller\'s API keys',
+    description: "DELETE /auth/api-keys/{id} (Bearer): revoke one of the caller's API keys",
     tables: { ApiKeys: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,

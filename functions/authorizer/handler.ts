@@ -8,8 +8,8 @@ import { createAuthorizer, requirementsWith, type AuthorizerDeps } from '../../s
 import { parseRoutePolicies } from '../../shared/routing/route-policies.js';
 import { loadVerifierConfig } from '../../shared/config/verifier-config.js';
 import { AccessTokenVerifier, SUPPORTED_ALGORITHMS } from '../../shared/domain/verify-access-token.js';
+import type * as ApiKeyPathModule from './api-key-path.js';
 
-type ApiKeyPathModule = typeof import('./api-key-path.js');
 /** Resolved at run time, beside this module: `api-key-path.ts` from source, `api-key-path.js` in the bundle. */
 const API_KEY_PATH: string = './api-key-path.js';
 
@@ -37,7 +37,7 @@ function defaultDeps(): AuthorizerDeps {
     // Only where the stack gives this function the API-key table; a specifier esbuild does not follow, so the
     // module stays out of index.mjs (the build writes it beside it: infra/bundling/bundling.ts).
     ...(process.env.API_KEYS_TABLE
-      ? { apiKeys: async () => ((await import(API_KEY_PATH)) as ApiKeyPathModule).createDefaultApiKeyPath() }
+      ? { apiKeys: async () => ((await import(API_KEY_PATH)) as typeof ApiKeyPathModule).createDefaultApiKeyPath() }
       : {}),
   };
 }

@@ -132,7 +132,11 @@ function apiKeyLoader(deps: AuthorizerDeps): (() => Promise<ApiKeyAuthenticator>
   const load = deps.apiKeys;
   if (!load) return undefined;
   let loading: Promise<ApiKeyAuthenticator> | undefined;
-  return () => (loading ??= load().catch((e: unknown) => ((loading = undefined), Promise.reject(e))));
+  return () =>
+    (loading ??= load().catch((e: unknown) => {
+      loading = undefined;
+      throw e;
+    }));
 }
 
 async function authenticateApiKey(
@@ -147,9 +151,12 @@ async function authenticateApiKey(
   }
   if (!load) throw deny('unknown_api_key');
   try {
-    return await (await load())(key);
+    return await (
+      await load()
+    )(key);
   } catch (e) {
-    const reason = e instanceof Error && e.name === 'ApiKeyRefusedError' ? (e as ApiKeyRefusedError).reason : 'internal';
+    const reason =
+      e instanceof Error && e.name === 'ApiKeyRefusedError' ? (e as ApiKeyRefusedError).reason : 'internal';
     if (reason !== 'api_keys_unavailable' && reason !== 'internal') securityEvent('api_key_refused', { reason });
     throw deny(reason, e);
   }

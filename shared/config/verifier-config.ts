@@ -10,11 +10,10 @@ import { ConfigError } from './config-error.js';
 type Check = (s: string) => boolean;
 // Plain checks rather than zod/mini: zod's core alone was ~13 KB of this 30 KB bundle and ~2 ms of its import
 // (test/README.md, Performance). Numbers are read as `Number()` reads them, like `z.coerce.number()`.
-const int =
-  (name: keyof typeof VERIFIER_BOUNDS, [, min, max] = VERIFIER_BOUNDS[name]): [Check, string] => [
-    (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
-    `must be an integer from ${min} to ${max}`,
-  ];
+const int = (name: keyof typeof VERIFIER_BOUNDS, [, min, max] = VERIFIER_BOUNDS[name]): [Check, string] => [
+  (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
+  `must be an integer from ${min} to ${max}`,
+];
 const isUrl = (s: string) => {
   try {
     new URL(s);

@@ -43,7 +43,12 @@ export interface ApiKeyStore extends ApiKeyLookup {
   /** The owner's keys that are not revoked, newest first. */
   listByOwner(owner: string): Promise<ApiKeyRecord[]>;
   /** Revokes one live key of `owner`; returns it, or undefined when the owner has no such live key. */
-  revoke(owner: string, id: string, at: number, reason: NonNullable<ApiKeyRecord['revokedReason']>): Promise<ApiKeyRecord | undefined>;
+  revoke(
+    owner: string,
+    id: string,
+    at: number,
+    reason: NonNullable<ApiKeyRecord['revokedReason']>,
+  ): Promise<ApiKeyRecord | undefined>;
   /** Revokes every live key of `owner` (or those `which` selects); returns how many. */
   revokeAllOf(
     owner: string,
