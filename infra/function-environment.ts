@@ -39,6 +39,9 @@ export type FunctionGrant =
   | { readonly kind: 'apiKeyLookup' }
   | { readonly kind: 'mail' };
 
+/** The authorizer's API-key lookup grant: read a key by hash, record its use; no Scan, no Query, no index. */
+export const API_KEY_LOOKUP_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+
 /** Revocation of an API key is seen within this many seconds, API Gateway's cache and the authorizer's together. */
 export const API_KEY_REVOCATION_SECONDS = 60;
 

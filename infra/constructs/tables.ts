@@ -4,7 +4,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import type { TableId } from '../function-specs.js';
-import { API_KEY_LOOKUP_ACTIONS } from '../local/aws/permissions.js';
+import { API_KEY_LOOKUP_ACTIONS } from '../function-environment.js';
 
 export interface AuthTablesProps {
   /** @default RemovalPolicy.RETAIN */

@@ -5,7 +5,7 @@
  * template, so the two cannot drift.
  */
 import { TABLES } from '../../../shared/adapters/dynamo/tables.js';
-import { functionGrants } from '../../function-environment.js';
+import { API_KEY_LOOKUP_ACTIONS, functionGrants } from '../../function-environment.js';
 import type { FunctionSpec, TableId } from '../../function-specs.js';
 import type { Statement } from './iam.js';
 
@@ -25,8 +25,6 @@ export const TABLE_WRITE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ];
-/** The authorizer's API-key lookup: read a key by hash, record its use. */
-export const API_KEY_LOOKUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 export const SECRET_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret'];
 
@@ -78,7 +76,7 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
         break;
       case 'apiKeyLookup':
         // Table.grant(…) of exactly these two actions, on the table alone (no index).
-        statements.push({ actions: API_KEY_LOOKUP_ACTIONS, resources: [arns.table('ApiKeys')] });
+        statements.push({ actions: [...API_KEY_LOOKUP_ACTIONS], resources: [arns.table('ApiKeys')] });
         break;
       case 'mfaKey':
         // Locally the data key is a file (MFA_KEY_FILE), outside the Secrets Manager stand-in.
