@@ -101,6 +101,7 @@ export class AuthBackend extends Construct {
       signingKeys,
       mfaDataKey,
       jwksUrl: this.jwksUrl,
+      authorizerCacheSeconds: settings.authorizerCacheTtl.toSeconds(),
       oauthClientSecretArns: Object.values(settings.oauthProviders).flatMap((p) =>
         p.clientSecretArn ? [p.clientSecretArn] : [],
       ),

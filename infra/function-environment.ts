@@ -20,6 +20,11 @@ export interface FunctionResources {
   readonly mfaKey?: { readonly secretId: string } | { readonly file: string };
   /** Where verifiers fetch the public keys (`${issuer}/.well-known/jwks.json`). */
   readonly jwksUrl: string;
+  /**
+   * API Gateway's authorizer cache TTL in seconds: the API-key path caches a read for what is left of 60 s, so a
+   * revocation is seen within 60 s in all (S77). @default 60
+   */
+  readonly authorizerCacheSeconds?: number;
   /** The sending identity; without it the mail routes answer 503 (nothing crashes). */
   readonly mail?: { readonly from: string; readonly configurationSet?: string };
 }
@@ -31,7 +36,18 @@ export type FunctionGrant =
   | { readonly kind: 'publicKeys'; readonly access: 'read' | 'write' }
   | { readonly kind: 'oauthClientSecrets' }
   | { readonly kind: 'mfaKey' }
+  | { readonly kind: 'apiKeyLookup' }
   | { readonly kind: 'mail' };
+
+/** The authorizer's API-key lookup grant: read a key by hash, record its use; no Scan, no Query, no index. */
+export const API_KEY_LOOKUP_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+
+/** Revocation of an API key is seen within this many seconds, API Gateway's cache and the authorizer's together. */
+export const API_KEY_REVOCATION_SECONDS = 60;
+
+/** How long the authorizer may reuse an API-key read: what API Gateway's own cache leaves of the 60 s (S77). */
+export const apiKeyCacheSeconds = (authorizerCacheSeconds: number): number =>
+  Math.max(0, API_KEY_REVOCATION_SECONDS - authorizerCacheSeconds);
 
 /** The grants of a function, in a stable order. */
 export function functionGrants(spec: FunctionSpec): FunctionGrant[] {
@@ -45,6 +61,7 @@ export function functionGrants(spec: FunctionSpec): FunctionGrant[] {
   if (spec.oauthClientSecrets) grants.push({ kind: 'oauthClientSecrets' });
   if (spec.mfaKey) grants.push({ kind: 'mfaKey' });
   if (spec.mail) grants.push({ kind: 'mail' });
+  if (spec.apiKeyLookup) grants.push({ kind: 'apiKeyLookup' });
   return grants;
 }
 
@@ -85,6 +102,10 @@ export function functionEnvironment(
         break;
       case 'oauthClientSecrets':
         // The secrets are named by ARN in OAUTH_PROVIDERS (common); the grant is what this adds.
+        break;
+      case 'apiKeyLookup':
+        env.API_KEYS_TABLE = resources.tableName('ApiKeys');
+        env.API_KEY_CACHE_SECONDS = String(apiKeyCacheSeconds(resources.authorizerCacheSeconds ?? 60));
         break;
     }
   }

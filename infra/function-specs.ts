@@ -37,6 +37,13 @@ export interface FunctionSpec {
   readonly mfaKey?: boolean;
   /** Sends mail through SES (`ses:SendEmail` on the sending identity only). */
   readonly mail?: boolean;
+  /**
+   * Looks personal API keys up by hash and records their use (the authorizer): `dynamodb:GetItem` and
+   * `dynamodb:UpdateItem` on the API-key table only — no Scan, no Query, no index, no other table.
+   */
+  readonly apiKeyLookup?: boolean;
+  /** Modules built into files of their own beside the bundle, for a lazy `import()` (see bundling.ts). */
+  readonly lazyModules?: readonly string[];
   /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
   readonly slimLogger?: boolean;
   readonly memorySize: number;
@@ -116,7 +123,8 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
   },
   'admin-set-roles': {
     description: "PUT /admin/users/{id}/roles (admin): replace a user's roles",
-    tables: { Users: 'readWrite' },
+    // ApiKeys: keys that carry a role taken away are revoked (a key never keeps more than its owner has, S77).
+    tables: { Users: 'readWrite', ApiKeys: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -127,8 +135,9 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     timeout: HANDLER_TIMEOUT,
   },
   'admin-disable-user': {
-    description: 'POST /admin/users/{id}/disable (admin): disable an account and end its sessions',
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
+    description: 'POST /admin/users/{id}/disable (admin): disable an account and end its sessions and API keys',
+    // ApiKeys: the owner's keys are revoked, so the authorizer refuses them within 60 s (S77).
+    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', ApiKeys: 'readWrite' },
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
@@ -311,10 +320,32 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     memorySize: 256,
     timeout: HANDLER_TIMEOUT,
   },
+  'api-key-create': {
+    description: 'POST /auth/api-keys (Bearer): a personal API key, shown once, stored only as SHA-256',
+    tables: { ApiKeys: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'api-key-list': {
+    description: "GET /auth/api-keys (Bearer): the caller's API keys, never a key",
+    tables: { ApiKeys: 'read' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
+  'api-key-revoke': {
+    description: "DELETE /auth/api-keys/{id} (Bearer): revoke one of the caller's API keys",
+    tables: { ApiKeys: 'readWrite' },
+    memorySize: 256,
+    timeout: HANDLER_TIMEOUT,
+  },
   authorizer: {
-    description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS',
-    // No table, no secret: it reads public keys over HTTPS like any other verifier (S44).
+    description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS, and personal API keys',
+    // No secret: it reads public keys over HTTPS like any other verifier (S44). The one table access is the API-key
+    // lookup (one GetItem per key per cache window, a lastUsedAt UpdateItem at most once a minute per key, S78),
+    // made by a module of its own that only an API key loads: the JWT path stays at zero AWS calls.
     jwksUrl: true,
+    apiKeyLookup: true,
+    lazyModules: ['functions/authorizer/api-key-path.ts'],
     slimLogger: true,
     // A warm call is one signature check (≈ 55 µs on a full core, well under 1 ms at 256 MB's ~0.15 vCPU), billed
     // at the 1 ms minimum: less memory saves nothing per call and slows the cold start; more doubles the price.

@@ -46,6 +46,38 @@ export class Argon2NativeBinding implements ICommandHooks {
   }
 }
 
+/**
+ * Builds each lazily imported module into the asset beside `index.mjs` (infra/bundling/lazy-module.mjs), with the
+ * main bundle's aliases. Runs where esbuild ran, with the project's own esbuild, offline.
+ */
+export class LazyModules implements ICommandHooks {
+  constructor(
+    private readonly entries: readonly string[],
+    private readonly script: string,
+    private readonly target: string,
+    private readonly aliases: readonly string[],
+  ) {}
+
+  beforeBundling(): string[] {
+    return [];
+  }
+
+  beforeInstall(): string[] {
+    return [];
+  }
+
+  afterBundling(inputDir: string, outputDir: string): string[] {
+    const aliases = this.aliases.map((a) => {
+      const [name, path] = a.split('=') as [string, string];
+      return `"${name}=${inputDir}/${path.replace(/^\.\//, '')}"`;
+    });
+    return this.entries.map(
+      (entry) =>
+        `cd "${inputDir}" && node "${inputDir}/${this.script}" "${inputDir}/${entry}" "${outputDir}" ${this.target} ${aliases.join(' ')}`,
+    );
+  }
+}
+
 /** Fails at synth, with the fix, when the binary the asset needs is not installed. */
 export function assertArgon2BinaryInstalled(projectRoot: string, architecture: Architecture): void {
   const pkg = argon2NativePackage(architecture);
@@ -68,6 +100,13 @@ export interface FunctionBundlingProps {
    * @default false
    */
   readonly slimLogger?: boolean;
+  /**
+   * Modules (project-relative `.ts` entries) built into files of their own beside `index.mjs`, which the handler
+   * imports lazily with a specifier esbuild leaves alone (infra/bundling/lazy-module.mjs): the authorizer's
+   * API-key path, so that a JWT request never loads the AWS SDK.
+   * @default []
+   */
+  readonly lazyModules?: readonly string[];
   /**
    * Where this package sits relative to the bundling project root, e.g. `node_modules/lambda-auth` when another
    * app installed it (the aliases below are resolved from the project root).
@@ -117,6 +156,16 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     ...(props.argon2
       ? { externalModules: [ARGON2], commandHooks: new Argon2NativeBinding(props.architecture) }
       : { externalModules: [] }),
+    ...(props.lazyModules?.length
+      ? {
+          commandHooks: new LazyModules(
+            props.lazyModules.map((m) => `${dir.slice(2, -'infra/bundling'.length)}${m}`),
+            `${dir.slice(2)}/lazy-module.mjs`,
+            esbuildTarget(props.runtime),
+            aliases,
+          ),
+        }
+      : {}),
     ...(aliases.length > 0 ? { esbuildArgs: { '--alias': aliases } } : {}),
   };
 }

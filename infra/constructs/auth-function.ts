@@ -45,6 +45,8 @@ export interface AuthFunctionResources {
   readonly signingKeys: SigningKeys;
   readonly mfaDataKey: MfaDataKey;
   readonly jwksUrl: string;
+  /** API Gateway's authorizer cache TTL (seconds): the API-key path caches what is left of 60 s. */
+  readonly authorizerCacheSeconds: number;
   /** The OAuth client secrets, by complete ARN (never their values: those stay out of the template). */
   readonly oauthClientSecretArns: readonly string[];
   /** The SES sending identity; without it a function that mails gets no SES permission (it answers 503). */
@@ -102,6 +104,7 @@ export class AuthFunction extends Construct {
       },
       mfaKey: { secretId: resources.mfaDataKey.secret.secretArn },
       jwksUrl: resources.jwksUrl,
+      authorizerCacheSeconds: resources.authorizerCacheSeconds,
       mail: resources.mail && { from: resources.mail.from, configurationSet: resources.mail.configurationSet },
     });
 
@@ -126,6 +129,7 @@ export class AuthFunction extends Construct {
         argon2: spec.argon2 === true,
         slimLogger: spec.slimLogger === true,
         packageDir: PACKAGE_DIR,
+        lazyModules: spec.lazyModules,
       }),
     });
     // After the function exists: the rotation grant attaches the function itself to the ring's schedule. That one
@@ -163,6 +167,9 @@ export class AuthFunction extends Construct {
         return;
       case 'mail':
         if (resources.mail) this.grantSendMail(resources.mail);
+        return;
+      case 'apiKeyLookup':
+        resources.tables.grantApiKeyLookup(this.role);
         return;
     }
   }

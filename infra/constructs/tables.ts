@@ -1,9 +1,10 @@
 import { RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import type { TableId } from '../function-specs.js';
+import { API_KEY_LOOKUP_ACTIONS } from '../function-environment.js';
 
 export interface AuthTablesProps {
   /** @default RemovalPolicy.RETAIN */
@@ -64,6 +65,18 @@ export class AuthTables {
     this.acknowledgeIndexAccess(id, grantee, 'ReadWrite');
   }
 
+  /**
+   * The authorizer's API-key lookup: `GetItem` and `UpdateItem` on the API-key table, nothing else (no Scan or
+   * Query, so it cannot enumerate keys, and no index).
+   */
+  public grantApiKeyLookup(grantee: Grantee): void {
+    Grant.addToPrincipal({
+      grantee,
+      actions: [...API_KEY_LOOKUP_ACTIONS],
+      resourceArns: [this.byId.ApiKeys.tableArn],
+    });
+  }
+
   private acknowledgeIndexAccess(id: TableId, grantee: Grantee, access: 'Read' | 'ReadWrite'): void {
     const def = TABLES.find((t) => t.id === id)!;
     if (def.globalSecondaryIndexes.length === 0) return;
@@ -84,4 +97,6 @@ const NO_PITR_REASONS: Partial<Record<TableId, string>> = {
     'Holds only OAuth transactions and rate-limit counters that expire within minutes by TTL; a restore has no value and would reset lockout counters.',
   MagicLinks:
     'Holds only hashed single-use email links and codes that expire within minutes by TTL; a restore would resurrect used links, so it must never be the recovery path.',
+  ApiKeys:
+    'Rows are hashed API keys that expire within a year. Restoring an earlier copy would un-revoke revoked keys (and those of disabled owners), so a restore must never be the recovery path; losing the table only makes users create new keys.',
 };

@@ -88,15 +88,16 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const pool = functionPool({ specs, environments, output: options.functionOutput });
     closers.push(() => pool.close());
     const corsOrigins: string[] = [];
+    const authorizerCacheSeconds = Number(
+      options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
+    );
     const server = createGateway({
       routes: ROUTES,
       handlers: Object.fromEntries(FUNCTIONS.map((fn) => [fn, pool.invoke(fn)])),
       authorizer: pool.invoke('authorizer'),
       corsOrigins,
       extraRoutes: { ...demoRoutes, ...devRoutes(mail) },
-      authorizerCacheSeconds: Number(
-        options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
-      ),
+      authorizerCacheSeconds,
     });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -144,6 +145,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
           keyRing,
           mfaKey,
           jwksUrl: `${url}/.well-known/jwks.json`,
+          authorizerCacheSeconds,
           mail: { from: mailFrom },
         }),
         ...lambdaRuntimeEnv(fn, spec.memorySize, { ...functionEndpoints, secretsManager: sm?.endpoint }),

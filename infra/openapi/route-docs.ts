@@ -11,6 +11,7 @@ import { credentialsSchema, refreshTokenBodySchema } from '../../shared/http/sch
 import { CLIENT_ROUTE_DOCS } from './client-route-docs.js';
 import { MFA_ROUTE_DOCS } from './mfa-route-docs.js';
 import { PASSKEY_ROUTE_DOCS } from './passkey-route-docs.js';
+import { API_KEY_ROUTE_DOCS } from './api-key-route-docs.js';
 
 export type ResponseKind = 'tokens' | 'empty' | 'json' | 'html' | 'redirect' | 'gateway';
 
@@ -282,4 +283,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   ...MFA_ROUTE_DOCS,
   ...PASSKEY_ROUTE_DOCS,
   ...CLIENT_ROUTE_DOCS,
+  ...API_KEY_ROUTE_DOCS,
 };

@@ -21,6 +21,10 @@ export interface AuthContext {
   amr: string[];
   /** When that sign-in happened (epoch seconds), when the token says. */
   authTime?: number;
+  /** Set when the caller presented a personal API key (`lak_…`) instead of a token: the key's id. */
+  apiKeyId?: string;
+  /** Set for a machine client's token: its `client_id` (`sub` is the same). */
+  clientId?: string;
 }
 
 /** The wire form of `AuthContext` as the authorizer returns it in `context`. */
@@ -37,6 +41,10 @@ export interface AuthorizerContext {
   amr: string;
   /** Epoch seconds, or absent. */
   auth_time?: string;
+  /** The API key's id, when the caller used one. */
+  api_key_id?: string;
+  /** The machine client's id, for a client token. */
+  client_id?: string;
   [key: string]: string | undefined;
 }
 
@@ -53,6 +61,8 @@ export function encodeAuthContext(ctx: AuthContext): AuthorizerContext {
     email_verified: ctx.emailVerified ? 'true' : 'false',
     amr: ctx.amr.filter((a) => ROLE.test(a)).join(' '),
     ...(ctx.authTime !== undefined ? { auth_time: String(ctx.authTime) } : {}),
+    ...(ctx.apiKeyId !== undefined ? { api_key_id: ctx.apiKeyId } : {}),
+    ...(ctx.clientId !== undefined ? { client_id: ctx.clientId } : {}),
   };
 }
 
@@ -93,6 +103,8 @@ export function getAuthContext(event: EventWithAuthorizer): AuthContext {
   if (!sub || !jti) throw new MissingAuthContextError();
   const roles = str(raw.roles) ?? '';
   const authTime = Number(str(raw.auth_time));
+  const apiKeyId = str(raw.api_key_id);
+  const clientId = str(raw.client_id);
   return {
     sub,
     email: str(raw.email) ?? '',
@@ -103,6 +115,8 @@ export function getAuthContext(event: EventWithAuthorizer): AuthContext {
     jti,
     amr: (str(raw.amr) ?? '').split(/\s+/).filter(Boolean),
     ...(Number.isInteger(authTime) && authTime > 0 ? { authTime } : {}),
+    ...(apiKeyId ? { apiKeyId } : {}),
+    ...(clientId ? { clientId } : {}),
   };
 }
 

@@ -36,6 +36,9 @@ import {
 import { securityEvent } from '../observability/log.js';
 import { routeRequirements, type RouteDefinition } from '../routing/routes.js';
 import { checkStepUp } from './step-up.js';
+import { isWellFormedApiKey, looksLikeApiKey } from '../domain/api-keys/format.js';
+import { certificateThumbprint } from './certificate-binding.js';
+import type { ApiKeyAuthenticator, ApiKeyRefusedError } from './api-key-path.js';
 
 export type RouteRequirements = NonNullable<RouteDefinition['auth']>;
 
@@ -45,6 +48,11 @@ export interface AuthorizerDeps {
   requirements?: (routeKey: string | undefined) => RouteRequirements | undefined;
   /** Epoch seconds, for `maxAuthAgeSeconds`. @default the system clock */
   now?: () => number;
+  /**
+   * The API-key path (S77), loaded on the first well-formed `lak_…` key, so that a JWT request never loads it.
+   * Absent: API keys are refused (401) like any other unknown credential.
+   */
+  apiKeys?: () => Promise<ApiKeyAuthenticator>;
 }
 
 export interface HttpApiAuthorizerResult {
@@ -85,12 +93,19 @@ export const ENROLMENT_CONTEXT = 'mfa_enrolment';
 const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
 
 type DenyReason =
-  TokenVerificationError['reason'] | 'missing_token' | 'malformed_header' | 'unsupported_event' | 'internal';
+  | TokenVerificationError['reason']
+  | ApiKeyRefusedError['reason']
+  | 'malformed_api_key'
+  | 'certificate_mismatch'
+  | 'missing_token'
+  | 'malformed_header'
+  | 'unsupported_event'
+  | 'internal';
 
 function deny(reason: DenyReason, cause?: unknown): Error {
   // Through securityEvent either way, so AuthorizerDeny is counted also when keys are unavailable; those two
   // reasons fail closed loudly (S19): every caller is being refused until keys load again.
-  const loud = reason === 'keys_unavailable' || reason === 'internal';
+  const loud = reason === 'keys_unavailable' || reason === 'api_keys_unavailable' || reason === 'internal';
   const error =
     loud && cause instanceof Error
       ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}`
@@ -117,11 +132,63 @@ function bearerToken(header: unknown): string {
   return match[1];
 }
 
-async function authenticate(deps: AuthorizerDeps, token: string): Promise<AccessTokenClaims> {
+/** Loads the API-key path once per container; a failed load is retried by the next key. */
+function apiKeyLoader(deps: AuthorizerDeps): (() => Promise<ApiKeyAuthenticator>) | undefined {
+  const load = deps.apiKeys;
+  if (!load) return undefined;
+  let loading: Promise<ApiKeyAuthenticator> | undefined;
+  return () =>
+    (loading ??= load().catch((e: unknown) => {
+      loading = undefined;
+      throw e;
+    }));
+}
+
+async function authenticateApiKey(
+  load: (() => Promise<ApiKeyAuthenticator>) | undefined,
+  key: string,
+): Promise<AccessTokenClaims & { apiKeyId?: string }> {
+  // The type prefix and checksum are checked here, with no I/O and before the API-key path is even loaded: a typo,
+  // a truncated paste or a guessed key costs no DynamoDB read (S77).
+  if (!isWellFormedApiKey(key)) {
+    securityEvent('api_key_refused', { reason: 'malformed_api_key' });
+    throw deny('malformed_api_key');
+  }
+  if (!load) throw deny('unknown_api_key');
+  try {
+    return await (
+      await load()
+    )(key);
+  } catch (e) {
+    const reason =
+      e instanceof Error && e.name === 'ApiKeyRefusedError' ? (e as ApiKeyRefusedError).reason : 'internal';
+    if (reason !== 'api_keys_unavailable' && reason !== 'internal') securityEvent('api_key_refused', { reason });
+    throw deny(reason, e);
+  }
+}
+
+async function authenticate(
+  deps: AuthorizerDeps,
+  apiKeys: (() => Promise<ApiKeyAuthenticator>) | undefined,
+  token: string,
+): Promise<AccessTokenClaims & { apiKeyId?: string }> {
+  if (looksLikeApiKey(token)) return authenticateApiKey(apiKeys, token);
   try {
     return await deps.verifier.verify(token);
   } catch (e) {
     throw deny(e instanceof TokenVerificationError ? e.reason : 'internal', e);
+  }
+}
+
+/**
+ * A certificate-bound token (RFC 8705 §3, `cnf.x5t#S256`) is only good over a connection that presented that very
+ * certificate; API Gateway passes the client certificate of a mutual-TLS custom domain in the request context.
+ */
+function checkCertificateBinding(claims: AccessTokenClaims, clientCertPem: unknown): void {
+  if (claims.certificateThumbprint === undefined) return;
+  const presented = typeof clientCertPem === 'string' ? certificateThumbprint(clientCertPem) : undefined;
+  if (presented === undefined || presented !== claims.certificateThumbprint) {
+    throw deny('certificate_mismatch');
   }
 }
 
@@ -136,6 +203,7 @@ function isHttpApiEvent(event: unknown): event is APIGatewayRequestAuthorizerEve
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const requirementsOf = deps.requirements ?? routeRequirements;
+  const apiKeys = apiKeyLoader(deps);
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
 
   async function authorize(event: unknown): Promise<HttpApiAuthorizerResult | RestAuthorizerResult> {
@@ -149,7 +217,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       if (required?.enrolmentToken === true && MFA_TOKEN.test(token)) {
         return { isAuthorized: true, context: { [ENROLMENT_CONTEXT]: 'true' } };
       }
-      const claims = await authenticate(deps, token);
+      const claims = await authenticate(deps, apiKeys, token);
+      checkCertificateBinding(
+        claims,
+        (event.requestContext as { authentication?: { clientCert?: { clientCertPem?: unknown } | null } | null })
+          .authentication?.clientCert?.clientCertPem,
+      );
       // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
       if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
         securityEvent('authorizer_deny', {
@@ -173,10 +246,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       methodArn?: unknown;
       authorizationToken?: unknown;
       headers?: APIGatewayRequestAuthorizerEvent['headers'];
+      requestContext?: { identity?: { clientCert?: { clientCertPem?: unknown } | null } };
     };
     if ((rest.type === 'TOKEN' || rest.type === 'REQUEST') && typeof rest.methodArn === 'string') {
       const header = rest.type === 'TOKEN' ? rest.authorizationToken : headerValue(rest.headers);
-      const claims = await authenticate(deps, bearerToken(header));
+      const claims = await authenticate(deps, apiKeys, bearerToken(header));
+      // A TOKEN event carries no certificate, so a certificate-bound token is refused there.
+      checkCertificateBinding(claims, rest.requestContext?.identity?.clientCert?.clientCertPem);
       return {
         principalId: claims.sub,
         policyDocument: {

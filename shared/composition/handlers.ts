@@ -10,10 +10,12 @@ import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { DynamoRateLimiter } from '../adapters/dynamo/rate-limiter.js';
 import { DynamoRefreshTokenStore } from '../adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from '../adapters/dynamo/user-store.js';
+import { DynamoApiKeyStore } from '../adapters/dynamo/api-key-store.js';
 import { getConfig, lazy, once, systemClock } from './config.js';
 import { getIssuer } from './keys.js';
 import { required, type Config } from '../config/config.js';
 import type { AdminDeps } from '../domain/admin.js';
+import type { ApiKeyDeps } from '../domain/api-keys/manage.js';
 import type { LoginDeps } from '../domain/login.js';
 import type { RefreshDeps } from '../domain/refresh.js';
 import type { SessionDeps } from '../domain/session.js';
@@ -37,6 +39,9 @@ export const getRefreshTokenStore = /* @__PURE__ */ once(() =>
 );
 export const getRateLimiter = /* @__PURE__ */ once(() =>
   lazy(() => new DynamoRateLimiter(getDoc(), required(getConfig().EPHEMERAL_TABLE, 'EPHEMERAL_TABLE'))),
+);
+export const getApiKeyStore = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoApiKeyStore(getDoc(), required(getConfig().API_KEYS_TABLE, 'API_KEYS_TABLE'))),
 );
 export const getHasher = /* @__PURE__ */ once(() => lazy(() => new Argon2Hasher()));
 
@@ -91,5 +96,15 @@ export function refreshDeps(): RefreshDeps {
 }
 
 export function adminDeps(): AdminDeps {
-  return { clock: systemClock, users: getUserStore(), refreshTokens: getRefreshTokenStore() };
+  return {
+    clock: systemClock,
+    users: getUserStore(),
+    refreshTokens: getRefreshTokenStore(),
+    apiKeys: getApiKeyStore(),
+  };
+}
+
+/** The API-key routes (S77). */
+export function apiKeyDeps(): ApiKeyDeps {
+  return { clock: systemClock, apiKeys: getApiKeyStore() };
 }

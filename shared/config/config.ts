@@ -98,6 +98,7 @@ export const configSchema = z.object({
   CLIENTS_TABLE: nonEmpty(),
   /** The mutual-TLS custom domain (`https://…`), set by the construct's `mutualTls`: enables `tls_client_auth`. */
   MTLS_ENDPOINT: z.optional(url()),
+  API_KEYS_TABLE: nonEmpty(),
   /** Base URL of the links in mails. Defaults to ISSUER; never taken from the request's Host (S32). */
   PUBLIC_URL: z.optional(url().check(z.refine((s) => !s.endsWith('/'), 'must not end with a slash'))),
   MAGIC_LINKS_ENABLED: bool(true),

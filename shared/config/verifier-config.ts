@@ -1,25 +1,19 @@
 /**
  * The authorizer's configuration: the seven variables a token verifier reads, validated with the same rules
  * as `shared/config/config.ts` (test/unit/config.test.ts proves both agree). A schema of its own because the full one
- * brings zod's pipes, arrays and regexes into a bundle whose budget is 30 KB; this one keeps the authorizer at
- * zod/mini's small core. Errors name the variable, like `loadConfig`.
+ * brings zod into a bundle whose budget is 30 KB; this one is plain checks. Errors name the variable, like
+ * `loadConfig`.
  */
-import * as z from 'zod/mini';
 import { VERIFIER_BOUNDS } from './verifier-bounds.js';
 import { ConfigError } from './config-error.js';
 
-// Only `z.string`, `z.enum`, `z.optional` and `z.refine`: each further zod/mini schema type costs ~1 KB of
-// bundle, so numbers are checked as strings here (as `Number()` reads them, like `z.coerce.number()`) and converted after validation.
-const refined = (test: (s: string) => boolean, message: string) =>
-  z.optional(z.string(message).check(z.refine(test, message)));
-type BoundedName = keyof typeof VERIFIER_BOUNDS;
-// Each bounded setting's name is spelled once, in VERIFIER_BOUNDS: its schema and default are made by a loop.
-const BOUNDED = Object.entries(VERIFIER_BOUNDS) as [BoundedName, (typeof VERIFIER_BOUNDS)[BoundedName]][];
-const int = (min: number, max: number) =>
-  refined(
-    (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
-    `must be an integer from ${min} to ${max}`,
-  );
+type Check = (s: string) => boolean;
+// Plain checks rather than zod/mini: zod's core alone was ~13 KB of this 30 KB bundle and ~2 ms of its import
+// (test/README.md, Performance). Numbers are read as `Number()` reads them, like `z.coerce.number()`.
+const int = (name: keyof typeof VERIFIER_BOUNDS, [, min, max] = VERIFIER_BOUNDS[name]): [Check, string] => [
+  (s) => s.trim() !== '' && Number.isInteger(Number(s)) && Number(s) >= min && Number(s) <= max,
+  `must be an integer from ${min} to ${max}`,
+];
 const isUrl = (s: string) => {
   try {
     new URL(s);
@@ -28,20 +22,21 @@ const isUrl = (s: string) => {
     return false;
   }
 };
+const ALGS = ['ES256', 'RS256', 'EdDSA'];
 
-export const verifierConfigSchema = z.object({
-  ISSUER: z.string('must be a URL').check(
-    z.refine(isUrl, 'must be a URL'),
-    z.refine((s) => !s.endsWith('/'), 'must not end with a slash'),
-  ),
-  AUDIENCE: refined((s) => s.length > 0, 'must not be empty'),
-  SIGNING_ALG: z.optional(z.enum(['ES256', 'RS256', 'EdDSA'], 'must be ES256, RS256 or EdDSA')),
-  JWKS_URL: refined(isUrl, 'must be a URL'),
-  ...(Object.fromEntries(BOUNDED.map(([name, [, min, max]]) => [name, int(min, max)])) as Record<
-    BoundedName,
-    ReturnType<typeof int>
-  >),
-});
+/** Each variable: its checks, in order, with the message of the first that fails. `ISSUER` alone is required. */
+const RULES: Record<string, [Check, string][]> = {
+  ISSUER: [
+    [isUrl, 'must be a URL'],
+    [(s) => !s.endsWith('/'), 'must not end with a slash'],
+  ],
+  AUDIENCE: [[(s) => s.length > 0, 'must not be empty']],
+  SIGNING_ALG: [[(s) => ALGS.includes(s), 'must be ES256, RS256 or EdDSA']],
+  CLOCK_TOLERANCE_SECONDS: [int('CLOCK_TOLERANCE_SECONDS')],
+  JWKS_URL: [[isUrl, 'must be a URL']],
+  JWKS_COOLDOWN_SECONDS: [int('JWKS_COOLDOWN_SECONDS')],
+  JWKS_CACHE_SECONDS: [int('JWKS_CACHE_SECONDS')],
+};
 
 export interface VerifierConfig {
   ISSUER: string;
@@ -62,25 +57,28 @@ export interface VerifierConfig {
  * @example const config = loadVerifierConfig(process.env);
  */
 export function loadVerifierConfig(env: Record<string, string | undefined> = process.env): VerifierConfig {
-  const relevant = Object.fromEntries(
-    Object.keys(verifierConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-  );
-  const parsed = z.safeParse(verifierConfigSchema, relevant);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  const c: Record<string, string | undefined> = {};
+  const issues: string[] = [];
+  for (const [name, checks] of Object.entries(RULES)) {
+    const value = env[name] === '' ? undefined : env[name];
+    c[name] = value;
+    if (value === undefined) {
+      if (name === 'ISSUER') issues.push(`${name}: must be a URL`);
+      continue;
+    }
+    const failed = checks.find(([check]) => !check(value));
+    if (failed) issues.push(`${name}: ${failed[1]}`);
   }
-  const c = parsed.data;
+  if (issues.length > 0) throw new ConfigError(`Invalid configuration: ${issues.join('; ')}`);
+  const issuer = c.ISSUER!;
   // The same defaults as shared/config/config.ts.
   return {
-    ISSUER: c.ISSUER,
-    AUDIENCE: c.AUDIENCE ?? c.ISSUER,
-    SIGNING_ALG: c.SIGNING_ALG ?? 'ES256',
-    JWKS_URL: c.JWKS_URL ?? `${c.ISSUER}/.well-known/jwks.json`,
-    ...(Object.fromEntries(BOUNDED.map(([name, [fallback]]) => [name, Number(c[name] ?? fallback)])) as Record<
-      BoundedName,
-      number
-    >),
+    ISSUER: issuer,
+    AUDIENCE: c.AUDIENCE ?? issuer,
+    SIGNING_ALG: (c.SIGNING_ALG ?? 'ES256') as VerifierConfig['SIGNING_ALG'],
+    CLOCK_TOLERANCE_SECONDS: Number(c.CLOCK_TOLERANCE_SECONDS ?? VERIFIER_BOUNDS.CLOCK_TOLERANCE_SECONDS[0]),
+    JWKS_URL: c.JWKS_URL ?? `${issuer}/.well-known/jwks.json`,
+    JWKS_COOLDOWN_SECONDS: Number(c.JWKS_COOLDOWN_SECONDS ?? VERIFIER_BOUNDS.JWKS_COOLDOWN_SECONDS[0]),
+    JWKS_CACHE_SECONDS: Number(c.JWKS_CACHE_SECONDS ?? VERIFIER_BOUNDS.JWKS_CACHE_SECONDS[0]),
   };
 }

@@ -3,11 +3,14 @@ import { securityEvent } from '../observability/log.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
 import type { User, UserStore } from '../ports/user-store.js';
+import type { ApiKeyStore } from '../ports/api-key-store.js';
 
 export interface AdminDeps {
   clock: Clock;
   users: UserStore;
   refreshTokens: RefreshTokenStore;
+  /** The owner's API keys end with the account, and with a role they carry (S77). */
+  apiKeys: Pick<ApiKeyStore, 'revokeAllOf'>;
 }
 
 /** What the admin API shows of an account: never the password hash. */
@@ -55,6 +58,11 @@ export async function setUserRoles(
   const user = await deps.users.setRoles(userId, unique);
   if (!user) throw notFound();
   securityEvent('role_change', { userId, by: actorId, roles: unique.join(' ') });
+  // A key carries its owner's roles from when it was made; one that holds a role just taken away ends now.
+  const revokedKeys = await deps.apiKeys.revokeAllOf(userId, nowSeconds(deps.clock), 'roles_changed', (k) =>
+    k.roles.some((r) => !unique.includes(r)),
+  );
+  if (revokedKeys > 0) securityEvent('api_key_revoked', { userId, by: actorId, reason: 'roles_changed', revokedKeys });
   return view(user);
 }
 
@@ -71,5 +79,7 @@ export async function disableUser(deps: AdminDeps, actorId: string, userId: stri
   const user = await deps.users.setDisabled(userId, true);
   if (!user) throw notFound();
   const revoked = await deps.refreshTokens.revokeAllForUser(userId, nowSeconds(deps.clock));
-  securityEvent('account_disabled', { userId, by: actorId, revoked });
+  const revokedKeys = await deps.apiKeys.revokeAllOf(userId, nowSeconds(deps.clock), 'owner_disabled');
+  securityEvent('account_disabled', { userId, by: actorId, revoked, revokedKeys });
+  if (revokedKeys > 0) securityEvent('api_key_revoked', { userId, by: actorId, reason: 'owner_disabled', revokedKeys });
 }

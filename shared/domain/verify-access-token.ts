@@ -32,6 +32,13 @@ export interface AccessTokenClaims {
   amr: string[];
   /** `auth_time`, when present. */
   authTime?: number;
+  /** A machine client's own token (RFC 9068 §2.2: `sub` = `client_id`): the client id. */
+  clientId?: string;
+  /**
+   * `cnf.x5t#S256` of a certificate-bound token (RFC 8705 §3.1): the base64url SHA-256 of the client certificate
+   * the token may only be used with.
+   */
+  certificateThumbprint?: string;
 }
 
 export type VerifyFailure =
@@ -115,6 +122,22 @@ function decodeJson(segment: string): Claims {
 /** RFC 9068 §4: `at+jwt`, also written `application/at+jwt` (media types are case-insensitive). */
 const isAccessTokenTyp = (typ: unknown) =>
   typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt';
+
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The certificate a token is bound to (RFC 8705 §3.1). A `cnf` we cannot enforce (another confirmation method such
+ * as DPoP's `jkt`, or a malformed thumbprint) refuses the token: honouring it without its proof would unbind it.
+ */
+function certificateBinding(cnf: unknown): string | undefined {
+  if (cnf === undefined) return undefined;
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw new TokenVerificationError('claim_invalid');
+  const members = Object.keys(cnf);
+  const x5t = (cnf as Record<string, unknown>)['x5t#S256'];
+  if (members.length !== 1 || typeof x5t !== 'string' || !THUMBPRINT.test(x5t))
+    throw new TokenVerificationError('claim_invalid');
+  return x5t;
+}
 
 /**
  * Verifies an access token the way RFC 8725 asks: compact JWS only, algorithm pinned, key looked up by
@@ -205,6 +228,7 @@ export class AccessTokenVerifier {
       throw new TokenVerificationError('claim_invalid');
     if (iat > now + leeway) throw new TokenVerificationError('claim_invalid');
     if (exp <= now - leeway) throw new TokenVerificationError('expired');
+    const binding = certificateBinding(payload.cnf);
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
     return {
       sub,
@@ -217,6 +241,10 @@ export class AccessTokenVerifier {
       iat,
       amr: Array.isArray(payload.amr) ? payload.amr.filter((a): a is string => typeof a === 'string') : [],
       ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
+      // RFC 9068 §2.2: a client acting on its own behalf has `sub` = `client_id`. A user's token names the client
+      // it was issued to in `client_id` too, but its `sub` is the user: that is not a machine caller.
+      ...(payload.client_id === sub ? { clientId: sub } : {}),
+      ...(binding !== undefined ? { certificateThumbprint: binding } : {}),
     };
   }
 

@@ -50,7 +50,11 @@ export type SecurityEventType =
   | 'client_deleted'
   | 'client_token_issued'
   | 'client_token_refused'
-  | 'client_deleted_used';
+  | 'client_deleted_used'
+  | 'api_key_created'
+  | 'api_key_revoked'
+  | 'api_key_used_after_revocation'
+  | 'api_key_refused';
 
 /** One JSON line per security event (S50): UTC timestamp and correlation id come from the logger. */
 export function securityEvent(

@@ -42,7 +42,10 @@ export type FunctionName =
   | 'admin-list-clients'
   | 'admin-rotate-client-secret'
   | 'admin-delete-client'
-  | 'oauth-token';
+  | 'oauth-token'
+  | 'api-key-create'
+  | 'api-key-list'
+  | 'api-key-revoke';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -124,6 +127,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   { method: 'DELETE', path: '/admin/clients/{clientId}', fn: 'admin-delete-client', auth: { roles: ['admin'] } },
   { method: 'POST', path: '/oauth2/token', fn: 'oauth-token' },
+  // Personal API keys (S77): made with a session's access token (a key cannot make keys), shown once.
+  { method: 'POST', path: '/auth/api-keys', fn: 'api-key-create', auth: {} },
+  { method: 'GET', path: '/auth/api-keys', fn: 'api-key-list', auth: {} },
+  { method: 'DELETE', path: '/auth/api-keys/{id}', fn: 'api-key-revoke', auth: {} },
 ];
 
 /** API Gateway's route key, e.g. `GET /auth/me`. */

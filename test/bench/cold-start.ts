@@ -5,12 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { build } from 'esbuild';
 import { functionBundling } from '../../infra/bundling/bundling.js';
+import { buildLazyModule } from '../../infra/bundling/lazy-module.mjs';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
 import { exact, figure, interleaved, median, progress, type Figure } from './stats.js';
 
@@ -67,8 +68,27 @@ async function bundle(name: AuthFunctionName): Promise<string> {
     outfile,
     logLevel: 'error',
   });
+  // A lazily imported module is a file of its own beside index.mjs, built as the CDK build builds it.
+  for (const entry of spec.lazyModules ?? []) {
+    await buildLazyModule({
+      entry: join(ROOT, entry),
+      outdir: join(OUT, name),
+      target: options.target ?? 'node24',
+      alias: Object.fromEntries(
+        aliasArgs.map((a) => a.split('=') as [string, string]).map(([k, v]) => [k, join(ROOT, v)]),
+      ),
+      absWorkingDir: ROOT,
+    });
+  }
   return outfile;
 }
+
+/** The lazily imported modules of a function's bundle, by name (`api-key-path`), as files beside index.mjs. */
+const lazyFiles = (name: AuthFunctionName): [string, string][] =>
+  (FUNCTION_SPECS[name].lazyModules ?? []).map((entry) => {
+    const base = basename(entry).replace(/\.ts$/, '');
+    return [base, join(OUT, name, `${base}.js`)];
+  });
 
 const IMPORT_TIMER = `const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));`;
 
@@ -95,16 +115,22 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
     const code = await readFile(files[name]);
     figures.push(exact(`bundle ${name} minified`, 'KB', code.length / 1024));
     figures.push(exact(`bundle ${name} gzip`, 'KB', gzipSync(code, { level: 9 }).length / 1024));
+    for (const [base, file] of lazyFiles(name)) {
+      const lazy = await readFile(file);
+      figures.push(exact(`bundle ${name} ${base} (lazy) minified`, 'KB', lazy.length / 1024));
+      figures.push(exact(`bundle ${name} ${base} (lazy) gzip`, 'KB', gzipSync(lazy, { level: 9 }).length / 1024));
+    }
   }
   const contenders = Object.fromEntries([
     ['empty', () => importMs(empty)],
     ...names.map((n) => [n, () => importMs(files[n])]),
+    ...names.flatMap((n) => lazyFiles(n).map(([base, file]) => [`${n} ${base}`, () => importMs(file)])),
   ]) as Record<string, () => Promise<number>>;
   progress(`importing each bundle in ${options.processes} fresh node processes`);
   const samples = await interleaved(contenders, options.processes);
   const emptyMedian = median(samples.empty);
   figures.push(figure('import empty module', 'ms', samples.empty));
-  for (const name of names) {
+  for (const name of [...names, ...names.flatMap((n) => lazyFiles(n).map(([base]) => `${n} ${base}`))]) {
     // Within-process pairing is impossible (each sample is its own process), so subtract the empty module's median.
     figures.push(
       figure(

@@ -118,6 +118,9 @@ describe('S82: the synthesized bundles of a stack without mailFrom, run as Lambd
       ['POST', '/auth/passkeys/authenticate/verify', { json: { response: {} } }],
       ['GET', '/auth/passkeys', { bearer: user.access }],
       ['DELETE', '/auth/passkeys/unknown', { bearer: user.access }],
+      ['POST', '/auth/api-keys', { bearer: user.access, json: { name: 'ci' } }],
+      ['GET', '/auth/api-keys', { bearer: user.access }],
+      ['DELETE', '/auth/api-keys/unknown', { bearer: user.access }],
     ];
     // Machine clients need no mail either: the token endpoint answers an unknown client with RFC 6749 §5.2.
     const token = await call('POST', '/oauth2/token', {

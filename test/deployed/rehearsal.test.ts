@@ -465,6 +465,30 @@ describe('S82: the synthesized bundles (mail, social sign-in), run as Lambda run
     expect(ring.keys.find((k) => k.status === 'previous')?.kid).toBe(kids[1]);
   });
 
+  it('S77/S78/S81: a personal API key: created once, acts as its owner through the authorizer (its own DynamoDB grant), listed, revoked and then refused', async () => {
+    const user = await signUp();
+    const created = await call('POST', '/auth/api-keys', { bearer: user.access, json: { name: 'ci' } });
+    expect(created.status, created.text).toBe(201);
+    const key = created.json.key as string;
+    expect(key).toMatch(/^lak_[0-9A-Za-z]{49}$/);
+    const me = await call('GET', '/auth/me', { bearer: key });
+    expect([me.status, me.json?.sub]).toEqual([200, user.sub]);
+    const list = await call('GET', '/auth/api-keys', { bearer: key });
+    expect(list.status).toBe(200);
+    expect(list.json.apiKeys).toEqual([expect.objectContaining({ id: created.json.id, prefix: key.slice(0, 12) })]);
+    expect(list.json.apiKeys[0].lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(list.json)).not.toContain(key);
+    // A bad checksum is refused by the authorizer itself; an API key cannot make keys.
+    expect(
+      (await call('GET', '/auth/me', { bearer: `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}` })).status,
+    ).toBe(401);
+    expect((await call('POST', '/auth/api-keys', { bearer: key, json: { name: 'x' } })).status).toBe(403);
+    expect((await call('DELETE', `/auth/api-keys/${created.json.id}`, { bearer: user.access })).status).toBe(204);
+    expect((await call('DELETE', `/auth/api-keys/${created.json.id}`, { bearer: user.access })).status).toBe(404);
+    // A route this key has not called yet, so API Gateway's cache holds nothing for it: the authorizer reads again.
+    expect((await call('GET', '/auth/mfa', { bearer: key })).status).toBe(401);
+  });
+
   it('each JSON route answers a malformed and an oversized body with a clean 4xx, never a 5xx', async () => {
     const admin = await login(ADMIN_EMAIL, adminPassword);
     const user = await signUp();

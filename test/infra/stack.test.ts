@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -162,7 +162,11 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     it('runs every other function on arm64 without any native module', () => {
       for (const name of FUNCTION_NAMES.filter((n) => !FUNCTION_SPECS[n].argon2)) {
         expect(fnProps(name).Architectures, name).toEqual(['arm64']);
-        expect(readdirSync(assetDir(name)), name).toEqual(['index.mjs']);
+        // A lazily imported module is a file of its own beside index.mjs (with a package.json making `.js` ESM).
+        const lazy = (FUNCTION_SPECS[name].lazyModules ?? []).map((m) => basename(m).replace(/\.ts$/, '.js'));
+        expect(readdirSync(assetDir(name)).sort(), name).toEqual(
+          (lazy.length ? [...lazy, 'index.mjs', 'package.json'] : ['index.mjs']).sort(),
+        );
         // The stub alias replaced the native package: nothing left to resolve at cold start.
         expect(readFileSync(join(assetDir(name), 'index.mjs'), 'utf8'), name).not.toMatch(/from\s*"@node-rs\/argon2"/);
       }
@@ -173,6 +177,13 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       expect(code).not.toContain('@aws-sdk');
       expect(code).not.toContain('aws-sdk-js');
       expect(code).not.toContain('@smithy');
+    });
+
+    it('S78: the authorizer’s API-key path (with the DynamoDB client) is a file of its own, an ES module beside index.mjs', () => {
+      const dir = assetDir('authorizer');
+      expect(readFileSync(join(dir, 'api-key-path.js'), 'utf8')).toContain('GetItem');
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+      expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).not.toContain('GetItem');
     });
 
     it('configures every function with the issuer, lifetimes and CORS origins, and no source-map flag', () => {
@@ -200,7 +211,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         const spec = FUNCTION_SPECS[name];
         const env = fnProps(name).Environment.Variables;
         for (const def of TABLES) {
-          if (spec.tables?.[def.id])
+          if (spec.tables?.[def.id] || (def.id === 'ApiKeys' && spec.apiKeyLookup))
             expect(env[def.envVar], `${name} ${def.envVar}`).toEqual({ Ref: logicalId(backend.tables[def.id]) });
           else expect(env[def.envVar], `${name} ${def.envVar}`).toBeUndefined();
         }
@@ -543,10 +554,13 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       );
     const actionsOf = (s: Json): string[] => [s.Action].flat();
 
-    it('S44: the authorizer may write its own logs and nothing else', () => {
+    it('S44/S78: the authorizer may write its own logs and get or update API-key items, nothing else', () => {
       const statements = statementsOf('authorizer');
-      expect(statements).toHaveLength(1);
+      expect(statements).toHaveLength(2);
       expect(actionsOf(statements[0]).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      // Exactly the API-key lookup: no Scan or Query (no enumerating keys), no index, no other table, no secret.
+      expect(actionsOf(statements[1]).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+      expect(statements[1].Resource).toEqual({ 'Fn::GetAtt': [logicalId(backend.tables.ApiKeys), 'Arn'] });
       const role = json.Resources[roleId('authorizer')].Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
       expect(role.Policies).toBeUndefined();
@@ -595,7 +609,9 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       for (const name of FUNCTION_NAMES) {
         for (const def of TABLES) {
           const granted = statementsOf(name).some((s) => refsTo(s.Resource, logicalId(backend.tables[def.id])));
-          expect(granted, `${name} → ${def.id}`).toBe(FUNCTION_SPECS[name].tables?.[def.id] !== undefined);
+          const spec = FUNCTION_SPECS[name];
+          const uses = spec.tables?.[def.id] !== undefined || (def.id === 'ApiKeys' && spec.apiKeyLookup === true);
+          expect(granted, `${name} → ${def.id}`).toBe(uses);
         }
       }
     });

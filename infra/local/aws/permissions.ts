@@ -5,7 +5,7 @@
  * template, so the two cannot drift.
  */
 import { TABLES } from '../../../shared/adapters/dynamo/tables.js';
-import { functionGrants } from '../../function-environment.js';
+import { API_KEY_LOOKUP_ACTIONS, functionGrants } from '../../function-environment.js';
 import type { FunctionSpec, TableId } from '../../function-specs.js';
 import type { Statement } from './iam.js';
 
@@ -73,6 +73,10 @@ export function localPermissions(spec: FunctionSpec, arns: LocalArns): Statement
         if (arns.mailResources?.length) statements.push({ actions: ['ses:SendEmail'], resources: arns.mailResources });
         break;
       case 'oauthClientSecrets':
+        break;
+      case 'apiKeyLookup':
+        // Table.grant(…) of exactly these two actions, on the table alone (no index).
+        statements.push({ actions: [...API_KEY_LOOKUP_ACTIONS], resources: [arns.table('ApiKeys')] });
         break;
       case 'mfaKey':
         // Locally the data key is a file (MFA_KEY_FILE), outside the Secrets Manager stand-in.

@@ -5,9 +5,15 @@
  */
 export interface TableDefinition {
   /** Logical name: construct id in CDK, table name prefix locally. */
-  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks' | 'Clients';
+  id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks' | 'Clients' | 'ApiKeys';
   /** Environment variable that carries the table name to the functions. */
-  envVar: 'USERS_TABLE' | 'REFRESH_TOKENS_TABLE' | 'EPHEMERAL_TABLE' | 'MAGIC_LINKS_TABLE' | 'CLIENTS_TABLE';
+  envVar:
+    | 'USERS_TABLE'
+    | 'REFRESH_TOKENS_TABLE'
+    | 'EPHEMERAL_TABLE'
+    | 'MAGIC_LINKS_TABLE'
+    | 'CLIENTS_TABLE'
+    | 'API_KEYS_TABLE';
   partitionKey: 'pk';
   ttlAttribute?: 'expiresAt';
   pointInTimeRecovery: boolean;
@@ -16,6 +22,9 @@ export interface TableDefinition {
 
 /** GSI of the refresh table: one row per family, keyed by owner, for logout-all. */
 export const FAMILIES_BY_USER_INDEX = 'familiesByUser';
+
+/** GSI of the API-key table: the keys of one owner, for the list and for revocation by id. */
+export const API_KEYS_BY_OWNER_INDEX = 'apiKeysByOwner';
 
 export const TABLES: readonly TableDefinition[] = [
   { id: 'Users', envVar: 'USERS_TABLE', partitionKey: 'pk', pointInTimeRecovery: true, globalSecondaryIndexes: [] },
@@ -50,4 +59,13 @@ export const TABLES: readonly TableDefinition[] = [
   // the admin list is a Scan of clients only, and the public token endpoint reads clients without any grant on
   // the users table (password hashes, factors). Durable configuration, so point-in-time recovery is on.
   { id: 'Clients', envVar: 'CLIENTS_TABLE', partitionKey: 'pk', pointInTimeRecovery: true, globalSecondaryIndexes: [] },
+  // Personal API keys by key hash (S77); TTL on expiresAt removes a key after it expires (revoked ones too).
+  {
+    id: 'ApiKeys',
+    envVar: 'API_KEYS_TABLE',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+    globalSecondaryIndexes: [{ indexName: API_KEYS_BY_OWNER_INDEX, partitionKey: 'owner', projection: 'ALL' }],
+  },
 ];
