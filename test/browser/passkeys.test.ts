@@ -78,7 +78,7 @@ describe('Browser: passkeys on the demo page (virtual authenticator)', () => {
     await page.locator('#passkey-list li').first().waitFor();
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
-    expect(credentials[0]!.isResidentCredential).toBe(true);
+    expect(credentials[0].isResidentCredential).toBe(true);
 
     await signOut(page);
     await page.click('#passkey-signin');

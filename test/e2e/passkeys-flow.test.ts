@@ -94,7 +94,7 @@ describe('Passkeys over HTTP', () => {
     for (const f of failures) {
       expect(f.status).toBe(401);
       expect(f.body.error).toBe('invalid_passkey');
-      expect(f.body.message).toBe(failures[0]!.body.message);
+      expect(f.body.message).toBe(failures[0].body.message);
     }
     const noUv = new SoftAuthenticator({ origin, rpId: 'localhost', userVerified: false });
     expect((await register(access, noUv)).verify).toMatchObject({ status: 400, body: { error: 'invalid_passkey' } });

@@ -217,7 +217,7 @@ describe('Passkey sign-in', () => {
     await signInWithPasskey(limited, auth.assert(options));
     seen.add(JSON.stringify(await codeOf(signInWithPasskey(limited, auth.assert(options)))));
     expect(seen.size).toBe(1);
-    expect(JSON.parse([...seen][0]!)).toMatchObject({ code: 'invalid_passkey', status: 401 });
+    expect(JSON.parse([...seen][0])).toMatchObject({ code: 'invalid_passkey', status: 401 });
   });
 
   it('S67: an expired challenge (over 5 minutes) is refused', async () => {
