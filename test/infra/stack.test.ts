@@ -580,6 +580,7 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
         'mfa-verify',
         'oauth-callback',
         'oauth-token',
+        'passkey-authenticate-verify',
         'refresh',
         'rotate-keys',
         'signup',
@@ -629,7 +630,14 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       const senders = FUNCTION_NAMES.filter((n) =>
         statementsOf(n).some((s) => actionsOf(s).some((a) => a.startsWith('ses:'))),
       );
-      expect(senders.sort()).toEqual(['magic-link', 'password-reset', 'signup']);
+      // The passkey routes mail a notice when a passkey is added or removed (S72).
+      expect(senders.sort()).toEqual([
+        'magic-link',
+        'passkey-register-verify',
+        'passkey-remove',
+        'password-reset',
+        'signup',
+      ]);
       for (const name of senders) {
         const ses = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
         expect(ses).toHaveLength(1);
