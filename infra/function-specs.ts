@@ -6,6 +6,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TableDefinition } from '../shared/adapters/dynamo/tables.js';
 import type { FunctionName } from '../shared/routing/routes.js';
+import { HANDLER_TIMEOUT } from './specs/timeouts.js';
+import { MACHINE_IDENTITY_SPECS } from './specs/machine-identity-specs.js';
+import { SECOND_FACTOR_SPECS } from './specs/second-factor-specs.js';
 
 /**
  * Every Lambda of the backend: the route handlers of `ROUTES`, the authorizer, the key-ring rotation and the
@@ -49,8 +52,6 @@ export interface FunctionSpec {
   readonly memorySize: number;
   readonly timeout: Duration;
 }
-
-const HANDLER_TIMEOUT = Duration.seconds(10);
 
 export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = {
   signup: {
@@ -193,151 +194,8 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     memorySize: 1024,
     timeout: HANDLER_TIMEOUT,
   },
-  'mfa-totp-enrol': {
-    description: 'POST /auth/mfa/totp (Bearer): start enrolling an authenticator app (sealed secret, pending)',
-    // Ephemeral: MFA_POLICY=required's enrolment mfaToken, redeemed here in place of a Bearer token (S59).
-    tables: { Users: 'readWrite', Ephemeral: 'readWrite' },
-    mfaKey: true,
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'mfa-totp-confirm': {
-    description: 'POST /auth/mfa/totp/verify (Bearer): confirm an authenticator with its first code, new session',
-    // Ephemeral: the per-account attempt counter (S61) and MFA_POLICY=required's enrolment mfaToken (S59).
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
-    keyRing: 'read',
-    mfaKey: true,
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'mfa-list': {
-    description: "GET /auth/mfa (Bearer): the caller's second factors",
-    tables: { Users: 'read' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'mfa-remove': {
-    description: 'DELETE /auth/mfa/{factorId} (Bearer): remove a factor (needs a recent second factor)',
-    tables: { Users: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'mfa-recovery-codes': {
-    description: 'POST /auth/mfa/recovery-codes (Bearer): a new set of recovery codes (needs a recent second factor)',
-    tables: { Users: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'mfa-verify': {
-    description: 'POST /auth/mfa/verify: finish a sign-in with a TOTP, recovery code or passkey',
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
-    keyRing: 'read',
-    mfaKey: true,
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'mfa-webauthn-options': {
-    description: 'POST /auth/mfa/webauthn/options: passkey request options for a second factor (bound to the mfaToken)',
-    tables: { Users: 'read', Ephemeral: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'passkey-register-options': {
-    description: 'POST /auth/passkeys/register/options (Bearer): creation options for a new passkey',
-    tables: { Users: 'read', Ephemeral: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'passkey-register-verify': {
-    description: 'POST /auth/passkeys/register/verify (Bearer): verify and store a new passkey',
-    tables: { Users: 'readWrite', Ephemeral: 'readWrite' },
-    mail: true,
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'passkey-authenticate-options': {
-    description: 'POST /auth/passkeys/authenticate/options: request options for a usernameless passkey sign-in',
-    tables: { Ephemeral: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'passkey-authenticate-verify': {
-    description: 'POST /auth/passkeys/authenticate/verify: sign in with a passkey (amr pop + mfa)',
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
-    keyRing: 'read',
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'passkey-list': {
-    description: "GET /auth/passkeys (Bearer): the caller's passkeys",
-    tables: { Users: 'read' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'passkey-remove': {
-    description: 'DELETE /auth/passkeys/{id} (Bearer): remove a passkey',
-    tables: { Users: 'readWrite' },
-    mail: true,
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'admin-mfa-reset': {
-    description: "POST /admin/users/{id}/mfa/reset (admin): remove a user's factors and end the user's sessions",
-    tables: { Users: 'readWrite', RefreshTokens: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'admin-create-client': {
-    description: 'POST /admin/clients (admin): register a machine client (OAuth 2.0 client credentials)',
-    tables: { Clients: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'admin-list-clients': {
-    description: 'GET /admin/clients (admin): the machine clients, never a secret',
-    tables: { Clients: 'read' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'admin-rotate-client-secret': {
-    description: "POST /admin/clients/{clientId}/secret (admin): rotate a client's secret (bounded overlap)",
-    tables: { Clients: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'admin-delete-client': {
-    description: 'DELETE /admin/clients/{clientId} (admin): delete a machine client; no new tokens from then on',
-    tables: { Clients: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'oauth-token': {
-    description: 'POST /oauth2/token: client credentials grant (secret or private_key_jwt), a client token',
-    // Clients read only: a token request never writes a client. Ephemeral: the per-client limit and the used
-    // assertion ids. No grant on the users table: this public endpoint cannot read accounts at all.
-    tables: { Clients: 'read', Ephemeral: 'readWrite' },
-    keyRing: 'read',
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'api-key-create': {
-    description: 'POST /auth/api-keys (Bearer): a personal API key, shown once, stored only as SHA-256',
-    tables: { ApiKeys: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'api-key-list': {
-    description: "GET /auth/api-keys (Bearer): the caller's API keys, never a key",
-    tables: { ApiKeys: 'read' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
-  'api-key-revoke': {
-    description: "DELETE /auth/api-keys/{id} (Bearer): revoke one of the caller's API keys",
-    tables: { ApiKeys: 'readWrite' },
-    memorySize: 256,
-    timeout: HANDLER_TIMEOUT,
-  },
+  ...SECOND_FACTOR_SPECS,
+  ...MACHINE_IDENTITY_SPECS,
   authorizer: {
     description: 'HTTP API Lambda authorizer: verifies access tokens against the public JWKS, and personal API keys',
     // No secret: it reads public keys over HTTPS like any other verifier (S44). The one table access is the API-key

@@ -1,6 +1,7 @@
 import { getConfig } from '../../shared/composition/handlers.js';
 import { passkeyDeps } from '../../shared/composition/passkeys.js';
-import { listPasskeys, type PasskeyDeps } from '../../shared/domain/passkeys/passkeys.js';
+import { listPasskeys } from '../../shared/domain/passkeys/manage.js';
+import type { PasskeyDeps } from '../../shared/domain/passkeys/passkeys.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { passkeyCaller } from '../../shared/http/passkeys.js';
 

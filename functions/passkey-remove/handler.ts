@@ -2,7 +2,7 @@ import { getConfig } from '../../shared/composition/handlers.js';
 import { getMfaStore } from '../../shared/composition/mfa.js';
 import { passkeyManageDeps } from '../../shared/composition/passkeys.js';
 import { hasConfirmedFactor } from '../../shared/domain/mfa/challenge.js';
-import { removePasskey } from '../../shared/domain/passkeys/passkeys.js';
+import { removePasskey } from '../../shared/domain/passkeys/manage.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { credentialIdParam, passkeyCaller } from '../../shared/http/passkeys.js';
 

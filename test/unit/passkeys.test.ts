@@ -12,13 +12,12 @@ import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { AuthError } from '../../shared/domain/errors.js';
 import {
   authenticationOptions,
-  listPasskeys,
   registrationOptions,
-  removePasskey,
   signInWithPasskey,
   verifyRegistration,
   type PasskeySignInDeps,
 } from '../../shared/domain/passkeys/passkeys.js';
+import { listPasskeys, removePasskey } from '../../shared/domain/passkeys/manage.js';
 import * as log from '../../shared/observability/log.js';
 import type { User } from '../../shared/ports/user-store.js';
 import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';

@@ -15,7 +15,7 @@ import type { MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
-import { verifySecondFactor } from '../passkeys/passkeys.js';
+import { verifySecondFactor } from '../passkeys/second-factor.js';
 
 export interface VerifyMfaInput {
   mfaToken: string;

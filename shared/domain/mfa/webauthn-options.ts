@@ -6,7 +6,7 @@
 import { AuthError } from '../errors.js';
 import { sha256Hex } from '../secrets.js';
 import { nowSeconds } from '../../ports/clock.js';
-import { secondFactorOptions } from '../passkeys/passkeys.js';
+import { secondFactorOptions } from '../passkeys/second-factor.js';
 import type { MfaDeps } from './deps.js';
 
 const invalidToken = () =>

@@ -76,7 +76,7 @@ export function challengeOf(response: unknown): string | undefined {
   }
 }
 
-async function storeChallenge(
+export async function storeChallenge(
   deps: PasskeyDeps,
   challenge: string,
   ceremony: PasskeyCeremony,
@@ -92,7 +92,7 @@ async function storeChallenge(
   });
 }
 
-const transportsOf = (p: Passkey) => p.transports as AuthenticatorTransportFuture[];
+export const transportsOf = (p: Passkey) => p.transports as AuthenticatorTransportFuture[];
 
 /** `POST /auth/passkeys/register/options`: discoverable, user-verified, attestation `none` (S68, S71). */
 export async function registrationOptions(
@@ -271,82 +271,4 @@ export async function signInWithPasskey(deps: PasskeySignInDeps, response: unkno
     method: 'pop',
     proof: { emailVerified: false, multiFactor: true },
   });
-}
-
-const iso = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000).toISOString());
-
-/** `GET /auth/passkeys`. */
-export async function listPasskeys(deps: Pick<PasskeyDeps, 'passkeys'>, userId: string) {
-  const passkeys = await deps.passkeys.listByUser(userId);
-  return {
-    passkeys: passkeys.map((p) => ({
-      id: p.id,
-      name: p.name,
-      createdAt: iso(p.createdAt),
-      lastUsedAt: iso(p.lastUsedAt),
-      backedUp: p.backedUp,
-    })),
-  };
-}
-
-/**
- * `DELETE /auth/passkeys/{id}`: a signed-in session suffices while another factor remains; removing the last
- * factor (no other passkey, no confirmed TOTP) needs a recent multi-factor sign-in (S72, as S63).
- */
-export async function removePasskey(
-  deps: PasskeyDeps & { recentSeconds: number; hasOtherFactor: (userId: string) => Promise<boolean> },
-  caller: PasskeyCaller,
-  passkeyId: string,
-): Promise<void> {
-  const own = await deps.passkeys.listByUser(caller.userId);
-  const target = own.find((p) => p.id === passkeyId);
-  if (!target) throw new AuthError('not_found', 'No such passkey.');
-  const last = own.length === 1 && !(await deps.hasOtherFactor(caller.userId));
-  if (last) {
-    const recent =
-      caller.amr.includes('mfa') &&
-      caller.authTime !== undefined &&
-      nowSeconds(deps.clock) - caller.authTime <= deps.recentSeconds;
-    if (!recent) throw new AuthError('reauthentication_required', 'Sign in again with a passkey to remove it.');
-  }
-  if (!(await deps.passkeys.remove(caller.userId, passkeyId))) throw new AuthError('not_found', 'No such passkey.');
-  securityEvent('passkey_removed', { userId: caller.userId, passkeyId });
-  await deps.notify?.(caller.userId, 'passkey_removed', target.name);
-}
-
-/** `POST /auth/mfa/webauthn/options`: request options listing the challenged user's passkeys. */
-export async function secondFactorOptions(
-  deps: PasskeyDeps,
-  userId: string,
-  mfaTokenHash: string,
-): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const own = await deps.passkeys.listByUser(userId);
-  const options = await generateAuthenticationOptions({
-    rpID: deps.rp.id,
-    allowCredentials: own.map((p) => ({ id: p.id, transports: transportsOf(p) })),
-    userVerification: 'required',
-    timeout: PASSKEY_CHALLENGE_TTL_SECONDS * 1000,
-  });
-  await storeChallenge(deps, options.challenge, 'mfa', { userId, mfaTokenHash });
-  return options;
-}
-
-/** The `webauthn` method of `POST /auth/mfa/verify`: true when this user's passkey answered this token's challenge. */
-export async function verifySecondFactor(
-  deps: PasskeyDeps,
-  userId: string,
-  mfaTokenHash: string,
-  response: unknown,
-): Promise<boolean> {
-  const challenge = challengeOf(response);
-  const stored = challenge ? await deps.challenges.consume(challenge, 'mfa', nowSeconds(deps.clock)) : undefined;
-  if (!challenge || !stored || stored.userId !== userId || stored.mfaTokenHash !== mfaTokenHash) return false;
-  try {
-    const passkey = await verifyAssertion(deps, response, challenge, userId);
-    securityEvent('passkey_used', { userId, passkeyId: passkey.id, as: 'second_factor' });
-    return true;
-  } catch (e) {
-    if (e instanceof AuthError) return false;
-    throw e;
-  }
 }

@@ -1,0 +1,50 @@
+/** A passkey as the second factor of a sign-in a first factor started (the `webauthn` method, S59, S68). */
+import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { AuthError } from '../errors.js';
+import { securityEvent } from '../../observability/log.js';
+import { nowSeconds } from '../../ports/clock.js';
+import {
+  challengeOf,
+  PASSKEY_CHALLENGE_TTL_SECONDS,
+  storeChallenge,
+  transportsOf,
+  verifyAssertion,
+  type PasskeyDeps,
+} from './passkeys.js';
+
+/** `POST /auth/mfa/webauthn/options`: request options listing the challenged user's passkeys. */
+export async function secondFactorOptions(
+  deps: PasskeyDeps,
+  userId: string,
+  mfaTokenHash: string,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const own = await deps.passkeys.listByUser(userId);
+  const options = await generateAuthenticationOptions({
+    rpID: deps.rp.id,
+    allowCredentials: own.map((p) => ({ id: p.id, transports: transportsOf(p) })),
+    userVerification: 'required',
+    timeout: PASSKEY_CHALLENGE_TTL_SECONDS * 1000,
+  });
+  await storeChallenge(deps, options.challenge, 'mfa', { userId, mfaTokenHash });
+  return options;
+}
+
+/** The `webauthn` method of `POST /auth/mfa/verify`: true when this user's passkey answered this token's challenge. */
+export async function verifySecondFactor(
+  deps: PasskeyDeps,
+  userId: string,
+  mfaTokenHash: string,
+  response: unknown,
+): Promise<boolean> {
+  const challenge = challengeOf(response);
+  const stored = challenge ? await deps.challenges.consume(challenge, 'mfa', nowSeconds(deps.clock)) : undefined;
+  if (!challenge || !stored || stored.userId !== userId || stored.mfaTokenHash !== mfaTokenHash) return false;
+  try {
+    const passkey = await verifyAssertion(deps, response, challenge, userId);
+    securityEvent('passkey_used', { userId, passkeyId: passkey.id, as: 'second_factor' });
+    return true;
+  } catch (e) {
+    if (e instanceof AuthError) return false;
+    throw e;
+  }
+}
