@@ -5,6 +5,7 @@
 import { AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
 import type { Clock } from '../../ports/clock.js';
+import type { PasskeyStore } from '../../ports/passkey-store.js';
 import type { RefreshTokenStore } from '../../ports/refresh-token-store.js';
 import type { UserStore } from '../../ports/user-store.js';
 import type { MfaStore } from '../../ports/mfa-store.js';
@@ -59,14 +60,24 @@ export async function replaceRecoveryCodes(deps: MfaManageDeps, caller: MfaCalle
   return codes;
 }
 
-/** The admin reset (S63): every factor and recovery code goes, and every session of the user ends. */
+/** The admin reset (S63): every factor (TOTP, passkeys) and recovery code goes, and every session of the user ends. */
 export async function adminResetMfa(
-  deps: { clock: Clock; users: UserStore; mfa: MfaStore; refreshTokens: RefreshTokenStore },
+  deps: {
+    clock: Clock;
+    users: UserStore;
+    mfa: MfaStore;
+    refreshTokens: RefreshTokenStore;
+    passkeys?: Pick<PasskeyStore, 'listByUser' | 'remove'>;
+  },
   actorId: string,
   userId: string,
 ): Promise<void> {
   if (!(await deps.users.findById(userId))) throw new AuthError('not_found', 'No user with this id.');
   await deps.mfa.removeAll(userId);
+  // A passkey is a factor too: a reset that left one would leave the account's second factor in place.
+  const passkeys = deps.passkeys ? await deps.passkeys.listByUser(userId) : [];
+  await Promise.all(passkeys.map((p) => deps.passkeys!.remove(userId, p.id)));
+  for (const p of passkeys) securityEvent('passkey_removed', { userId, passkeyId: p.id, by: actorId });
   const revoked = await deps.refreshTokens.revokeAllForUser(userId, nowSeconds(deps.clock));
   securityEvent('mfa_reset', { userId, by: actorId, sessionsRevoked: revoked });
 }
