@@ -49,7 +49,7 @@ export const MFA_ROUTE_DOCS: Record<string, RouteDoc> = {
               required: ['id', 'type', 'createdAt', 'lastUsedAt'],
               properties: {
                 id: { type: 'string' },
-                type: { type: 'string', enum: ['totp'] },
+                type: { type: 'string', enum: ['totp', 'webauthn'] },
                 createdAt: { type: 'string', format: 'date-time' },
                 lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
               },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryPasskeyStore } from '../../shared/adapters/memory/passkey-store.js';
 import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
 import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
-import { adminResetMfa } from '../../shared/domain/mfa/manage.js';
+import { adminResetMfa, listFactors } from '../../shared/domain/mfa/manage.js';
 import type { MfaStore } from '../../shared/ports/mfa-store.js';
 import type { Passkey } from '../../shared/ports/passkey-store.js';
 
@@ -54,5 +54,26 @@ describe('adminResetMfa', () => {
       (r) => r.tokenHash === undefined,
     );
     expect(family?.revokedAt).toBeDefined();
+  });
+
+  it('GET /auth/mfa lists passkeys as webauthn factors beside confirmed authenticators', async () => {
+    const passkeys = new MemoryPasskeyStore();
+    await passkeys.add(passkey('pk-1', 'u1'));
+    const mfa = {
+      get: async () => ({
+        userId: 'u1',
+        factors: [
+          { id: 't1', type: 'totp', sealedSecret: 's', confirmed: true, createdAt: 1 },
+          { id: 't2', type: 'totp', sealedSecret: 's', confirmed: false, createdAt: 1 },
+        ],
+        recoveryCodeHashes: ['h1', 'h2'],
+      }),
+    } as unknown as MfaStore;
+    const listed = await listFactors({ mfa, passkeys }, 'u1');
+    expect(listed.factors.map((f) => [f.id, f.type])).toEqual([
+      ['t1', 'totp'],
+      ['pk-1', 'webauthn'],
+    ]);
+    expect(listed.recoveryCodesRemaining).toBe(2);
   });
 });

@@ -22,12 +22,25 @@ export interface MfaManageDeps {
 
 const iso = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000).toISOString());
 
-export async function listFactors(deps: Pick<MfaManageDeps, 'mfa'>, userId: string) {
-  const c = await deps.mfa.get(userId);
-  const factors = (c?.factors ?? [])
+export async function listFactors(
+  deps: Pick<MfaManageDeps, 'mfa'> & { passkeys?: Pick<PasskeyStore, 'listByUser'> },
+  userId: string,
+) {
+  const [c, passkeys] = await Promise.all([deps.mfa.get(userId), deps.passkeys?.listByUser(userId) ?? []]);
+  const totp = (c?.factors ?? [])
     .filter((f) => f.confirmed)
     .map((f) => ({ id: f.id, type: f.type, createdAt: iso(f.createdAt), lastUsedAt: iso(f.lastUsedAt) }));
-  return { factors, recoveryCodesRemaining: factors.length ? (c?.recoveryCodeHashes.length ?? 0) : 0 };
+  // Passkeys are factors too (`webauthn`); GET /auth/passkeys has their details.
+  const webauthn = passkeys.map((p) => ({
+    id: p.id,
+    type: 'webauthn' as const,
+    createdAt: iso(p.createdAt),
+    lastUsedAt: iso(p.lastUsedAt),
+  }));
+  return {
+    factors: [...totp, ...webauthn],
+    recoveryCodesRemaining: totp.length ? (c?.recoveryCodeHashes.length ?? 0) : 0,
+  };
 }
 
 /** S63: `mfa` in this session's `amr`, and its last authentication at most MFA_RECENT_SECONDS ago. */
