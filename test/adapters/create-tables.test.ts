@@ -40,6 +40,7 @@ describe('Function: createTables', () => {
       EPHEMERAL_TABLE: `${prefix}Ephemeral`,
       MAGIC_LINKS_TABLE: `${prefix}MagicLinks`,
       CLIENTS_TABLE: `${prefix}Clients`,
+      API_KEYS_TABLE: `${prefix}ApiKeys`,
     });
     expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Table?.GlobalSecondaryIndexes).toEqual([

@@ -110,7 +110,7 @@ export async function confirmTotpEnrolment(
   )
     throw invalidToken();
   const { codes, hashes } = newRecoveryCodes();
-  if (step === undefined || !(await deps.mfa.confirmTotp(caller.userId, factor.id, step, now, hashes))) {
+  if (step === undefined || !(await confirmed(deps, caller.userId, factor.id, step, now, hashes))) {
     securityEvent('mfa_failed', { userId: caller.userId, method: 'totp', purpose: 'enrol' });
     throw invalid();
   }
@@ -119,4 +119,27 @@ export async function confirmTotpEnrolment(
   const amr = [...new Set([...caller.amr.filter((a) => a !== 'mfa'), 'mfa'])];
   const { familyId: _familyId, ...tokens } = await startSession(deps, user, amr, now);
   return { ...tokens, recoveryCodes: codes };
+}
+
+/**
+ * Confirms the factor at `step` with these recovery codes. A lost answer makes the SDK send the write again, which
+ * then fails its own condition: when the stored factor holds exactly this write (confirmed at this step, with these
+ * codes), it was ours, not a second use (S83).
+ */
+async function confirmed(
+  deps: MfaDeps,
+  userId: string,
+  factorId: string,
+  step: number,
+  now: number,
+  hashes: string[],
+): Promise<boolean> {
+  if (await deps.mfa.confirmTotp(userId, factorId, step, now, hashes)) return true;
+  const stored = await deps.mfa.get(userId);
+  const factor = stored?.factors.find((f) => f.id === factorId);
+  const sameCodes =
+    stored !== undefined &&
+    stored.recoveryCodeHashes.length === hashes.length &&
+    hashes.every((h) => stored.recoveryCodeHashes.includes(h));
+  return factor?.confirmed === true && factor.lastStep === step && sameCodes;
 }
