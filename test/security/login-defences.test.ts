@@ -86,7 +86,10 @@ describe('Login defences', () => {
     );
     const verified = results.filter((r) => r.status === 401).length;
     const locked = results.filter((r) => r.status === 429).length;
+    // DynamoDB Local on shared cores can stall under 300 at once: the SDK's timeouts then answer 503 + Retry-After
+    // (S83). Those attempts verified nothing either; what matters is that no other answer appears.
+    const unavailable = results.filter((r) => r.status === 503 && r.headers.get('retry-after')).length;
     expect(verified).toBeLessThanOrEqual(LIMIT);
-    expect(verified + locked).toBe(300);
+    expect(verified + locked + unavailable).toBe(300);
   });
 });
