@@ -12,6 +12,9 @@ import type { LocalBackend } from '../../infra/local/start.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { startTestBackend } from '../helpers/local-backend.js';
 
+// The waitForFunction callback runs in the page, where `document` exists; Node's type check does not know it.
+declare const document: { querySelector(s: string): { textContent: string | null } | null };
+
 let backend: LocalBackend;
 let browser: Browser;
 
@@ -48,6 +51,9 @@ describe('Browser: social sign-in with the dev provider', () => {
     expect(refresh).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/auth' });
     expect(cookies.find((c) => c.name === '__Host-oauth_tx')).toBeUndefined();
 
+    // The page itself tries the refresh cookie once on load (a session coming back from a social sign-in): let it
+    // finish first, or two refreshes race and the slower one presents the cookie the faster one just rotated.
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Signed in'));
     const result = await page.evaluate(async () => {
       const r = await fetch('/auth/refresh', { method: 'POST', credentials: 'include' });
       return { status: r.status, body: (await r.json()) as { accessToken?: string } };
