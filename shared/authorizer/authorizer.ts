@@ -223,6 +223,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         (event.requestContext as { authentication?: { clientCert?: { clientCertPem?: unknown } | null } | null })
           .authentication?.clientCert?.clientCertPem,
       );
+      // A machine client's token (sub = client_id) has no account behind it: on this backend's own routes it may only
+      // use what asks for scopes, never the account routes (`auth: {}`), where it would act as a user it is not.
+      const accountRoute = routeRequirements(event.routeKey) !== undefined && !required?.scopes?.length;
+      if (claims.clientId !== undefined && accountRoute) {
+        securityEvent('authorizer_deny', { reason: 'machine_client', routeKey: event.routeKey, sub: claims.sub });
+        return { isAuthorized: false };
+      }
       // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
       if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
         securityEvent('authorizer_deny', {

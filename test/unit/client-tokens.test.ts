@@ -130,6 +130,12 @@ describe('Function: createAuthorizer with machine clients’ tokens', () => {
     expect(await authorize(event(signToken(clientClaims()), 'GET /auth/me'))).toEqual({ isAuthorized: false });
   });
 
+  it("S76: a client token has no account: this backend's account routes (auth: {}) refuse it with 403", async () => {
+    for (const route of ['POST /auth/logout-all', 'POST /auth/mfa/totp', 'GET /auth/mfa', 'POST /auth/api-keys']) {
+      expect(await authorize(event(signToken(clientClaims()), route)), route).toEqual({ isAuthorized: false });
+    }
+  });
+
   it('S78: a certificate-bound token passes with its certificate and is refused without it or with another one', async () => {
     const token = signToken(clientClaims({ cnf: { 'x5t#S256': thumbprint(certA) } }));
     expect(await authorize(event(token, 'GET /orders', certA))).toMatchObject({ isAuthorized: true });
