@@ -81,3 +81,7 @@ export class AuthError extends Error {
 export class ConditionFailedError extends Error {
   override readonly name = 'ConditionFailedError';
 }
+
+/** The one refusal of a disabled account (S51), whichever step notices it. */
+export const accountDisabled = () =>
+  new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');

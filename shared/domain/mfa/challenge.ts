@@ -13,6 +13,9 @@ import type { MfaGateDeps } from './deps.js';
 
 export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
 
+/** An account with no MFA item yet (no TOTP, no recovery codes; it may still have passkeys). */
+export const noCredentials = (userId: string): MfaCredentials => ({ userId, factors: [], recoveryCodeHashes: [] });
+
 export const hasConfirmedFactor = (c: MfaCredentials | undefined) => c?.factors.some((f) => f.confirmed) === true;
 
 /** The methods a challenged account can finish with: what it has (a passkey counts as a factor). */
@@ -45,7 +48,7 @@ export async function requireSecondFactor(
   if (hasConfirmedFactor(credentials) || hasPasskey) {
     const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in', parts, {
       user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },
-      credentials: credentials ?? { userId: user.id, factors: [], recoveryCodeHashes: [] },
+      credentials: credentials ?? noCredentials(user.id),
     });
     securityEvent('mfa_challenge', { userId: user.id, method: firstFactor });
     throw new MfaChallengeError('mfa_required', 'A second factor is required to finish signing in.', {

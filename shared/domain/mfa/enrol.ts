@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256Hex } from '../secrets.js';
-import { AuthError } from '../errors.js';
+import { accountDisabled, AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
 import { nowSeconds } from '../../ports/clock.js';
 import { startSession, type SessionTokens } from '../session.js';
@@ -48,7 +48,7 @@ export async function enrolmentCaller(deps: MfaDeps, mfaToken: string): Promise<
   const { userId, firstFactor, createdAt } = reserved.challenge;
   const user = await deps.users.findById(userId);
   if (!user) throw invalidToken();
-  if (user.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+  if (user.disabled) throw accountDisabled();
   return { userId, email: user.email, amr: [firstFactor], authTime: createdAt, enrolmentTokenHash: tokenHash };
 }
 
@@ -99,7 +99,7 @@ export async function confirmTotpEnrolment(
   const factor = credentials?.factors.find((f) => f.id === input.factorId && !f.confirmed);
   const invalid = () => new AuthError('invalid_code', 'The code is not correct.');
   if (!factor || !user) throw invalid();
-  if (user.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+  if (user.disabled) throw accountDisabled();
   const key = await deps.secrets.open(factor.sealedSecret, `${caller.userId}:${factor.id}`);
   const step = matchTotp(key, input.code, now);
   // An enrolment mfaToken is single use (S66): the right code spends it, before the factor is confirmed.

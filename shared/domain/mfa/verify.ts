@@ -4,14 +4,14 @@
  * spent by a conditional write (S60, S62); the token is spent once (S66). Only then does the session start, with
  * `amr` = the first factor plus `mfa` and `auth_time` = now (S64).
  */
-import { AuthError } from '../errors.js';
+import { accountDisabled, AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
 import { AtomicPartFailedError, type AtomicPart } from '../../ports/atomic-part.js';
 import type { MfaChallenge, TotpFactor } from '../../ports/mfa-store.js';
 import { sha256Hex } from '../secrets.js';
 import { nowSeconds } from '../../ports/clock.js';
 import { startSession, type SessionTokens } from '../session.js';
-import type { MfaMethod } from './challenge.js';
+import { noCredentials, type MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
@@ -105,8 +105,7 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
     tokens = session;
   } catch (e) {
     if (!(e instanceof AtomicPartFailedError)) throw e;
-    if (e.failure === 'account_disabled')
-      throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+    if (e.failure === 'account_disabled') throw accountDisabled();
     if (e.failure === 'invalid_code') {
       // Replayed (this step or code was spent meanwhile, S60/S62), or the factor was removed.
       securityEvent('mfa_failed', { userId: challenge.userId, method: input.method, reason: 'spent' });
@@ -127,7 +126,7 @@ async function readAccount(deps: MfaDeps, userId: string): Promise<MfaChallenge[
   return {
     user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },
     // A passkey-only account has no MFA item: only `webauthn` can finish its challenge.
-    credentials: credentials ?? { userId, factors: [], recoveryCodeHashes: [] },
+    credentials: credentials ?? noCredentials(userId),
   };
 }
 

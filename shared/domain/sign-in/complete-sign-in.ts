@@ -15,7 +15,7 @@
  * The result is a discriminated union so that second factors can answer a challenge instead of a session
  * without changing any caller's shape: a caller that only knows `session` fails to compile once a new kind exists.
  */
-import { AuthError, ConditionFailedError } from '../errors.js';
+import { accountDisabled, AuthError, ConditionFailedError } from '../errors.js';
 import { AtomicPartFailedError, type AtomicPart } from '../../ports/atomic-part.js';
 import { securityEvent } from '../../observability/log.js';
 import type { User } from '../../ports/user-store.js';
@@ -98,7 +98,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
 
   if (user.disabled) {
     securityEvent('login_failure', { userId: user.id, method, reason: 'disabled' });
-    throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+    throw accountDisabled();
   }
 
   if (proof.emailVerified && !user.emailVerified) user = await proveAddress(deps, user, method);
@@ -126,8 +126,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   } catch (e) {
     if (!(e instanceof AtomicPartFailedError)) throw e;
     securityEvent('login_failure', { userId: user.id, method, reason: e.failure });
-    if (e.failure === 'account_disabled')
-      throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+    if (e.failure === 'account_disabled') throw accountDisabled();
     throw new AuthError('invalid_credentials', 'The email or password is incorrect.');
   }
 
@@ -170,7 +169,7 @@ async function proveAddress(deps: SignInDeps, user: User, method: SignInMethod):
     // Proven meanwhile (the verification mail, or a concurrent sign-in): that proof already decided.
     const fresh = await deps.users.findById(user.id);
     if (!fresh) throw new AuthError('invalid_token', 'This sign-in cannot be completed; start again.');
-    if (fresh.disabled) throw new AuthError('account_disabled', 'This account is disabled. Contact the administrator.');
+    if (fresh.disabled) throw accountDisabled();
     return fresh;
   }
   // After the password is gone, so no session the pre-proof password could still start survives this.
