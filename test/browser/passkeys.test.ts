@@ -1,10 +1,18 @@
 /**
  * Passkeys on the demo page in headless Chromium with the DevTools virtual authenticator (ctap2, internal, resident
  * keys, user verification) against the local runner, at `http://localhost:PORT` (RP ID `localhost`): register a
- * passkey, sign out, sign in with the passkey button, use it as second factor, remove it — and an authenticator
- * without user verification, which is refused (S68).
+ * passkey, sign out, sign in with the passkey button or through the autofill (conditional mediation) request the page
+ * starts on load, use it as second factor, remove it — and an authenticator without user verification, which is
+ * refused (S68).
+ *
+ * Conditional UI under automation (test/README.md › Passkeys in Chromium): with the WebAuthn UI off (`WebAuthn.enable`
+ * without `enableUI`, the default, which the protocol recommends for automated testing) Chromium hands a conditional
+ * request straight to the virtual authenticator, which answers with its first credential for the RP: the path the
+ * page takes when the user picks the passkey from the autofill list. With the UI on, the request waits for that pick,
+ * which nothing in headless Chromium can make (no CDP command selects a passkey suggestion); that mode proves the
+ * request waits and that the button aborts it without an error on the page.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBackend } from '../../infra/local/start.js';
@@ -12,6 +20,13 @@ import { launchChromium } from '../helpers/chromium.js';
 import { startTestBackend } from '../helpers/local-backend.js';
 
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
+interface GetCall {
+  mediation: string;
+  outcome: string;
+}
+declare const window: { __webauthnGets: GetCall[] };
+declare const navigator: { credentials: { get(o?: { mediation?: string }): Promise<unknown> } };
+declare const PublicKeyCredential: { isConditionalMediationAvailable(): Promise<boolean> };
 
 let backend: LocalBackend;
 let browser: Browser;
@@ -29,9 +44,9 @@ afterAll(async () => {
 
 const PASSWORD = 'correct horse battery staple passkey';
 
-async function withAuthenticator(context: BrowserContext, page: Page, userVerification: boolean) {
+async function withAuthenticator(context: BrowserContext, page: Page, userVerification: boolean, enableUI = false) {
   const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.enable', { enableUI });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2',
@@ -59,6 +74,26 @@ async function signUp(page: Page) {
   await statusStarts(page, 'Signed in');
   return email;
 }
+
+/** Records each `navigator.credentials.get` the page makes: its mediation and how it ended (test-side only). */
+async function recordGets(page: Page) {
+  await page.addInitScript(() => {
+    const calls: GetCall[] = [];
+    window.__webauthnGets = calls;
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options) => {
+      const call = { mediation: options?.mediation ?? 'optional', outcome: 'pending' };
+      calls.push(call);
+      const answer = get(options);
+      answer.then(
+        () => (call.outcome = 'credential'),
+        (e: Error) => (call.outcome = e.name),
+      );
+      return answer;
+    };
+  });
+}
+const gets = (page: Page) => page.evaluate(() => window.__webauthnGets.map((c) => ({ ...c })));
 
 async function signOut(page: Page) {
   await page.click('#signout');
@@ -103,6 +138,69 @@ describe('Browser: passkeys on the demo page (virtual authenticator)', () => {
     await signOut(page);
     await page.click('#passkey-signin');
     await outputHas(page, 'invalid_passkey');
+    await context.close();
+  });
+
+  it('S67 S68: signs in through the autofill (conditional mediation) request the page starts on load', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { cdp, authenticatorId } = await withAuthenticator(context, page, true);
+    await recordGets(page);
+    const email = await signUp(page);
+    expect(await page.getAttribute('#email', 'autocomplete')).toBe('username webauthn');
+    expect(await page.evaluate(() => PublicKeyCredential.isConditionalMediationAvailable())).toBe(true);
+    await page.click('#passkey-add');
+    await outputHas(page, 'Passkey added');
+    await signOut(page);
+
+    // Coming back to the page: nothing is clicked, the conditional request started on load signs in.
+    await page.goto(home);
+    await outputHas(page, 'Signed in with a passkey from the autofill prompt.');
+    await statusStarts(page, `Signed in as ${email}`);
+    expect(await page.locator('#claims').textContent()).toMatch(/"amr": \[\s*"pop",\s*"mfa"\s*\]/);
+    expect(await gets(page)).toEqual([{ mediation: 'conditional', outcome: 'credential' }]);
+    const [credential] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    expect(credential.signCount).toBeGreaterThan(0);
+    await page.click('#me');
+    await outputHas(page, `"email": "${email}"`);
+    await context.close();
+  });
+
+  it('S67: with the WebAuthn UI on, the conditional request waits for a pick; the button aborts it and no error shows', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { cdp, authenticatorId } = await withAuthenticator(context, page, true, true);
+    await recordGets(page);
+    // A passkey for this RP already on the authenticator (with the UI on, a page registration waits on a dialog).
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: {
+        credentialId: randomBytes(16).toString('base64'),
+        isResidentCredential: true,
+        rpId: 'localhost',
+        privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+        userHandle: randomBytes(16).toString('base64'),
+        signCount: 0,
+      },
+    });
+    await page.goto(home);
+    await page.waitForFunction(() => window.__webauthnGets.length === 1);
+    await page.focus('#email');
+    // The page's own first refresh has answered (no session): what is left running is the conditional request.
+    await page.locator('#jwks').filter({ hasNotText: '—' }).waitFor();
+    expect(await gets(page)).toEqual([{ mediation: 'conditional', outcome: 'pending' }]);
+    expect(await page.locator('#status').textContent()).toBe('Signed out.');
+
+    await page.click('#passkey-signin');
+    await page.waitForFunction(() => window.__webauthnGets[0].outcome !== 'pending');
+    expect(await gets(page)).toEqual([
+      { mediation: 'conditional', outcome: 'AbortError' },
+      { mediation: 'optional', outcome: 'pending' },
+    ]);
+    expect(await page.locator('#output').textContent()).toBe('—');
+    const [credential] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    expect(credential.signCount).toBe(0);
     await context.close();
   });
 

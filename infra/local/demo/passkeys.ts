@@ -44,11 +44,22 @@ export function passkeyCard(auth: AuthClient, run: Run) {
     });
   });
 
-  // Conditional UI: the browser offers passkeys in the email field's autofill; picking one signs in.
+  // Conditional UI, started on load as @simplewebauthn recommends: the browser offers passkeys in the email field's
+  // autofill (`autocomplete="username webauthn"`) and the request waits until one is picked. Another ceremony (the
+  // button, adding a passkey) aborts it; a request that ends without a credential (AbortError, NotAllowedError) is
+  // not an error to show. What the server answers still is.
   if (auth.passkeysSupported() && typeof PublicKeyCredential.isConditionalMediationAvailable === 'function') {
     void PublicKeyCredential.isConditionalMediationAvailable().then((available) => {
-      if (available)
-        void run(async () => (await auth.signInWithPasskey({ autofill: true }), 'Signed in with a passkey.'));
+      if (!available) return;
+      void run(async () => {
+        try {
+          await auth.signInWithPasskey({ autofill: true });
+        } catch (e) {
+          if (e instanceof Error && (e.name === 'AbortError' || e.name === 'NotAllowedError')) return undefined;
+          throw e;
+        }
+        return 'Signed in with a passkey from the autofill prompt.';
+      });
     });
   }
 
