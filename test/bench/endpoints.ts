@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startLocal } from '../../infra/local/start.js';
 import { createRing, toJwks } from '../../shared/domain/key-ring.js';
+import { measurePasskeyCalls } from './endpoints-passkeys.js';
 import { exact, progress, type Figure } from './stats.js';
 
 const counts = new Map<string, number>();
@@ -219,6 +220,7 @@ export async function benchEndpoints(options: { seconds: number; connections: nu
     await measureCalls('POST /auth/mfa/verify', 200, () =>
       call('POST', '/auth/mfa/verify', { mfaToken: pending.pop(), method: 'recovery_code', code: recoveryCodes.pop() }),
     );
+    await measurePasskeyCalls({ call, measureCalls, newEmail, password, origin: `http://localhost:${backend.port}` });
     figures.push(exact('Secrets Manager requests on the wire during the whole run', 'requests', secretsOnTheWire));
 
     // --- load ------------------------------------------------------------------------------------------
