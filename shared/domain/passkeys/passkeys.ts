@@ -196,18 +196,23 @@ export async function authenticationOptions(
   return options;
 }
 
+/** The stored passkey an assertion names (its `id`), read beside the challenge's consumption; undefined if unknown. */
+export function passkeyNamedBy(deps: PasskeyDeps, response: unknown): Promise<Passkey | undefined> {
+  const id = (response as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length <= 1024 ? deps.passkeys.get(id) : Promise.resolve(undefined);
+}
+
 /**
- * Checks an assertion against the stored passkey and moves its counter (S67–S69, S73). Returns the passkey;
- * throws the generic `invalid_passkey` for every failure.
+ * Checks an assertion against the stored passkey (`found`, read by `passkeyNamedBy`) and moves its counter
+ * (S67–S69, S73); `alongside` runs beside the counter's write. Throws the generic `invalid_passkey` for every failure.
  */
-export async function verifyAssertion(
+export async function verifyAssertion<T = undefined>(
   deps: PasskeyDeps,
   response: unknown,
   challenge: string,
-  expectUserId?: string,
-): Promise<Passkey> {
-  const id = (response as { id?: unknown }).id;
-  const passkey = typeof id === 'string' && id.length <= 1024 ? await deps.passkeys.get(id) : undefined;
+  found: { passkey: Passkey | undefined; expectUserId?: string; alongside?: (passkey: Passkey) => Promise<T> },
+): Promise<{ passkey: Passkey; alongside: T | undefined }> {
+  const { passkey, expectUserId } = found;
   const fail = (reason: string, userId?: string): never => {
     securityEvent('passkey_failed', { userId, reason });
     throw invalidPasskey();
@@ -239,7 +244,11 @@ export async function verifyAssertion(
     return fail(e instanceof Error ? e.message.slice(0, 120) : 'invalid', passkey.userId);
   }
   const now = nowSeconds(deps.clock);
-  if ((await deps.passkeys.recordUse(passkey.id, newCounter, now)) === 'regressed') {
+  const [use, alongside] = await Promise.all([
+    deps.passkeys.recordUse(passkey.id, newCounter, now),
+    found.alongside?.(passkey),
+  ]);
+  if (use === 'regressed') {
     securityEvent(
       'passkey_counter_regression',
       { userId: passkey.userId, passkeyId: passkey.id, stored: passkey.counter, received: newCounter },
@@ -247,20 +256,28 @@ export async function verifyAssertion(
     );
     throw invalidPasskey();
   }
-  return passkey;
+  return { passkey, alongside };
 }
 
-/** `POST /auth/passkeys/authenticate/verify`: ends in the one sign-in funnel, multi-factor (S68). */
+/**
+ * `POST /auth/passkeys/authenticate/verify`: ends in the one sign-in funnel, multi-factor (S68). Reads run beside
+ * the writes they do not depend on (the passkey beside the challenge's consumption, the account beside the
+ * counter's write); every check still waits for the challenge to be consumed and the counter to move (S67, S69).
+ */
 export async function signInWithPasskey(deps: PasskeySignInDeps, response: unknown): Promise<SignInResult> {
   const now = nowSeconds(deps.clock);
   const challenge = challengeOf(response);
-  const stored = challenge ? await deps.challenges.consume(challenge, 'authenticate', now) : undefined;
+  const [stored, found] = challenge
+    ? await Promise.all([deps.challenges.consume(challenge, 'authenticate', now), passkeyNamedBy(deps, response)])
+    : [undefined, undefined];
   if (!challenge || !stored) {
     securityEvent('passkey_failed', { reason: 'challenge' });
     throw invalidPasskey();
   }
-  const passkey = await verifyAssertion(deps, response, challenge);
-  const user: User | undefined = await deps.signIn.users.findById(passkey.userId);
+  const { passkey, alongside: user } = await verifyAssertion(deps, response, challenge, {
+    passkey: found,
+    alongside: (p): Promise<User | undefined> => deps.signIn.users.findById(p.userId),
+  });
   if (!user) {
     securityEvent('passkey_failed', { userId: passkey.userId, reason: 'no_account' });
     throw invalidPasskey();

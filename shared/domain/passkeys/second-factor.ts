@@ -6,6 +6,7 @@ import { nowSeconds } from '../../ports/clock.js';
 import {
   challengeOf,
   PASSKEY_CHALLENGE_TTL_SECONDS,
+  passkeyNamedBy,
   storeChallenge,
   transportsOf,
   verifyAssertion,
@@ -37,10 +38,16 @@ export async function verifySecondFactor(
   response: unknown,
 ): Promise<boolean> {
   const challenge = challengeOf(response);
-  const stored = challenge ? await deps.challenges.consume(challenge, 'mfa', nowSeconds(deps.clock)) : undefined;
+  // The passkey is read beside the challenge's consumption; it is checked only once the challenge is spent (S67).
+  const [stored, found] = challenge
+    ? await Promise.all([
+        deps.challenges.consume(challenge, 'mfa', nowSeconds(deps.clock)),
+        passkeyNamedBy(deps, response),
+      ])
+    : [undefined, undefined];
   if (!challenge || !stored || stored.userId !== userId || stored.mfaTokenHash !== mfaTokenHash) return false;
   try {
-    const passkey = await verifyAssertion(deps, response, challenge, userId);
+    const { passkey } = await verifyAssertion(deps, response, challenge, { passkey: found, expectUserId: userId });
     securityEvent('passkey_used', { userId, passkeyId: passkey.id, as: 'second_factor' });
     return true;
   } catch (e) {
