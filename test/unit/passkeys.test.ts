@@ -171,6 +171,17 @@ describe('Passkey sign-in', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
+  it('S67 S69: a response to a spent challenge moves no counter (the passkey is read beside the consumption, never used)', async () => {
+    const { deps } = await setup();
+    const { auth } = await registered(deps);
+    const options = await authenticationOptions(deps, 'ip');
+    expect((await signInWithPasskey(deps, auth.assert(options, { counter: 5 }))).kind).toBe('session');
+    expect((await codeOf(signInWithPasskey(deps, auth.assert(options, { counter: 9 })))).code).toBe('invalid_passkey');
+    // Had the replay moved the counter to 9, this 6 would be a regression.
+    const next = await signInWithPasskey(deps, auth.assert(await authenticationOptions(deps, 'ip'), { counter: 6 }));
+    expect(next.kind).toBe('session');
+  });
+
   it('S69: a counter that goes backwards is refused and raised as a security event; 0 and 0 is allowed', async () => {
     const { deps } = await setup();
     const { auth } = await registered(deps);
