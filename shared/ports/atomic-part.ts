@@ -10,9 +10,12 @@ export interface AtomicPart {
   readonly op: unknown;
 }
 
-/** `stale`: a sign-in copy no longer matches the items it was made from (shared/ports/sign-in-copy.ts). */
+/**
+ * `stale`: a sign-in copy no longer matches the items it was made from (shared/ports/sign-in-copy.ts).
+ * `invalid_passkey`: a passkey's counter did not move forward, or the passkey is gone (S69).
+ */
 export type AtomicFailure =
-  'invalid_code' | 'invalid_token' | 'account_disabled' | 'invalid_credentials' | 'stale' | 'none';
+  'invalid_code' | 'invalid_token' | 'account_disabled' | 'invalid_credentials' | 'stale' | 'invalid_passkey' | 'none';
 
 /** The transaction did not commit because `failure`'s part did not hold; nothing was written. */
 export class AtomicPartFailedError extends Error {

@@ -2,6 +2,7 @@
  * Passkeys (WebAuthn credentials) of an account, and the single-use ceremony challenges. Uniqueness of a
  * credential id, the signature counter and single use of a challenge are conditional writes in the adapters.
  */
+import type { AtomicPart } from './atomic-part.js';
 
 /** One registered passkey. Only its public key is ever held (S71). */
 export interface Passkey {
@@ -34,6 +35,8 @@ export interface PasskeyStore {
    * `regressed` when the received counter is not above the stored one, or the passkey is gone.
    */
   recordUse(credentialId: string, counter: number, now: number): Promise<CounterUpdate>;
+  /** The same write, to commit in the session's transaction; fails as `invalid_passkey` where `recordUse` regresses. */
+  recordUsePart(credentialId: string, counter: number, now: number): AtomicPart;
   /** False when the user has no passkey with this id. */
   remove(userId: string, credentialId: string): Promise<boolean>;
 }

@@ -6,6 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../../domain/errors.js';
+import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { CounterUpdate, Passkey, PasskeyStore } from '../../ports/passkey-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
@@ -81,19 +82,25 @@ export class DynamoPasskeyStore implements PasskeyStore {
     return found.filter((p) => p.userId === userId).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  private recordUseInput(credentialId: string, counter: number, now: number) {
+    return {
+      TableName: this.tableName,
+      Key: { pk: passkeyKey(credentialId) },
+      UpdateExpression: 'SET #c = :c, lastUsedAt = :now',
+      // S69: forward only; an authenticator without a counter sends 0 every time, and stays at 0.
+      ConditionExpression: counter === 0 ? 'attribute_exists(pk) AND #c = :c' : 'attribute_exists(pk) AND #c < :c',
+      ExpressionAttributeNames: { '#c': 'counter' },
+      ExpressionAttributeValues: { ':c': counter, ':now': now },
+    };
+  }
+
+  recordUsePart(credentialId: string, counter: number, now: number): AtomicPart {
+    return { failure: 'invalid_passkey', op: { Update: this.recordUseInput(credentialId, counter, now) } };
+  }
+
   async recordUse(credentialId: string, counter: number, now: number): Promise<CounterUpdate> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: passkeyKey(credentialId) },
-          UpdateExpression: 'SET #c = :c, lastUsedAt = :now',
-          // S69: forward only; an authenticator without a counter sends 0 every time, and stays at 0.
-          ConditionExpression: counter === 0 ? 'attribute_exists(pk) AND #c = :c' : 'attribute_exists(pk) AND #c < :c',
-          ExpressionAttributeNames: { '#c': 'counter' },
-          ExpressionAttributeValues: { ':c': counter, ':now': now },
-        }),
-      );
+      await this.doc.send(new UpdateCommand(this.recordUseInput(credentialId, counter, now)));
       return 'updated';
     } catch (e) {
       if (isConditionalCheckFailed(e)) return 'regressed';

@@ -1,3 +1,4 @@
+import type { AtomicPart, MemoryAtomicOp } from '../../ports/atomic-part.js';
 import type {
   CounterUpdate,
   Passkey,
@@ -37,6 +38,21 @@ export class MemoryPasskeyStore implements PasskeyStore {
     p.counter = counter;
     p.lastUsedAt = now;
     return Promise.resolve('updated');
+  }
+
+  recordUsePart(credentialId: string, counter: number, now: number): AtomicPart {
+    const op: MemoryAtomicOp = {
+      check: () => {
+        const p = this.items.get(credentialId);
+        return p !== undefined && (counter === 0 ? p.counter === 0 : p.counter < counter);
+      },
+      apply: () => {
+        const p = this.items.get(credentialId)!;
+        p.counter = counter;
+        p.lastUsedAt = now;
+      },
+    };
+    return { failure: 'invalid_passkey', op };
   }
 
   remove(userId: string, credentialId: string): Promise<boolean> {

@@ -8,21 +8,21 @@
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
-  verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
   type AuthenticatorTransportFuture,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { AuthError } from '../errors.js';
+import { AtomicPartFailedError } from '../../ports/atomic-part.js';
 import { securityEvent } from '../../observability/log.js';
 import type { Clock } from '../../ports/clock.js';
 import { nowSeconds } from '../../ports/clock.js';
 import type { Passkey, PasskeyCeremony, PasskeyChallengeStore, PasskeyStore } from '../../ports/passkey-store.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { User } from '../../ports/user-store.js';
+import { checkAssertion, counterRegressed, invalidPasskey, passkeyNamedBy, userHandleOf } from './assertion.js';
 import { completeSignIn, type SignInDeps, type SignInResult } from '../sign-in/complete-sign-in.js';
 
 /** ES256, EdDSA, RS256 (COSE algorithm ids). */
@@ -58,11 +58,6 @@ export interface PasskeyCaller {
   amr: string[];
   authTime?: number;
 }
-
-export const invalidPasskey = (status = 401) =>
-  new AuthError('invalid_passkey', 'This passkey could not be verified. Try again or use another way to sign in.', {
-    status,
-  });
 
 /** The challenge a response answers, from its `clientDataJSON`; undefined when that is not readable. */
 export function challengeOf(response: unknown): string | undefined {
@@ -196,96 +191,45 @@ export async function authenticationOptions(
   return options;
 }
 
-/** The stored passkey an assertion names (its `id`), read beside the challenge's consumption; undefined if unknown. */
-export function passkeyNamedBy(deps: PasskeyDeps, response: unknown): Promise<Passkey | undefined> {
-  const id = (response as { id?: unknown } | null)?.id;
-  return typeof id === 'string' && id.length <= 1024 ? deps.passkeys.get(id) : Promise.resolve(undefined);
-}
-
 /**
- * Checks an assertion against the stored passkey (`found`, read by `passkeyNamedBy`) and moves its counter
- * (S67–S69, S73); `alongside` runs beside the counter's write. Throws the generic `invalid_passkey` for every failure.
- */
-export async function verifyAssertion<T = undefined>(
-  deps: PasskeyDeps,
-  response: unknown,
-  challenge: string,
-  found: { passkey: Passkey | undefined; expectUserId?: string; alongside?: (passkey: Passkey) => Promise<T> },
-): Promise<{ passkey: Passkey; alongside: T | undefined }> {
-  const { passkey, expectUserId } = found;
-  const fail = (reason: string, userId?: string): never => {
-    securityEvent('passkey_failed', { userId, reason });
-    throw invalidPasskey();
-  };
-  if (!passkey) return fail('unknown_credential');
-  if (expectUserId !== undefined && passkey.userId !== expectUserId) return fail('other_user', expectUserId);
-  const userHandle = (response as { response?: { userHandle?: unknown } }).response?.userHandle;
-  if (
-    typeof userHandle === 'string' &&
-    userHandle !== '' &&
-    Buffer.from(userHandle, 'base64url').toString('utf8') !== passkey.userId
-  )
-    return fail('user_handle', passkey.userId);
-  let newCounter: number;
-  try {
-    const verified = await verifyAuthenticationResponse({
-      response: response as AuthenticationResponseJSON,
-      expectedChallenge: challenge,
-      expectedOrigin: deps.rp.origins,
-      expectedRPID: deps.rp.id,
-      requireUserVerification: true,
-      // The counter rule is the store's conditional write below (S69), so that two concurrent uses of a cloned
-      // key cannot both pass; the library is given 0 so it checks only the signature and the flags.
-      credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: 0 },
-    });
-    if (!verified.verified || !verified.authenticationInfo.userVerified) throw new Error('not verified');
-    newCounter = verified.authenticationInfo.newCounter;
-  } catch (e) {
-    return fail(e instanceof Error ? e.message.slice(0, 120) : 'invalid', passkey.userId);
-  }
-  const now = nowSeconds(deps.clock);
-  const [use, alongside] = await Promise.all([
-    deps.passkeys.recordUse(passkey.id, newCounter, now),
-    found.alongside?.(passkey),
-  ]);
-  if (use === 'regressed') {
-    securityEvent(
-      'passkey_counter_regression',
-      { userId: passkey.userId, passkeyId: passkey.id, stored: passkey.counter, received: newCounter },
-      'error',
-    );
-    throw invalidPasskey();
-  }
-  return { passkey, alongside };
-}
-
-/**
- * `POST /auth/passkeys/authenticate/verify`: ends in the one sign-in funnel, multi-factor (S68). Reads run beside
- * the writes they do not depend on (the passkey beside the challenge's consumption, the account beside the
- * counter's write); every check still waits for the challenge to be consumed and the counter to move (S67, S69).
+ * `POST /auth/passkeys/authenticate/verify`: ends in the one sign-in funnel, multi-factor (S68). The passkey and the
+ * account the response names are read beside the challenge's consumption, and nothing is checked before it answers
+ * (S67); the counter moves in the session's transaction, so no session starts unless it moves forward (S69).
  */
 export async function signInWithPasskey(deps: PasskeySignInDeps, response: unknown): Promise<SignInResult> {
   const now = nowSeconds(deps.clock);
   const challenge = challengeOf(response);
-  const [stored, found] = challenge
-    ? await Promise.all([deps.challenges.consume(challenge, 'authenticate', now), passkeyNamedBy(deps, response)])
-    : [undefined, undefined];
+  const handle = userHandleOf(response);
+  const [stored, found, named] = challenge
+    ? await Promise.all([
+        deps.challenges.consume(challenge, 'authenticate', now),
+        passkeyNamedBy(deps, response),
+        handle !== undefined && handle.length <= 128 ? deps.signIn.users.findById(handle) : undefined,
+      ])
+    : [undefined, undefined, undefined];
   if (!challenge || !stored) {
     securityEvent('passkey_failed', { reason: 'challenge' });
     throw invalidPasskey();
   }
-  const { passkey, alongside: user } = await verifyAssertion(deps, response, challenge, {
-    passkey: found,
-    alongside: (p): Promise<User | undefined> => deps.signIn.users.findById(p.userId),
-  });
+  const { passkey, newCounter } = await checkAssertion(deps, response, challenge, { passkey: found });
+  // `named` is the passkey's account when the response carried a handle (checked above); else it is read now.
+  const user: User | undefined =
+    named?.id === passkey.userId ? named : await deps.signIn.users.findById(passkey.userId);
   if (!user) {
     securityEvent('passkey_failed', { userId: passkey.userId, reason: 'no_account' });
     throw invalidPasskey();
   }
-  securityEvent('passkey_used', { userId: user.id, passkeyId: passkey.id, as: 'first_factor' });
-  return completeSignIn(deps.signIn, {
-    account: user,
-    method: 'pop',
-    proof: { emailVerified: false, multiFactor: true },
-  });
+  try {
+    const result = await completeSignIn(deps.signIn, {
+      account: user,
+      method: 'pop',
+      proof: { emailVerified: false, multiFactor: true },
+      sessionParts: [deps.passkeys.recordUsePart(passkey.id, newCounter, now)],
+    });
+    securityEvent('passkey_used', { userId: user.id, passkeyId: passkey.id, as: 'first_factor' });
+    return result;
+  } catch (e) {
+    if (e instanceof AtomicPartFailedError && e.failure === 'invalid_passkey') counterRegressed(passkey, newCounter);
+    throw e;
+  }
 }

@@ -6,12 +6,11 @@ import { nowSeconds } from '../../ports/clock.js';
 import {
   challengeOf,
   PASSKEY_CHALLENGE_TTL_SECONDS,
-  passkeyNamedBy,
   storeChallenge,
   transportsOf,
-  verifyAssertion,
   type PasskeyDeps,
 } from './passkeys.js';
+import { passkeyNamedBy, verifyAssertion } from './assertion.js';
 
 /** `POST /auth/mfa/webauthn/options`: request options listing the challenged user's passkeys. */
 export async function secondFactorOptions(
@@ -47,7 +46,7 @@ export async function verifySecondFactor(
     : [undefined, undefined];
   if (!challenge || !stored || stored.userId !== userId || stored.mfaTokenHash !== mfaTokenHash) return false;
   try {
-    const { passkey } = await verifyAssertion(deps, response, challenge, { passkey: found, expectUserId: userId });
+    const passkey = await verifyAssertion(deps, response, challenge, { passkey: found, expectUserId: userId });
     securityEvent('passkey_used', { userId, passkeyId: passkey.id, as: 'second_factor' });
     return true;
   } catch (e) {

@@ -146,7 +146,8 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
     const { familyId: _familyId, ...session } = await startSession(deps, user, amr, authTime, parts);
     tokens = session;
   } catch (e) {
-    if (!(e instanceof AtomicPartFailedError) || e.failure === 'stale') throw e;
+    // `stale` and a passkey's counter (S69) are the method's to answer.
+    if (!(e instanceof AtomicPartFailedError) || e.failure === 'stale' || e.failure === 'invalid_passkey') throw e;
     securityEvent('login_failure', { userId: user.id, method, reason: e.failure });
     if (e.failure === 'account_disabled') throw accountDisabled();
     throw new AuthError('invalid_credentials', 'The email or password is incorrect.');
