@@ -246,6 +246,19 @@ describe('Passkey sign-in', () => {
     expect(r).toMatchObject({ code: 'account_disabled', status: 403 });
   });
 
+  it('S69: the counter moves with the session only: a refused sign-in (disabled account) leaves it where it was', async () => {
+    const { deps, users } = await setup();
+    const { auth } = await registered(deps);
+    await users.setDisabled(alice.id, true);
+    const refused = await codeOf(
+      signInWithPasskey(deps, auth.assert(await authenticationOptions(deps, 'ip'), { counter: 4 })),
+    );
+    expect(refused.code).toBe('account_disabled');
+    await users.setDisabled(alice.id, false);
+    const again = await signInWithPasskey(deps, auth.assert(await authenticationOptions(deps, 'ip'), { counter: 4 }));
+    expect(again.kind).toBe('session');
+  });
+
   it('options are limited per IP (429)', async () => {
     const { deps } = await setup();
     for (let i = 0; i < 3; i++) await authenticationOptions(deps, '198.51.100.1');
