@@ -61,5 +61,7 @@ export interface LocalBackend {
   warmUp(): Promise<{ fn: string; error: { name: string; message: string } }[]>;
   /** The environment each function runs with (for tests and diagnostics). */
   environments: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Each started function's own V8 heap in use after its last invocation, in bytes (the soak's memory figures). */
+  functionHeaps(): Record<string, number>;
   close(): Promise<void>;
 }

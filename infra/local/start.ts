@@ -178,6 +178,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       importErrors: pool.importErrors,
       warmUp,
       environments,
+      functionHeaps: () => pool.heaps(),
       close: closeAll,
     };
   } catch (e) {
