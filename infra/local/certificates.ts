@@ -72,7 +72,7 @@ export function makeCertificate(request: CertificateRequest): Certificate {
       execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (e) {
       const detail = (e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message;
-      throw new Error(`openssl could not make a certificate (is OpenSSL 3 installed?): ${detail}`);
+      throw new Error(`openssl could not make a certificate (is OpenSSL 3 installed?): ${detail}`, { cause: e });
     }
     return {
       certPem: readFileSync(file('cert.pem'), 'utf8'),

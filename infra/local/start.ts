@@ -19,7 +19,11 @@ import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
 import { ensureDataKeyFile } from '../../shared/adapters/mfa-data-key.js';
 import type { SigningAlg } from '../../shared/domain/key-ring.js';
 import { ROUTES, type FunctionName, type RouteDefinition } from '../../shared/routing/routes.js';
-import { functionEnvironment } from '../function-environment.js';
+import {
+  authorizerCacheSecondsDefault,
+  functionEnvironment,
+  MTLS_AUTHORIZER_CACHE_REFUSAL,
+} from '../function-environment.js';
 import { FUNCTION_SPECS, type AuthFunctionName } from '../function-specs.js';
 import { startDynamoGuard } from './aws/dynamodb-guard.js';
 import type { Statement } from './aws/iam.js';
@@ -90,9 +94,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const pool = functionPool({ specs, environments, output: options.functionOutput });
     closers.push(() => pool.close());
     const corsOrigins: string[] = [];
+    // As the stack: no authorizer cache in front of a mutual-TLS listener (S78, function-environment.ts).
     const authorizerCacheSeconds = Number(
-      options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
+      options.env?.AUTHORIZER_CACHE_SECONDS ??
+        process.env.AUTHORIZER_CACHE_SECONDS ??
+        authorizerCacheSecondsDefault(!!options.mtls),
     );
+    if (options.mtls && authorizerCacheSeconds > 0)
+      throw new Error(`AUTHORIZER_CACHE_SECONDS (${authorizerCacheSeconds}) ${MTLS_AUTHORIZER_CACHE_REFUSAL}`);
     const appRoutes = Object.entries(options.appRoutes ?? {}).map(([key, handler]) => {
       const [method, path] = key.split(' ');
       return { route: { method, path, fn: `app:${key}`, auth: {} } as unknown as RouteDefinition, handler };
