@@ -175,4 +175,13 @@ describe('Mutual TLS on loopback (RFC 8705)', () => {
     // The plain listener is as it was: no certificate asked for.
     expect((await call('GET', '/.well-known/jwks.json')).status).toBe(200);
   });
+
+  it('S78: will not start with an authorizer cache beside mutual TLS (a cached allow would ignore the certificate)', async () => {
+    await expect(
+      startTestBackend(
+        { AUTHORIZER_CACHE_SECONDS: '30' },
+        { mtls: { port: 0, truststoreFile: join(dir, 'truststore.pem') } },
+      ),
+    ).rejects.toThrow(/AUTHORIZER_CACHE_SECONDS \(30\) must be 0 with mutual TLS/);
+  });
 });
