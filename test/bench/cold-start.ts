@@ -1,7 +1,8 @@
 /**
  * Case 2: every function's bundle as the CDK build produces it (the same `functionBundling` options, run
  * through esbuild's API), its minified and gzip size, and the time to import it in a fresh Node process
- * (median of N fresh processes, minus the import of an empty module measured the same way, interleaved).
+ * (median of N fresh processes, minus the import of an empty module measured the same way, interleaved); and the
+ * authorizer's first request cold, a JWT beside an API key, in the same interleaved rounds (cold-first-request.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { build } from 'esbuild';
 import { functionBundling } from '../../infra/bundling/bundling.js';
 import { buildLazyModule } from '../../infra/bundling/lazy-module.mjs';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
+import { firstRequests } from './cold-first-request.js';
 import { exact, figure, interleaved, median, progress, type Figure } from './stats.js';
 
 const run = promisify(execFile);
@@ -121,13 +123,16 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
       figures.push(exact(`bundle ${name} ${base} (lazy) gzip`, 'KB', gzipSync(lazy, { level: 9 }).length / 1024));
     }
   }
+  const first = await firstRequests(files.authorizer, { PATH: process.env.PATH ?? '', ...COLD_ENV });
   const contenders = Object.fromEntries([
     ['empty', () => importMs(empty)],
+    ['authorizer first JWT request', first.jwt],
+    ['authorizer first API-key request', first.apiKey],
     ...names.map((n) => [n, () => importMs(files[n])]),
     ...names.flatMap((n) => lazyFiles(n).map(([base, file]) => [`${n} ${base}`, () => importMs(file)])),
   ]) as Record<string, () => Promise<number>>;
   progress(`importing each bundle in ${options.processes} fresh node processes`);
-  const samples = await interleaved(contenders, options.processes);
+  const samples = await interleaved(contenders, options.processes).finally(() => first.close());
   const emptyMedian = median(samples.empty);
   figures.push(figure('import empty module', 'ms', samples.empty));
   for (const name of [...names, ...names.flatMap((n) => lazyFiles(n).map(([base]) => `${n} ${base}`))]) {
@@ -140,5 +145,14 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
       ),
     );
   }
+  // The first request of a cold instance: import + one invocation (loopback JWKS or DynamoDB stand-in).
+  for (const name of ['authorizer first JWT request', 'authorizer first API-key request'])
+    figures.push(
+      figure(
+        `cold ${name.replace('authorizer ', 'authorizer: ')} (import + invoke, minus empty)`,
+        'ms',
+        samples[name].map((x) => x - emptyMedian),
+      ),
+    );
   return figures;
 }
