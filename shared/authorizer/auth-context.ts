@@ -52,7 +52,7 @@ const ROLE = /^\S+$/;
 
 /** Authorizer side: encodes verified claims for `context`. */
 export function encodeAuthContext(ctx: AuthContext): AuthorizerContext {
-  return {
+  const context: AuthorizerContext = {
     sub: ctx.sub,
     email: ctx.email,
     roles: ctx.roles.filter((r) => ROLE.test(r)).join(' '),
@@ -60,10 +60,12 @@ export function encodeAuthContext(ctx: AuthContext): AuthorizerContext {
     jti: ctx.jti,
     email_verified: ctx.emailVerified ? 'true' : 'false',
     amr: ctx.amr.filter((a) => ROLE.test(a)).join(' '),
-    ...(ctx.authTime !== undefined ? { auth_time: String(ctx.authTime) } : {}),
-    ...(ctx.apiKeyId !== undefined ? { api_key_id: ctx.apiKeyId } : {}),
-    ...(ctx.clientId !== undefined ? { client_id: ctx.clientId } : {}),
   };
+  // Present only when known (no `undefined` members): assigned, not spread, on this per-request path.
+  if (ctx.authTime !== undefined) context.auth_time = String(ctx.authTime);
+  if (ctx.apiKeyId !== undefined) context.api_key_id = ctx.apiKeyId;
+  if (ctx.clientId !== undefined) context.client_id = ctx.clientId;
+  return context;
 }
 
 /** Thrown when a Lambda reads an identity that no authorizer supplied: a deployment error, not a client one. */
@@ -129,6 +131,7 @@ export const hasAnyRole = (ctx: Pick<AuthContext, 'roles'>, roles: readonly stri
 
 /** True when the caller's scope contains every one of `scopes`. */
 export const hasAllScopes = (ctx: Pick<AuthContext, 'scope'>, scopes: readonly string[]): boolean => {
+  if (scopes.length === 0) return true;
   const held = scopesOf(ctx);
   return scopes.every((s) => held.includes(s));
 };

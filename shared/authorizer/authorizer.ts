@@ -84,7 +84,7 @@ const UNAUTHORIZED = 'Unauthorized';
  * §11.1), one token of visible ASCII; the verifier then checks the token's format strictly. Tabs, trailing spaces and
  * a second credential stay refused.
  */
-const BEARER = /^bearer +([\x21-\x7e]+)$/i;
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 /** An `mfaToken` (`mfa_` + 256 random bits, base64url): the shape an enrolment route lets through to its function. */
 const MFA_TOKEN = /^mfa_[A-Za-z0-9_-]{43}$/;
 /** The context of a request that carries an enrolment `mfaToken` instead of an access token (no identity yet). */
@@ -117,19 +117,35 @@ function deny(reason: DenyReason, cause?: unknown): Error {
 /** Reads `Authorization` whatever its case; two differently-cased copies are ambiguous and refused. */
 function headerValue(headers: Record<string, string | undefined> | null | undefined): string | undefined {
   if (!headers) return undefined;
-  const values = Object.keys(headers)
-    .filter((k) => k.toLowerCase() === 'authorization')
-    .map((k) => headers[k]);
-  if (values.length > 1) throw deny('malformed_header');
-  return values[0];
+  let value: string | undefined;
+  let found = false;
+  for (const name of Object.keys(headers)) {
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (found) throw deny('malformed_header');
+    found = true;
+    value = headers[name];
+  }
+  return value;
 }
+
+/** `bearer` in any case: each letter's code with the ASCII case bit set (only `B`/`b` give `b`, and so on). */
+const isBearerScheme = (header: string) =>
+  (header.charCodeAt(0) | 0x20) === 0x62 /* b */ &&
+  (header.charCodeAt(1) | 0x20) === 0x65 /* e */ &&
+  (header.charCodeAt(2) | 0x20) === 0x61 /* a */ &&
+  (header.charCodeAt(3) | 0x20) === 0x72 /* r */ &&
+  (header.charCodeAt(4) | 0x20) === 0x65 /* e */ &&
+  (header.charCodeAt(5) | 0x20) === 0x72; /* r */
 
 function bearerToken(header: unknown): string {
   if (typeof header !== 'string' || header === '') throw deny('missing_token');
   if (header.length > MAX_HEADER_CHARS) throw deny('too_large');
-  const match = BEARER.exec(header);
-  if (!match) throw deny('malformed_header');
-  return match[1];
+  if (!isBearerScheme(header) || header.charCodeAt(6) !== 0x20) throw deny('malformed_header');
+  let start = 7;
+  while (header.charCodeAt(start) === 0x20) start++;
+  const token = header.slice(start);
+  if (!VISIBLE_ASCII.test(token)) throw deny('malformed_header');
+  return token;
 }
 
 /** Loads the API-key path once per container; a failed load is retried by the next key. */

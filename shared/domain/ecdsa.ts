@@ -9,7 +9,8 @@ const HALF_N = Buffer.from((N >> 1n).toString(16).padStart(64, '0'), 'hex');
 
 /** True when the raw r‖s signature's s is in the lower half of the group order. */
 export function isLowS(signature: Uint8Array): boolean {
-  return signature.length === 64 && Buffer.compare(Buffer.from(signature.subarray(32)), HALF_N) <= 0;
+  // s compared in place (a view, no copy): this runs on every ES256 verification.
+  return signature.length === 64 && Buffer.compare(signature.subarray(32), HALF_N) <= 0;
 }
 
 /** The low-S form of a raw r‖s P-256 signature (unchanged when it already is). */

@@ -2,7 +2,7 @@ import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyOb
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports/key-ring.js';
 import { isLowS } from './ecdsa.js';
-import { hasDuplicateTopLevelKeys } from './json-duplicates.js';
+import { decodeCanonical, HeaderCache, parseJsonObject } from './jws-header.js';
 
 export interface VerifyOptions {
   issuer: string;
@@ -62,10 +62,6 @@ export class TokenVerificationError extends Error {
 }
 
 const MAX_TOKEN_BYTES = 8192;
-const B64URL = /^[A-Za-z0-9_-]+$/;
-/** Headers that would let a token choose its own key (S12). */
-const KEY_BEARING_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
-const KID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * What each supported JWS algorithm (RFC 7518 §3, RFC 8037) demands of the key and the signature. The key
@@ -103,25 +99,16 @@ function declaredAlgorithm(jwk: JWK): string | undefined {
 
 type Claims = Record<string, unknown>;
 
-function decodeJson(segment: string): Claims {
-  let value: unknown;
-  let text: string;
-  try {
-    text = Buffer.from(segment, 'base64url').toString('utf8');
-    value = JSON.parse(text);
-  } catch {
-    throw new TokenVerificationError('malformed');
-  }
-  // One fixed way with duplicate member names (`{"alg":"none","alg":"ES256"}`): refuse, never pick one.
-  if (hasDuplicateTopLevelKeys(text)) throw new TokenVerificationError('malformed');
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new TokenVerificationError('malformed');
-  return value as Claims;
+/** A key imported for verification: the algorithm it declares, what that demands, `crypto.verify`'s key argument. */
+interface ImportedKey {
+  alg: string;
+  spec: AlgorithmSpec;
+  verifyKey: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
 }
 
-/** RFC 9068 §4: `at+jwt`, also written `application/at+jwt` (media types are case-insensitive). */
-const isAccessTokenTyp = (typ: unknown) =>
-  typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt';
+/** The strings of a claim that should be a list of them; anything else in it is dropped (never a privilege). */
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 
@@ -149,7 +136,13 @@ function certificateBinding(cnf: unknown): string | undefined {
  * WebCrypto (async, ~3× the cost of the signature itself on Node 20); this class parses the three segments
  * itself and calls `node:crypto`'s one-shot `verify` with a cached `KeyObject`, so a warm verification costs
  * the signature check plus a few microseconds, and the authorizer bundle carries no JOSE library. Every
- * check jose made is kept (test/security/jwt-attacks.test.ts is the specification).
+ * check jose made is kept (test/security/jwt-attacks.test.ts is the specification), and one it did not make: each
+ * segment must be canonical base64url, so a signature has one spelling (jws-header.ts).
+ *
+ * What a warm call spends beside the signature (test/README.md, case 1): the header's checks once per header
+ * segment (jws-header.ts keeps the outcome; every token of one key has the same header), then per token the
+ * payload's decoding, `JSON.parse` and a count of its member names (S18), the claim checks, and one key lookup in
+ * the source. No token, claim set or verification result is ever kept.
  * @example const claims = await verifier.verify(token);
  */
 export class AccessTokenVerifier {
@@ -159,47 +152,58 @@ export class AccessTokenVerifier {
    * as soon as the source's own cache lets go of it, instead of living as long as the container.
    * Sources return the same object while they cache a key (JwksKeySource, StaticKeySource do), so this hits.
    */
-  private readonly imported = new WeakMap<JWK, { alg: string; key: KeyObject }>();
+  private readonly imported = new WeakMap<JWK, ImportedKey>();
 
   private readonly algorithms: readonly string[];
+  /** Header segments that passed their checks (jws-header.ts): one per signing key, so nearly always a hit. */
+  private readonly headers: HeaderCache;
 
   constructor(
     private readonly source: PublicKeySource,
     private readonly options: VerifyOptions,
   ) {
     this.algorithms = options.algorithms ?? SUPPORTED_ALGORITHMS;
+    this.headers = new HeaderCache(this.algorithms);
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenVerificationError('too_large');
-    const parts = token.split('.');
-    // Exactly three non-empty base64url segments: refuses JWE (5), JSON serialisation, stripped signatures.
-    if (parts.length !== 3 || !parts.every((p) => p.length > 0 && B64URL.test(p))) {
+    // Exactly three non-empty segments: refuses JWE (5), JSON serialisation, stripped signatures.
+    const dot1 = token.indexOf('.');
+    const dot2 = token.indexOf('.', dot1 + 1);
+    if (dot1 < 1 || dot2 < 0 || token.indexOf('.', dot2 + 1) !== -1) throw new TokenVerificationError('malformed');
+    const headerSegment = token.slice(0, dot1);
+    const known = this.headers.get(headerSegment);
+    // Each segment canonical base64url (S18); a known header was when it was first seen.
+    const headerBytes = known === undefined ? decodeCanonical(headerSegment) : undefined;
+    const payloadBytes = decodeCanonical(token.slice(dot1 + 1, dot2));
+    const signature = decodeCanonical(token.slice(dot2 + 1));
+    if ((known === undefined && headerBytes === undefined) || payloadBytes === undefined || signature === undefined) {
       throw new TokenVerificationError('malformed');
     }
-    const [headerSegment, payloadSegment, signatureSegment] = parts as [string, string, string];
-    const header = decodeJson(headerSegment);
-    if (KEY_BEARING_HEADERS.some((h) => h in header)) throw new TokenVerificationError('forbidden_header');
-    const alg = header.alg;
-    // Refused before any key lookup (no JWKS fetch for `none` or HS256); the key's own `alg` is checked below.
-    if (typeof alg !== 'string' || !this.algorithms.includes(alg)) throw new TokenVerificationError('claim_invalid');
-    // We understand no JWS extension, so any `crit` is one we must refuse (RFC 7515 §4.1.11), b64=false included.
-    if ('crit' in header) throw new TokenVerificationError('claim_invalid');
-    if (typeof header.kid !== 'string' || !KID.test(header.kid)) throw new TokenVerificationError('unknown_kid');
-    const { key, spec } = await this.key(header.kid, alg);
+    const header = known ?? this.headers.check(headerSegment, headerBytes as Buffer);
+    if (typeof header === 'string') throw new TokenVerificationError(header);
+    const { alg } = header;
 
-    const signature = Buffer.from(signatureSegment, 'base64url');
+    let jwk: JWK | undefined;
+    try {
+      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh).
+      jwk = await this.source.getKey(header.kid);
+    } catch (cause) {
+      throw new TokenVerificationError('keys_unavailable', { cause });
+    }
+    if (!jwk) throw new TokenVerificationError('unknown_kid');
+    const key = this.imported.get(jwk) ?? this.importKey(jwk);
+    // The key decides the algorithm, not the token nor the configuration (S56): kid → key → alg. A key published
+    // for ES256 never verifies an RS256 or EdDSA token, and the header must name exactly the key's algorithm.
+    if (key.alg !== alg) throw new TokenVerificationError('unknown_kid');
+    const { spec } = key;
+
     if (spec.signatureBytes !== undefined && signature.length !== spec.signatureBytes)
       throw new TokenVerificationError('bad_signature');
-    const signingInput = Buffer.from(token.slice(0, headerSegment.length + 1 + payloadSegment.length), 'ascii');
     let valid: boolean;
     try {
-      valid = verifySignature(
-        spec.digest,
-        signingInput,
-        spec.keyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
-        signature,
-      );
+      valid = verifySignature(spec.digest, Buffer.from(token.slice(0, dot2), 'latin1'), key.verifyKey, signature);
     } catch (cause) {
       throw new TokenVerificationError('bad_signature', { cause });
     }
@@ -209,8 +213,10 @@ export class AccessTokenVerifier {
     if (alg === 'ES256' && !isLowS(signature)) throw new TokenVerificationError('bad_signature');
 
     // Type confusion (S17): an ID token or any other JWT signed by a key we trust is not an access token.
-    if (!isAccessTokenTyp(header.typ)) throw new TokenVerificationError('claim_invalid');
-    return this.claims(decodeJson(payloadSegment));
+    if (!header.accessTokenTyp) throw new TokenVerificationError('claim_invalid');
+    const payload = parseJsonObject(payloadBytes);
+    if (payload === undefined) throw new TokenVerificationError('malformed');
+    return this.claims(payload);
   }
 
   private claims(payload: Claims): AccessTokenClaims {
@@ -229,41 +235,31 @@ export class AccessTokenVerifier {
     if (iat > now + leeway) throw new TokenVerificationError('claim_invalid');
     if (exp <= now - leeway) throw new TokenVerificationError('expired');
     const binding = certificateBinding(payload.cnf);
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    return {
+    const claims: AccessTokenClaims = {
       sub,
       email: typeof payload.email === 'string' ? payload.email : '',
       emailVerified: payload.email_verified === true,
-      roles,
+      roles: strings(payload.roles),
       scope: typeof payload.scope === 'string' ? payload.scope : '',
       jti,
       exp,
       iat,
-      amr: Array.isArray(payload.amr) ? payload.amr.filter((a): a is string => typeof a === 'string') : [],
-      ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
-      // RFC 9068 §2.2: a client acting on its own behalf has `sub` = `client_id`. A user's token names the client
-      // it was issued to in `client_id` too, but its `sub` is the user: that is not a machine caller.
-      ...(payload.client_id === sub ? { clientId: sub } : {}),
-      ...(binding !== undefined ? { certificateThumbprint: binding } : {}),
+      amr: strings(payload.amr),
     };
+    if (typeof payload.auth_time === 'number') claims.authTime = payload.auth_time;
+    // RFC 9068 §2.2: a client acting on its own behalf has `sub` = `client_id`. A user's token names the client
+    // it was issued to in `client_id` too, but its `sub` is the user: that is not a machine caller.
+    if (payload.client_id === sub) claims.clientId = sub;
+    if (binding !== undefined) claims.certificateThumbprint = binding;
+    return claims;
   }
 
-  private async key(kid: string, alg: string): Promise<{ key: KeyObject; spec: AlgorithmSpec }> {
-    let jwk: JWK | undefined;
-    try {
-      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh).
-      jwk = await this.source.getKey(kid);
-    } catch (cause) {
-      throw new TokenVerificationError('keys_unavailable', { cause });
-    }
-    if (!jwk || jwk.d !== undefined || jwk.kty === 'oct') throw new TokenVerificationError('unknown_kid');
-    // The key decides the algorithm, not the token nor the configuration (S56): kid → key → alg. A key published
-    // for ES256 never verifies an RS256 or EdDSA token, and the header must name exactly the key's algorithm.
-    const keyAlg = declaredAlgorithm(jwk);
-    const spec = keyAlg === undefined ? undefined : ALGORITHMS[keyAlg];
-    if (!spec || keyAlg !== alg || !this.algorithms.includes(keyAlg)) throw new TokenVerificationError('unknown_kid');
-    const cached = this.imported.get(jwk);
-    if (cached?.alg === alg) return { key: cached.key, spec };
+  /** Imports a key the source returned, once per JWK object; refuses any key that may not verify (S44, S56). */
+  private importKey(jwk: JWK): ImportedKey {
+    if (jwk.d !== undefined || jwk.kty === 'oct') throw new TokenVerificationError('unknown_kid');
+    const alg = declaredAlgorithm(jwk);
+    const spec = alg === undefined ? undefined : ALGORITHMS[alg];
+    if (alg === undefined || !spec || !this.algorithms.includes(alg)) throw new TokenVerificationError('unknown_kid');
     let key: KeyObject;
     try {
       key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
@@ -278,7 +274,10 @@ export class AccessTokenVerifier {
     ) {
       throw new TokenVerificationError('unknown_kid');
     }
-    this.imported.set(jwk, { alg, key });
-    return { key, spec };
+    // Built once: `crypto.verify`'s key argument, with raw r‖s (never DER) for ECDSA.
+    const verifyKey = spec.keyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+    const imported = { alg, spec, verifyKey };
+    this.imported.set(jwk, imported);
+    return imported;
   }
 }

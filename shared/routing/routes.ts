@@ -138,5 +138,9 @@ export const routeKey = (r: Pick<RouteDefinition, 'method' | 'path'>) => `${r.me
 
 /** Authorization requirements of a route key, as the authorizer enforces them. */
 export function routeRequirements(key: string | undefined): RouteDefinition['auth'] | undefined {
-  return ROUTES.find((r) => routeKey(r) === key)?.auth;
+  return key === undefined ? undefined : REQUIREMENTS.get(key);
 }
+
+/** Route key → its `auth`, built once: the authorizer asks on every request. The first route of a key wins. */
+const REQUIREMENTS = new Map<string, RouteDefinition['auth']>();
+for (const r of ROUTES) if (!REQUIREMENTS.has(routeKey(r))) REQUIREMENTS.set(routeKey(r), r.auth);

@@ -16,9 +16,7 @@ switch (name) {
   case 'authorizer':
     // The authorizer module builds its default dependencies at import (cold start): give it a config.
     process.env.ISSUER ??= 'https://auth.example.test';
-    figures = await (
-      await import('./authorizer.js')
-    ).benchAuthorizer({ rounds: quick ? 8 : 40, sampleMs: quick ? 15 : 25 });
+    figures = await (await import('./authorizer.js')).benchAuthorizer({ rounds: quick ? 8 : 80, sampleMs: 10 });
     break;
   case 'cold':
     figures = await (await import('./cold-start.js')).benchColdStart({ processes: quick ? 5 : 21 });

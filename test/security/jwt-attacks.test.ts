@@ -712,6 +712,49 @@ describe('S18: strict format', () => {
     expect(['malformed', 'malformed_header']).toContain(reason);
   });
 
+  it('S18: a signature with its spare trailing bits set is denied: one accepted string per signature (S14)', async () => {
+    // Prepare: 64 bytes take 86 characters, whose last one carries 4 unused bits; every other choice of them
+    // decodes to the very same signature.
+    const token = await goodToken();
+    const last = token.at(-1)!;
+    const value = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(last);
+    const twins = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+      .filter((c, i) => i >> 4 === value >> 4 && c !== last)
+      .map((c) => `${token.slice(0, -1)}${c}`);
+    const lookup = vi.spyOn(keySource, 'getKey');
+
+    // Act / Assess
+    expect(twins).toHaveLength(15);
+    for (const twin of twins) {
+      expect(Buffer.from(twin.split('.')[2], 'base64url')).toEqual(Buffer.from(token.split('.')[2], 'base64url'));
+      expect(await expectDenied(twin)).toBe('malformed');
+    }
+    expect(lookup).not.toHaveBeenCalled();
+    expect((await authorize(httpEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
+  });
+
+  it('S18: a header seen before spares a token none of its own checks, and a refused header is refused every time', async () => {
+    // Prepare: the verifier keeps the outcome of header segments that passed (one per signing key).
+    const good = await goodToken();
+    const [h, p, s] = good.split('.');
+    expect((await authorize(httpEvent(`Bearer ${good}`))).isAuthorized).toBe(true);
+    const [, expiredPayload, expiredSig] = (await joseToken(claims({ iat: nowS() - 4000, exp: nowS() - 3600 }))).split(
+      '.',
+    );
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const forged = signToken(ourHeader(), claims(), otherKey).split('.');
+    const keyBearing = signToken(ourHeader({ jwk: publicJwk }), claims());
+
+    // Act / Assess: the same header segment, each other part wrong in turn.
+    expect(await expectDenied(`${h}.${expiredPayload}.${expiredSig}`)).toBe('expired');
+    expect(await expectDenied(`${h}.${forged[1]}.${forged[2]}`)).toBe('bad_signature');
+    expect(await expectDenied(`${h}.${p}.${forged[2]}`)).toBe('bad_signature');
+    expect(await expectDenied(`${h}.${p.slice(0, 5)}+${p.slice(6)}.${s}`)).toBe('malformed');
+    expect(await expectDenied(`${h}.${p}`)).toBe('malformed');
+    for (let i = 0; i < 2; i++) expect(await expectDenied(keyBearing)).toBe('forbidden_header');
+    expect((await authorize(httpEvent(`Bearer ${good}`))).isAuthorized).toBe(true);
+  });
+
   it('S18: a token over 8 KB is denied before any key lookup, even when validly signed', async () => {
     // Prepare
     const lookup = vi.spyOn(keySource, 'getKey');
