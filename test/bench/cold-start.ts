@@ -9,7 +9,7 @@
  * - every other function (and each lazily imported module): the import alone.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -24,8 +24,11 @@ import { coldEvent } from './cold-events.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-/** Inside the project so that the argon2 functions' external `@node-rs/argon2` resolves like in their asset. */
-const OUT = join(ROOT, 'node_modules/.cache/bench-bundles');
+/**
+ * Inside the project so that the argon2 functions' external `@node-rs/argon2` resolves like in their asset; under
+ * `.data/` (ignored), not `node_modules/`, which git worktrees of this repository may share.
+ */
+const OUT = join(ROOT, '.data/bench-bundles');
 /** The runtime the stack deploys (infra/auth-backend.ts). */
 const RUNTIME = Runtime.NODEJS_24_X;
 
@@ -87,6 +90,8 @@ async function bundle(name: AuthFunctionName): Promise<string> {
       absWorkingDir: ROOT,
     });
   }
+  // Data files the code reads beside itself (the common-password list), copied as the CDK build copies them.
+  for (const file of spec.dataFiles ?? []) await copyFile(join(ROOT, file), join(OUT, name, basename(file)));
   return outfile;
 }
 
@@ -106,16 +111,25 @@ const dynamoBacked = (name: AuthFunctionName) => Object.keys(FUNCTION_SPECS[name
 
 interface ColdSample {
   importMs: number;
-  runs: { ms: number; status: number | string; calls: Record<string, number> }[];
+  importCpuMs: number;
+  runs: { ms: number; cpuMs: number; status: number | string; calls: Record<string, number> }[];
 }
 
-/** One fresh process: import the bundle, invoke it once cold and WARM_RUNS times warm (cold-child.mjs). */
-async function coldSample(name: AuthFunctionName, file: string, backend: ColdBackend): Promise<ColdSample> {
-  const events = join(OUT, name, `events-${process.hrtime.bigint()}.json`);
-  await writeFile(events, JSON.stringify(Array.from({ length: 1 + WARM_RUNS }, () => coldEvent(name))));
+/** Import + first invocation − the warm invocations' median: wall clock (the issue's figure) and CPU time. */
+const coldOf = (s: ColdSample, unit: 'ms' | 'cpuMs') =>
+  (unit === 'ms' ? s.importMs : s.importCpuMs) + s.runs[0][unit] - median(s.runs.slice(1).map((r) => r[unit]));
+
+/**
+ * One fresh process: import the bundle, invoke it once cold and WARM_RUNS times warm (cold-child.mjs). Without a
+ * function name: the empty module (a handler that does nothing), the baseline every cold start is reported above.
+ */
+async function coldSample(name: AuthFunctionName | undefined, file: string, backend: ColdBackend): Promise<ColdSample> {
+  const events = join(OUT, name ?? '', `events-${process.hrtime.bigint()}.json`);
+  const event = () => (name ? coldEvent(name) : {});
+  await writeFile(events, JSON.stringify(Array.from({ length: 1 + WARM_RUNS }, event)));
   const { stdout } = await run(process.execPath, [CHILD, file, events], {
-    env: { PATH: process.env.PATH ?? '', ...backend.env(FUNCTION_SPECS[name]) },
-    cwd: join(OUT, name),
+    env: { PATH: process.env.PATH ?? '', ...backend.env(FUNCTION_SPECS[name ?? 'me']) },
+    cwd: join(OUT, name ?? ''),
   });
   // The function's own log lines (metrics, warnings) share stdout with the sample's line.
   const line = stdout.split('\n').find((l) => l.startsWith('COLD '));
@@ -158,21 +172,21 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
     }
   }
   const cold = names.filter(dynamoBacked);
-  const details = Object.fromEntries(cold.map((n) => [n, [] as ColdSample[]])) as Record<string, ColdSample[]>;
+  const emptyHandler = join(OUT, 'empty-handler.mjs');
+  await writeFile(emptyHandler, 'export const handler = async () => ({ statusCode: 204 });\n');
+  const details: Record<string, ColdSample[]> = Object.fromEntries(['empty', ...cold].map((n) => [n, []]));
   const backend = await startColdBackend();
+  const sampler = (name: AuthFunctionName | undefined, file: string) => async () => {
+    const sample = await coldSample(name, file, backend);
+    details[name ?? 'empty'].push(sample);
+    return coldOf(sample, 'ms');
+  };
   const contenders = Object.fromEntries([
     ['empty', () => importMs(empty)],
+    ['empty handler', sampler(undefined, emptyHandler)],
     ...names.filter((n) => !dynamoBacked(n)).map((n) => [n, () => importMs(files[n])]),
     ...names.flatMap((n) => lazyFiles(n).map(([base, file]) => [`${n} ${base}`, () => importMs(file)])),
-    ...cold.map((n) => [
-      n,
-      async () => {
-        const sample = await coldSample(n, files[n], backend);
-        details[n].push(sample);
-        const warm = median(sample.runs.slice(1).map((r) => r.ms));
-        return sample.importMs + sample.runs[0].ms - warm;
-      },
-    ]),
+    ...cold.map((n) => [n, sampler(n, files[n])]),
   ]) as Record<string, () => Promise<number>>;
   progress(
     `${cold.length} cold starts (import + first invocation) and ${names.length - cold.length} imports, each in ${options.processes} fresh node processes`,
@@ -187,9 +201,41 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
   figures.push(figure('import empty module', 'ms', samples.empty));
   // Within-process pairing is impossible (each sample is its own process), so subtract the empty module's median.
   const minusEmpty = (xs: number[]) => xs.map((x) => x - emptyMedian);
+  const empties = details.empty;
+  const emptyCold = {
+    ms: median(empties.map((e) => coldOf(e, 'ms'))),
+    cpuMs: median(empties.map((e) => coldOf(e, 'cpuMs'))),
+  };
+  figures.push(
+    figure(
+      'cold start empty handler (import + first − warm)',
+      'ms',
+      empties.map((e) => coldOf(e, 'ms')),
+    ),
+  );
+  figures.push(
+    figure(
+      'cold start empty handler, CPU time',
+      'ms',
+      empties.map((e) => coldOf(e, 'cpuMs')),
+    ),
+  );
   for (const name of cold) {
     const runs = details[name];
-    figures.push(figure(`cold start ${name} (import + first − warm, minus empty)`, 'ms', minusEmpty(samples[name])));
+    figures.push(
+      figure(
+        `cold start ${name} (import + first − warm, minus empty)`,
+        'ms',
+        runs.map((r) => coldOf(r, 'ms') - emptyCold.ms),
+      ),
+    );
+    figures.push(
+      figure(
+        `cold start ${name}, CPU time (minus empty)`,
+        'ms',
+        runs.map((r) => coldOf(r, 'cpuMs') - emptyCold.cpuMs),
+      ),
+    );
     figures.push(figure(`cold start ${name}: import (minus empty)`, 'ms', minusEmpty(runs.map((r) => r.importMs))));
     figures.push(
       figure(
