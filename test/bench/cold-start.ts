@@ -67,7 +67,8 @@ async function bundle(name: AuthFunctionName): Promise<string> {
     target: options.target,
     minify: options.minify,
     keepNames: options.keepNames,
-    sourcemap: options.sourceMap,
+    // A profile is mapped back to packages through an external map (never loaded by the sample's process).
+    sourcemap: process.env.COLD_PROFILE ? 'external' : options.sourceMap,
     mainFields: options.mainFields,
     banner: { js: options.banner ?? '' },
     external: options.externalModules,
@@ -127,7 +128,9 @@ async function coldSample(name: AuthFunctionName | undefined, file: string, back
   const events = join(OUT, name ?? '', `events-${process.hrtime.bigint()}.json`);
   const event = () => (name ? coldEvent(name) : {});
   await writeFile(events, JSON.stringify(Array.from({ length: 1 + WARM_RUNS }, event)));
-  const { stdout } = await run(process.execPath, [CHILD, file, events], {
+  // COLD_PROFILE=<dir>: a V8 CPU profile of every sample (test/bench/cold-profile.mjs sums it up by package).
+  const profile = process.env.COLD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.COLD_PROFILE)}`] : [];
+  const { stdout } = await run(process.execPath, [...profile, CHILD, file, events], {
     env: { PATH: process.env.PATH ?? '', ...backend.env(FUNCTION_SPECS[name ?? 'me']) },
     cwd: join(OUT, name ?? ''),
   });
