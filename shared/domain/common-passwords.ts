@@ -10,13 +10,12 @@ import { readFileSync } from 'node:fs';
  * and every check binary-searches that string in place, so nothing parses the list, decompresses it or builds a
  * Set of 49k strings at import or on a function's first request.
  */
-const LIST_FILE = new URL('./common-passwords.txt', import.meta.url);
-
 let list: string | undefined;
 
 /** Whether `word` is a line of the sorted list: a binary search over line starts, ~16 steps. */
 function listed(word: string): boolean {
-  const text = (list ??= readFileSync(LIST_FILE, 'utf8').replace(/\n$/, ''));
+  // Resolved here, not at module level, so a bundle that never checks a new password (login) drops the file name.
+  const text = (list ??= readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8').replace(/\n$/, ''));
   // lo and hi are always line starts; the line holding `mid` is compared and the half without it dropped.
   let lo = 0;
   let hi = text.length;
