@@ -179,17 +179,30 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
   await writeFile(emptyHandler, 'export const handler = async () => ({ statusCode: 204 });\n');
   const details: Record<string, ColdSample[]> = Object.fromEntries(['empty', ...cold].map((n) => [n, []]));
   const backend = await startColdBackend();
-  const sampler = (name: AuthFunctionName | undefined, file: string) => async () => {
-    const sample = await coldSample(name, file, backend);
-    details[name ?? 'empty'].push(sample);
-    return coldOf(sample, 'ms');
-  };
+  // COLD_COMPARE=<label>=<bundles dir>: also sample another build's bundles (e.g. main's, from a worktree's
+  // .data/bench-bundles), interleaved with these in the same rounds: before and after under the same load.
+  const [label, dir] = process.env.COLD_COMPARE?.split('=') ?? [];
+  const compare = label && dir ? { label, dir: resolve(dir) } : undefined;
+  for (const n of compare ? cold : []) details[`${n} [${compare!.label}]`] = [];
+  const sampler =
+    (name: AuthFunctionName | undefined, file: string, key = name ?? 'empty') =>
+    async () => {
+      const sample = await coldSample(name, file, backend);
+      details[key].push(sample);
+      return coldOf(sample, 'ms');
+    };
   const contenders = Object.fromEntries([
     ['empty', () => importMs(empty)],
     ['empty handler', sampler(undefined, emptyHandler)],
     ...names.filter((n) => !dynamoBacked(n)).map((n) => [n, () => importMs(files[n])]),
     ...names.flatMap((n) => lazyFiles(n).map(([base, file]) => [`${n} ${base}`, () => importMs(file)])),
     ...cold.map((n) => [n, sampler(n, files[n])]),
+    ...(compare
+      ? cold.map((n) => [
+          `${n} [${compare.label}]`,
+          sampler(n, join(compare.dir, n, 'index.mjs'), `${n} [${compare.label}]`),
+        ])
+      : []),
   ]) as Record<string, () => Promise<number>>;
   progress(
     `${cold.length} cold starts (import + first invocation) and ${names.length - cold.length} imports, each in ${options.processes} fresh node processes`,
@@ -223,42 +236,42 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
       empties.map((e) => coldOf(e, 'cpuMs')),
     ),
   );
-  for (const name of cold) {
+  const emptyImport = median(empties.map((e) => e.importMs));
+  for (const name of [...cold, ...(compare ? cold.map((n) => `${n} [${compare.label}]`) : [])]) {
     const runs = details[name];
-    figures.push(
-      figure(
-        `cold start ${name} (import + first − warm, minus empty)`,
-        'ms',
-        runs.map((r) => coldOf(r, 'ms') - emptyCold.ms),
-      ),
+    const add = (what: string, unit: string, xs: number[]) =>
+      figures.push(figure(`cold start ${name}${what}`, unit, xs));
+    add(
+      ' (import + first − warm, minus empty)',
+      'ms',
+      runs.map((r) => coldOf(r, 'ms') - emptyCold.ms),
     );
-    figures.push(
-      figure(
-        `cold start ${name}, CPU time (minus empty)`,
-        'ms',
-        runs.map((r) => coldOf(r, 'cpuMs') - emptyCold.cpuMs),
-      ),
+    add(
+      ', CPU time (minus empty)',
+      'ms',
+      runs.map((r) => coldOf(r, 'cpuMs') - emptyCold.cpuMs),
     );
-    figures.push(figure(`cold start ${name}: import (minus empty)`, 'ms', minusEmpty(runs.map((r) => r.importMs))));
-    figures.push(
-      figure(
-        `cold start ${name}: first invocation`,
-        'ms',
-        runs.map((r) => r.runs[0].ms),
-      ),
+    add(
+      ': import (minus empty)',
+      'ms',
+      runs.map((r) => r.importMs - emptyImport),
     );
-    figures.push(
-      figure(
-        `cold start ${name}: warm invocation`,
-        'ms',
-        runs.map((r) => median(r.runs.slice(1).map((x) => x.ms))),
-      ),
+    add(
+      ': first invocation',
+      'ms',
+      runs.map((r) => r.runs[0].ms),
+    );
+    add(
+      ': warm invocation',
+      'ms',
+      runs.map((r) => median(r.runs.slice(1).map((x) => x.ms))),
     );
     const first = runs[0].runs;
     progress(
       `${name}: first ${first[0].status} ${JSON.stringify(first[0].calls)}, warm ${first[1].status} ${JSON.stringify(first[1].calls)}`,
     );
   }
+
   for (const name of [
     ...names.filter((n) => !dynamoBacked(n)),
     ...names.flatMap((n) => lazyFiles(n).map(([base]) => `${n} ${base}`)),
