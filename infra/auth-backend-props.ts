@@ -109,8 +109,11 @@ export interface AuthBackendProps {
 
   /**
    * How long API Gateway caches an authorizer decision, per token and route (S20). At most the access-token
-   * lifetime: a cached allow must not outlive the token's own `exp`. `Duration.seconds(0)` disables caching.
-   * @default Duration.seconds(60)
+   * lifetime: a cached allow must not outlive the token's own `exp`. `Duration.seconds(0)` disables caching. With
+   * `mutualTls` it must be 0: the cache is keyed by Authorization and route key only, so a cached allow of a
+   * certificate-bound token would serve a request without its certificate (S78); API keys still cost at most one
+   * read per key per 60 s (the authorizer's own cache).
+   * @default Duration.seconds(60), or Duration.seconds(0) with `mutualTls`
    */
   readonly authorizerCacheTtl?: Duration;
 

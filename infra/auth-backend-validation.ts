@@ -12,6 +12,7 @@ import {
   type AuthBackendOAuthProvider,
   type AuthBackendProps,
 } from './auth-backend-props.js';
+import { authorizerCacheSecondsDefault, MTLS_AUTHORIZER_CACHE_REFUSAL } from './function-environment.js';
 
 /** An absolute SSM parameter path without a trailing slash (SSM allows a-zA-Z0-9_.- and `/` in names). */
 const PARAMETER_PREFIX = /^(\/[a-zA-Z0-9_.-]+)+$/;
@@ -38,7 +39,7 @@ export function resolveSettings(props: AuthBackendProps): Settings {
     accessTokenTtl: props.accessTokenTtl ?? MAX_ACCESS_TOKEN_TTL,
     refreshReuseGrace: props.refreshReuseGrace ?? Duration.seconds(0),
     passwordMinLength: props.passwordMinLength ?? BOUNDS.PASSWORD_MIN_LENGTH[0],
-    authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
+    authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(authorizerCacheSecondsDefault(!!props.mutualTls)),
     keyRotationInterval: props.keyRotationInterval ?? Duration.days(30),
     oauthProviders: props.oauthProviders ?? {},
     allowedRedirectOrigins: props.allowedRedirectOrigins ?? props.corsOrigins ?? [],
@@ -66,6 +67,7 @@ export function resolveSettings(props: AuthBackendProps): Settings {
   }
   const cache = s.authorizerCacheTtl.toSeconds();
   if (cache < 0 || cache > ttl) fail(`authorizerCacheTtl (${cache} s) must not exceed accessTokenTtl (${ttl} s) (S20)`);
+  if (props.mutualTls && cache > 0) fail(`authorizerCacheTtl (${cache} s) ${MTLS_AUTHORIZER_CACHE_REFUSAL}`);
   if (
     props.issuer !== undefined &&
     !Token.isUnresolved(props.issuer) &&

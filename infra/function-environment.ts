@@ -49,6 +49,17 @@ export const API_KEY_REVOCATION_SECONDS = 60;
 export const apiKeyCacheSeconds = (authorizerCacheSeconds: number): number =>
   Math.max(0, API_KEY_REVOCATION_SECONDS - authorizerCacheSeconds);
 
+/**
+ * The authorizer cache in front of a mutual-TLS domain: API Gateway keys a cached decision by the identity sources
+ * (Authorization and route key) only, and the default endpoint and the custom domain share one authorizer, so a
+ * cached allow of a certificate-bound token would serve a request without that certificate, or with another one
+ * (S78). With mutual TLS the cache is off by default, and a cache of more than 0 s is refused with this reason.
+ */
+export const authorizerCacheSecondsDefault = (mutualTls: boolean): number => (mutualTls ? 0 : 60);
+export const MTLS_AUTHORIZER_CACHE_REFUSAL =
+  'must be 0 with mutual TLS: API Gateway caches the authorizer by Authorization and route key, so a cached allow ' +
+  'of a certificate-bound token would serve a request without its certificate (S78)';
+
 /** The grants of a function, in a stable order. */
 export function functionGrants(spec: FunctionSpec): FunctionGrant[] {
   const grants: FunctionGrant[] = [];

@@ -16,6 +16,8 @@ export interface FunctionPool {
   importErrors: ImportError[];
   /** Starts every function of `names` not started yet; resolves with the import errors once all have started. */
   warmUp(names: readonly string[]): Promise<ImportError[]>;
+  /** Each started function's V8 heap in use after its last invocation, in bytes. */
+  heaps(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,13 @@ export function functionPool(input: {
       await Promise.all(names.map((fn) => get(fn).ready));
       return [...importErrors];
     },
+    heaps: () =>
+      Object.fromEntries(
+        [...functions].flatMap(([fn, f]) => {
+          const heap = f.heapUsed();
+          return heap === undefined ? [] : [[fn, heap]];
+        }),
+      ),
     close: async () => {
       await Promise.all([...functions.values()].map((f) => f.close()));
     },

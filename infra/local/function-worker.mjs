@@ -2,6 +2,7 @@
 // gives it, set by the parent) and its own module state, like one Lambda execution environment. The handler is
 // imported once (the cold start); each message is one invocation. Plain JavaScript, so the thread can register
 // the TypeScript loader before it imports the handler.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
@@ -12,6 +13,9 @@ const describe = (e) => ({
   name: e instanceof Error ? e.name : 'Error',
   message: e instanceof Error ? e.message : String(e),
 });
+
+/** This thread's own V8 heap in use: the function's memory, as one Lambda environment's would be (for the soak). */
+const heapUsed = () => getHeapStatistics().used_heap_size;
 
 let handler;
 let initError;
@@ -38,8 +42,8 @@ parentPort.on('message', async ({ id, event, context }) => {
   };
   try {
     const result = await handler(event, lambdaContext);
-    parentPort.postMessage({ type: 'result', id, result });
+    parentPort.postMessage({ type: 'result', id, result, heap: heapUsed() });
   } catch (e) {
-    parentPort.postMessage({ type: 'result', id, error: describe(e) });
+    parentPort.postMessage({ type: 'result', id, error: describe(e), heap: heapUsed() });
   }
 });

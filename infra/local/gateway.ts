@@ -54,6 +54,17 @@ const send = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 
 export function createGateway(options: GatewayOptions): Server {
+  const handle = gatewayHandler(options);
+  return createServer((req, res) => void handle(req, res));
+}
+
+/**
+ * The gateway's request handling without a server: the plain listener and the mutual-TLS one (mtls-listener.ts)
+ * share it, and with it one authorizer cache, as the default endpoint and a custom domain share one API.
+ */
+export function gatewayHandler(
+  options: GatewayOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<unknown> {
   const compiled = options.routes.map(compile);
   const authCache = new Map<string, { until: number; result: { context?: Record<string, unknown> } }>();
   const maxPayload = options.maxPayloadBytes ?? 10 * 1024 * 1024;
@@ -151,7 +162,7 @@ export function createGateway(options: GatewayOptions): Server {
       else res.end();
     }
   };
-  return createServer((req, res) => void handle(req, res));
+  return handle;
 }
 
 function writeResult(res: ServerResponse, result: unknown, cors: Record<string, string>) {

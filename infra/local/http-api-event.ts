@@ -2,10 +2,12 @@
  * The API Gateway HTTP API payload 2.0 event of one request, as API Gateway builds it: cookies moved out of the
  * headers into `cookies`, repeated headers and query parameters joined with commas, the TCP peer as the source IP
  * (X-Forwarded-For is never trusted, S4), text bodies as UTF-8 and anything else base64, absent parts left out.
+ * Over a mutual-TLS connection the verified client certificate is in `requestContext.authentication.clientCert`.
  * One builder for the local runner's gateway and the rehearsal of the synthesized bundles.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 export interface HttpApiRequest {
@@ -53,6 +55,7 @@ export function toHttpApiEvent(req: IncomingMessage, url: URL, request: HttpApiR
         sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
         userAgent: headers['user-agent'] ?? '',
       },
+      ...clientCertificateOf(req),
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
@@ -61,5 +64,31 @@ export function toHttpApiEvent(req: IncomingMessage, url: URL, request: HttpApiR
     },
     ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+const evenHex = (hex: string) => (hex.length % 2 ? `0${hex}` : hex).toLowerCase();
+/** Lines of Node's `subject` (`O=Example\nCN=svc`) → RFC 4514, most specific first (`CN=svc,O=Example`). */
+const distinguishedName = (lines: string) => lines.split('\n').reverse().join(',');
+
+/**
+ * API Gateway's `authentication.clientCert` of a connection whose client certificate the TLS layer verified:
+ * `clientCertPem`, `subjectDN`, `issuerDN`, `serialNumber` (colon-separated lowercase hex) and `validity` in
+ * OpenSSL's date form (`May 28 12:30:02 2019 GMT`). Nothing over plain HTTP or without a verified certificate.
+ */
+function clientCertificateOf(req: IncomingMessage): Pick<APIGatewayProxyEventV2['requestContext'], 'authentication'> {
+  const socket = req.socket as Partial<TLSSocket>;
+  const cert = socket.authorized === true ? socket.getPeerX509Certificate?.() : undefined;
+  if (!cert) return {};
+  return {
+    authentication: {
+      clientCert: {
+        clientCertPem: cert.toString(),
+        subjectDN: distinguishedName(cert.subject),
+        issuerDN: distinguishedName(cert.issuer),
+        serialNumber: (evenHex(cert.serialNumber).match(/../g) ?? []).join(':'),
+        validity: { notBefore: cert.validFrom, notAfter: cert.validTo },
+      },
+    },
   };
 }

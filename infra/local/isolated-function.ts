@@ -33,6 +33,8 @@ export interface IsolatedFunction {
   readonly ready: Promise<{ name: string; message: string } | undefined>;
   /** Invokes the handler; rejects with its error (name and message only) or on timeout. */
   invoke(event: unknown): Promise<unknown>;
+  /** The thread's V8 heap in use after its last invocation (bytes); undefined before the first. */
+  heapUsed(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -66,10 +68,12 @@ export function startIsolatedFunction(options: IsolatedFunctionOptions): Isolate
   let settleReady!: (v: { name: string; message: string } | undefined) => void;
   const ready = new Promise<{ name: string; message: string } | undefined>((ok) => (settleReady = ok));
 
+  let heap: number | undefined;
   worker.on(
     'message',
-    (m: { type: string; id?: string; result?: unknown; error?: { name: string; message: string } }) => {
+    (m: { type: string; id?: string; result?: unknown; error?: { name: string; message: string }; heap?: number }) => {
       if (m.type === 'ready') return settleReady(undefined);
+      if (typeof m.heap === 'number') heap = m.heap;
       if (m.type === 'init-error') return settleReady(m.error);
       const call = m.id ? pending.get(m.id) : undefined;
       if (!call) return;
@@ -98,6 +102,7 @@ export function startIsolatedFunction(options: IsolatedFunctionOptions): Isolate
   return {
     name: options.name,
     ready,
+    heapUsed: () => heap,
     async invoke(event) {
       await ready;
       const id = randomUUID();

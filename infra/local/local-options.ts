@@ -1,6 +1,11 @@
 /** What `startLocal` takes and what it gives back (infra/local/start.ts). */
 import type { AuthFunctionName, FunctionSpec } from '../function-specs.js';
 import type { SesStandIn } from './aws/ses.js';
+import type { MutualTlsOptions } from './mtls-listener.js';
+
+/** A function of your own API behind the authorizer (payload 2.0 event in, Lambda result out). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AppRouteHandler = (event: any) => Promise<unknown>;
 
 export interface LocalOptions {
   /** 0 picks a free port. */
@@ -44,11 +49,25 @@ export interface LocalOptions {
    * @default - this process's stdout and stderr, as `npm start` shows them
    */
   functionOutput?: (fn: string, stream: 'stdout' | 'stderr', chunk: string) => void;
+  /**
+   * Also serve the API over HTTPS with mutual TLS, as a custom domain with a truststore (the construct's
+   * `mutualTls`) does: a handshake without a client certificate from the truststore's CAs is refused. The
+   * functions get its URL as `MTLS_ENDPOINT`. `npm start` turns it on with LOCAL_MTLS_PORT.
+   * @default - plain HTTP only
+   */
+  mtls?: MutualTlsOptions;
+  /**
+   * Routes of your own API behind the authorizer, by route key (`GET /orders`), as `AuthBackend.protectRoute`
+   * adds them; what each requires comes from ROUTE_POLICIES in `env`, as on AWS.
+   */
+  appRoutes?: Record<string, AppRouteHandler>;
 }
 
 export interface LocalBackend {
   url: string;
   port: number;
+  /** The mutual-TLS listener, when `mtls` asked for one: its URL and the server certificate it presents. */
+  mtls?: { url: string; port: number; serverCertPem: string };
   /** The local OpenID provider's issuer, when `devOidc` started it. */
   devOidcIssuer?: string;
   /** The tables of this run, by their environment variable (for operator-style tools and tests). */
@@ -61,5 +80,27 @@ export interface LocalBackend {
   warmUp(): Promise<{ fn: string; error: { name: string; message: string } }[]>;
   /** The environment each function runs with (for tests and diagnostics). */
   environments: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Each started function's own V8 heap in use after its last invocation, in bytes (the soak's memory figures). */
+  functionHeaps(): Record<string, number>;
   close(): Promise<void>;
+}
+
+/**
+ * `npm start`'s mutual-TLS listener from the environment: LOCAL_MTLS_PORT turns it on (0 picks a free port) and
+ * LOCAL_MTLS_TRUSTSTORE (a PEM bundle of CAs) is then required; LOCAL_MTLS_CERT and LOCAL_MTLS_KEY name the
+ * server's certificate and key (both or neither; neither makes a throw-away one).
+ */
+export function mtlsOptionsFromEnv(env: NodeJS.ProcessEnv): MutualTlsOptions | undefined {
+  const { LOCAL_MTLS_PORT: port, LOCAL_MTLS_TRUSTSTORE: truststoreFile } = env;
+  if (port === undefined || port === '') return undefined;
+  const n = Number(port);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`Invalid configuration: LOCAL_MTLS_PORT must be a port number, got "${port}"`);
+  if (!truststoreFile)
+    throw new Error('Invalid configuration: LOCAL_MTLS_PORT needs LOCAL_MTLS_TRUSTSTORE (a PEM file of trusted CAs)');
+  const certFile = env.LOCAL_MTLS_CERT || undefined;
+  const keyFile = env.LOCAL_MTLS_KEY || undefined;
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new Error('Invalid configuration: LOCAL_MTLS_CERT and LOCAL_MTLS_KEY go together: give both or neither');
+  return { port: n, truststoreFile, ...(certFile ? { certFile, keyFile } : {}) };
 }

@@ -1,6 +1,7 @@
 /** `npm start`: the whole backend on loopback. PORT (default 3000) picks the port. */
 import { linksIn } from '../../shared/adapters/local/outbox.js';
 import { nodeVersionNote, silenceSdkNodeVersionWarning } from './node-support.js';
+import { mtlsOptionsFromEnv } from './local-options.js';
 import { startLocal } from './start.js';
 
 // Before the first AWS client: the SDK's 10-line Node-version warning is replaced by one line below.
@@ -12,7 +13,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => {
+let mtls: ReturnType<typeof mtlsOptionsFromEnv>;
+try {
+  mtls = mtlsOptionsFromEnv(process.env);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}
+
+const backend = await startLocal({ port, devOidc: true, mtls }).catch((e: unknown) => {
   console.error(`Could not start the local backend: ${e instanceof Error ? e.message : String(e)}`);
   if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
     console.error(`Port ${port} is taken: start on another one with PORT=3001 npm start (PORT=0 picks a free one).`);
@@ -22,7 +31,9 @@ const backend = await startLocal({ port, devOidc: true }).catch((e: unknown) => 
 
 const nodeNote = nodeVersionNote();
 console.log(`
-Local auth backend listening on ${backend.url}
+Local auth backend listening on ${backend.url}${
+  backend.mtls ? `\n  and with mutual TLS on ${backend.mtls.url} (client certificates from LOCAL_MTLS_TRUSTSTORE)` : ''
+}
 
   Demo page:  ${backend.url}/            API description: ${backend.url}/openapi.json
 

@@ -9,6 +9,7 @@
  * function's IAM policy, SES v2 through a stand-in that keeps the mail for the dev outbox.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,8 +18,12 @@ import { TABLES } from '../../shared/adapters/dynamo/tables.js';
 import { FileKeyRing } from '../../shared/adapters/local/file-key-ring.js';
 import { ensureDataKeyFile } from '../../shared/adapters/mfa-data-key.js';
 import type { SigningAlg } from '../../shared/domain/key-ring.js';
-import { ROUTES, type FunctionName } from '../../shared/routing/routes.js';
-import { functionEnvironment } from '../function-environment.js';
+import { ROUTES, type FunctionName, type RouteDefinition } from '../../shared/routing/routes.js';
+import {
+  authorizerCacheSecondsDefault,
+  functionEnvironment,
+  MTLS_AUTHORIZER_CACHE_REFUSAL,
+} from '../function-environment.js';
 import { FUNCTION_SPECS, type AuthFunctionName } from '../function-specs.js';
 import { startDynamoGuard } from './aws/dynamodb-guard.js';
 import type { Statement } from './aws/iam.js';
@@ -27,11 +32,12 @@ import { startSesStandIn } from './aws/ses.js';
 import { startDynamoLocal } from './dynamo-local.js';
 import { devRoutes, startDevProvider } from './dev-routes.js';
 import { functionPool } from './function-pool.js';
-import { createGateway } from './gateway.js';
+import { gatewayHandler } from './gateway.js';
 import { accessKeyIdOf, lambdaRuntimeEnv, localArn as arn } from './lambda-runtime.js';
 import { localCommonEnv, pick } from './local-environment.js';
 import type { LocalBackend, LocalOptions } from './local-options.js';
 import { demoRoutes } from './demo/serve.js';
+import { startMutualTlsListener } from './mtls-listener.js';
 
 export type { LocalBackend, LocalOptions } from './local-options.js';
 
@@ -88,17 +94,30 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     const pool = functionPool({ specs, environments, output: options.functionOutput });
     closers.push(() => pool.close());
     const corsOrigins: string[] = [];
+    // As the stack: no authorizer cache in front of a mutual-TLS listener (S78, function-environment.ts).
     const authorizerCacheSeconds = Number(
-      options.env?.AUTHORIZER_CACHE_SECONDS ?? process.env.AUTHORIZER_CACHE_SECONDS ?? 60,
+      options.env?.AUTHORIZER_CACHE_SECONDS ??
+        process.env.AUTHORIZER_CACHE_SECONDS ??
+        authorizerCacheSecondsDefault(!!options.mtls),
     );
-    const server = createGateway({
-      routes: ROUTES,
-      handlers: Object.fromEntries(FUNCTIONS.map((fn) => [fn, pool.invoke(fn)])),
+    if (options.mtls && authorizerCacheSeconds > 0)
+      throw new Error(`AUTHORIZER_CACHE_SECONDS (${authorizerCacheSeconds}) ${MTLS_AUTHORIZER_CACHE_REFUSAL}`);
+    const appRoutes = Object.entries(options.appRoutes ?? {}).map(([key, handler]) => {
+      const [method, path] = key.split(' ');
+      return { route: { method, path, fn: `app:${key}`, auth: {} } as unknown as RouteDefinition, handler };
+    });
+    const handle = gatewayHandler({
+      routes: [...ROUTES, ...appRoutes.map((r) => r.route)],
+      handlers: {
+        ...Object.fromEntries(FUNCTIONS.map((fn) => [fn, pool.invoke(fn)])),
+        ...Object.fromEntries(appRoutes.map((r) => [r.route.fn, r.handler])),
+      },
       authorizer: pool.invoke('authorizer'),
       corsOrigins,
       extraRoutes: { ...demoRoutes, ...devRoutes(mail) },
       authorizerCacheSeconds,
     });
+    const server = createServer((req, res) => void handle(req, res));
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(options.port, host, () => ok());
@@ -109,11 +128,19 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host}:${port}`;
+    const mtls = options.mtls && (await startMutualTlsListener(options.mtls, host, (q, r) => void handle(q, r)));
+    if (mtls) closers.push(() => mtls.close());
 
     const userEnv = { ...pick(process.env, [/^OAUTH_PROVIDERS$/]), ...options.env };
     const devOidc = options.devOidc && !userEnv.OAUTH_PROVIDERS ? await startDevProvider(url) : undefined;
     if (devOidc) closers.push(() => devOidc.close());
-    const common = localCommonEnv({ url, port, devOidcEnv: devOidc?.env, env: options.env });
+    const common = localCommonEnv({
+      url,
+      port,
+      devOidcEnv: devOidc?.env,
+      // As the stack does from `mutualTls`: discovery advertises the mTLS token endpoint and tls_client_auth.
+      env: { ...(mtls ? { MTLS_ENDPOINT: mtls.url } : {}), ...options.env },
+    });
     // Exported variables win (README): a KEY_RING_FILE of the developer's, else the one under the data folder.
     const keyRingFile = options.env?.KEY_RING_FILE ?? process.env.KEY_RING_FILE ?? join(dataDir, 'keyring.json');
     // The runner makes the ring before any function starts, as the stack's first rotation does at deploy: the
@@ -172,12 +199,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
     return {
       url,
       port,
+      ...(mtls ? { mtls: { url: mtls.url, port: mtls.port, serverCertPem: mtls.serverCertPem } } : {}),
       devOidcIssuer: devOidc?.issuer,
       tables,
       mail,
       importErrors: pool.importErrors,
       warmUp,
       environments,
+      functionHeaps: () => pool.heaps(),
       close: closeAll,
     };
   } catch (e) {

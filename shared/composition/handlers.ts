@@ -10,6 +10,7 @@ import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { DynamoRateLimiter } from '../adapters/dynamo/rate-limiter.js';
 import { DynamoRefreshTokenStore } from '../adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from '../adapters/dynamo/user-store.js';
+import { DynamoSignInCopyStore } from '../adapters/dynamo/sign-in-copy-store.js';
 import { DynamoApiKeyStore } from '../adapters/dynamo/api-key-store.js';
 import { getConfig, lazy, once, systemClock } from './config.js';
 import { getIssuer } from './keys.js';
@@ -42,6 +43,9 @@ export const getRateLimiter = /* @__PURE__ */ once(() =>
 );
 export const getApiKeyStore = /* @__PURE__ */ once(() =>
   lazy(() => new DynamoApiKeyStore(getDoc(), required(getConfig().API_KEYS_TABLE, 'API_KEYS_TABLE'))),
+);
+export const getSignInCopies = /* @__PURE__ */ once(() =>
+  lazy(() => new DynamoSignInCopyStore(getDoc(), required(getConfig().USERS_TABLE, 'USERS_TABLE'))),
 );
 export const getHasher = /* @__PURE__ */ once(() => lazy(() => new Argon2Hasher()));
 
@@ -88,6 +92,7 @@ export function loginDeps(): LoginDeps {
       windowSeconds: c.LOGIN_WINDOW_SECONDS,
     },
     dummyHash: dummyHashFactory(getHasher()),
+    copies: getSignInCopies(),
   };
 }
 

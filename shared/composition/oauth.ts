@@ -14,6 +14,7 @@ import { required } from '../config/config.js';
 import type { OAuthProviderClient } from '../ports/provider-client.js';
 import { resolveProviders } from '../domain/oauth/providers.js';
 import type { OAuthDeps } from '../domain/oauth/sign-in.js';
+import { isDependencyFailure } from '../http/dependency-failure.js';
 
 const getSecrets = /* @__PURE__ */ once(() => new SecretsManagerClient(awsClientConfig('secretsManager')));
 
@@ -62,5 +63,6 @@ export function oauthDeps(): OAuthDeps {
     callbackUrl: (name) => `${c.ISSUER}/auth/oauth/${encodeURIComponent(name)}/callback`,
     allowedRedirectOrigins: c.ALLOWED_REDIRECT_ORIGINS,
     transactionTtlSeconds: c.OAUTH_TRANSACTION_TTL_SECONDS,
+    isUnavailable: (e) => isDependencyFailure(e),
   };
 }

@@ -2,13 +2,15 @@ import { AuthError } from './errors.js';
 import { logger, securityEvent } from '../observability/log.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
-import type { UserStore } from '../ports/user-store.js';
+import type { User, UserStore } from '../ports/user-store.js';
+import { AtomicPartFailedError } from '../ports/atomic-part.js';
+import type { SignInCopy, SignInCopyStore } from '../ports/sign-in-copy.js';
 import { canonicalizeEmail } from './email.js';
 import { MfaChallengeError } from './mfa/challenge.js';
 import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 import type { SessionTokens } from './session.js';
-import { completeSignIn, type SignInDeps, type SignInResult } from './sign-in/complete-sign-in.js';
+import { completeSignIn, type KnownAccount, type SignInDeps, type SignInResult } from './sign-in/complete-sign-in.js';
 
 export interface LoginLimits {
   maxAttemptsPerAccount: number;
@@ -24,6 +26,11 @@ export interface LoginDeps extends SignInDeps {
   limits: LoginLimits;
   /** A hash of a random password made with the current parameters; verified when the email is unknown. */
   dummyHash: () => Promise<string>;
+  /**
+   * Sign-in copies (shared/ports/sign-in-copy.ts): the account and its factors read beside the rate limits, in one
+   * round trip. Without them the account is read after the limits, and the funnel reads its factors.
+   */
+  copies?: SignInCopyStore;
 }
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
@@ -49,9 +56,11 @@ export async function logIn(
   const { maxAttemptsPerAccount, maxAttemptsPerIp, windowSeconds } = deps.limits;
   // Counter keys carry a hash, not the address: the ephemeral table never holds emails in clear.
   const accountKey = `login:account:${sha256Hex(email)}`;
-  const [account, ip] = await Promise.all([
+  // The account is read beside the limits, one round trip for all three; it is looked at only once they allow.
+  const [account, ip, found] = await Promise.all([
     deps.limiter.consume(accountKey, maxAttemptsPerAccount, windowSeconds),
     deps.limiter.consume(`login:ip:${input.sourceIp}`, maxAttemptsPerIp, windowSeconds),
+    deps.copies?.read(email),
   ]);
   if (!account.allowed || !ip.allowed) {
     securityEvent('login_locked', { scope: account.allowed ? 'ip' : 'account' });
@@ -65,7 +74,15 @@ export async function logIn(
     });
   }
 
-  const user = await deps.users.findByEmail(email);
+  let copy: SignInCopy | undefined;
+  let user: User | undefined;
+  if (deps.copies) {
+    // An account made before copies existed gets one now (once).
+    copy = found && (found.copy ?? (await deps.copies.refresh(email, found.userId)));
+    user = copy?.user;
+  } else {
+    user = await deps.users.findByEmail(email);
+  }
   const ok = await deps.hasher.verify(user?.passwordHash ?? (await deps.dummyHash()), password);
   if (!user || !user.passwordHash || !ok) {
     securityEvent('login_failure', { userId: user?.id });
@@ -75,14 +92,17 @@ export async function logIn(
   // someone guessing would enumerate. The right password clears the account's failure counter: in the session's
   // transaction when a session starts, on its own when the sign-in is refused (an unverified or disabled account
   // must not lock itself by being tried with its own password).
-  let result: SignInResult;
-  try {
-    result = await completeSignIn(deps, {
-      account: user,
+  const finish = (account: User, known?: KnownAccount) =>
+    completeSignIn(deps, {
+      account,
       method: 'pwd',
       proof: { emailVerified: false },
       sessionParts: [deps.limiter.resetPart(accountKey, windowSeconds)],
+      ...(known ? { known } : {}),
     });
+  let result: SignInResult;
+  try {
+    result = copy && deps.copies ? await finishFromCopy(deps, deps.copies, copy, email, finish) : await finish(user);
   } catch (e) {
     // A challenge carried the reset with it; any other refusal clears the counter here.
     if (!(e instanceof MfaChallengeError)) await deps.limiter.reset(accountKey, windowSeconds);
@@ -97,4 +117,33 @@ export async function logIn(
       );
   }
   return result.tokens;
+}
+
+/**
+ * The sign-in on the copy read with the limits: the session (or challenge) commits only while every copied item is
+ * unchanged. A copy that is stale, or that would refuse (disabled, unverified: perhaps no longer true), is replaced
+ * by a fresh read, and the funnel decides on the items themselves; the password was checked against the copy's hash,
+ * so a hash changed meanwhile refuses the sign-in.
+ */
+async function finishFromCopy(
+  deps: LoginDeps,
+  copies: SignInCopyStore,
+  copy: SignInCopy,
+  email: string,
+  finish: (account: User, known?: KnownAccount) => Promise<SignInResult>,
+): Promise<SignInResult> {
+  const refuses = copy.user.disabled === true || (deps.requireEmailVerification === true && !copy.user.emailVerified);
+  if (!refuses) {
+    try {
+      return await finish(copy.user, copy);
+    } catch (e) {
+      if (!(e instanceof AtomicPartFailedError) || e.failure !== 'stale') throw e;
+    }
+  }
+  const fresh = await copies.refresh(email, copy.user.id);
+  if (!fresh || fresh.user.passwordHash !== copy.user.passwordHash) {
+    securityEvent('login_failure', { userId: copy.user.id, reason: 'changed' });
+    throw invalidCredentials();
+  }
+  return finish(fresh.user);
 }

@@ -10,7 +10,9 @@ export interface AtomicPart {
   readonly op: unknown;
 }
 
-export type AtomicFailure = 'invalid_code' | 'invalid_token' | 'account_disabled' | 'invalid_credentials' | 'none';
+/** `stale`: a sign-in copy no longer matches the items it was made from (shared/ports/sign-in-copy.ts). */
+export type AtomicFailure =
+  'invalid_code' | 'invalid_token' | 'account_disabled' | 'invalid_credentials' | 'stale' | 'none';
 
 /** The transaction did not commit because `failure`'s part did not hold; nothing was written. */
 export class AtomicPartFailedError extends Error {

@@ -19,6 +19,7 @@ export type OAuthFailureCode =
   | 'email_unverified'
   | 'account_exists'
   | 'account_disabled'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 export class OAuthFlowError extends Error {

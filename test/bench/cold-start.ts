@@ -6,7 +6,8 @@
  *   invocation warm (the median of WARM_RUNS more in that process), against DynamoDB Local and a loopback Secrets
  *   Manager / SES (cold-backend.ts), with a representative request (cold-events.ts). Work moved from import
  *   into the first request counts just the same.
- * - every other function (and each lazily imported module): the import alone.
+ * - every other function (and each lazily imported module): the import alone; and the authorizer's first request
+ *   cold, a JWT beside an API key, in the same interleaved rounds (cold-first-request.ts).
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { build } from 'esbuild';
 import { functionBundling } from '../../infra/bundling/bundling.js';
 import { buildLazyModule } from '../../infra/bundling/lazy-module.mjs';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type AuthFunctionName } from '../../infra/function-specs.js';
+import { firstRequests } from './cold-first-request.js';
 import { exact, figure, interleaved, median, progress, type Figure } from './stats.js';
 import { startColdBackend, type ColdBackend } from './cold-backend.js';
 import { coldEvent } from './cold-events.js';
@@ -191,9 +193,18 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
       details[key].push(sample);
       return coldOf(sample, 'ms');
     };
+  const first = names.includes('authorizer')
+    ? await firstRequests(files.authorizer, { PATH: process.env.PATH ?? '', ...COLD_ENV })
+    : undefined;
   const contenders = Object.fromEntries([
     ['empty', () => importMs(empty)],
     ['empty handler', sampler(undefined, emptyHandler)],
+    ...(first
+      ? [
+          ['authorizer first JWT request', first.jwt],
+          ['authorizer first API-key request', first.apiKey],
+        ]
+      : []),
     ...names.filter((n) => !dynamoBacked(n)).map((n) => [n, () => importMs(files[n])]),
     ...names.flatMap((n) => lazyFiles(n).map(([base, file]) => [`${n} ${base}`, () => importMs(file)])),
     ...cold.map((n) => [n, sampler(n, files[n])]),
@@ -212,6 +223,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
     samples = await interleaved(contenders, options.processes);
   } finally {
     await backend.close();
+    await first?.close();
   }
   const emptyMedian = median(samples.empty);
   figures.push(figure('import empty module', 'ms', samples.empty));
@@ -239,36 +251,28 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
   const emptyImport = median(empties.map((e) => e.importMs));
   for (const name of [...cold, ...(compare ? cold.map((n) => `${n} [${compare.label}]`) : [])]) {
     const runs = details[name];
-    const add = (what: string, unit: string, xs: number[]) =>
-      figures.push(figure(`cold start ${name}${what}`, unit, xs));
+    const add = (what: string, xs: number[]) => figures.push(figure(`cold start ${name}${what}`, 'ms', xs));
+    const cpu = runs.map((r) => coldOf(r, 'cpuMs') - emptyCold.cpuMs);
     add(
       ' (import + first − warm, minus empty)',
-      'ms',
       runs.map((r) => coldOf(r, 'ms') - emptyCold.ms),
     );
-    add(
-      ', CPU time (minus empty)',
-      'ms',
-      runs.map((r) => coldOf(r, 'cpuMs') - emptyCold.cpuMs),
-    );
+    add(', CPU time (minus empty)', cpu);
     add(
       ': import (minus empty)',
-      'ms',
       runs.map((r) => r.importMs - emptyImport),
     );
     add(
       ': first invocation',
-      'ms',
       runs.map((r) => r.runs[0].ms),
     );
     add(
       ': warm invocation',
-      'ms',
       runs.map((r) => median(r.runs.slice(1).map((x) => x.ms))),
     );
-    const first = runs[0].runs;
+    const shown = runs[0].runs;
     progress(
-      `${name}: first ${first[0].status} ${JSON.stringify(first[0].calls)}, warm ${first[1].status} ${JSON.stringify(first[1].calls)}`,
+      `${name}: first ${shown[0].status} ${JSON.stringify(shown[0].calls)}, warm ${shown[1].status} ${JSON.stringify(shown[1].calls)}`,
     );
   }
 
@@ -278,5 +282,14 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
   ]) {
     figures.push(figure(`import ${name} (minus empty)`, 'ms', minusEmpty(samples[name])));
   }
+  // The first request of a cold instance: import + one invocation (loopback JWKS or DynamoDB stand-in).
+  for (const name of first ? ['authorizer first JWT request', 'authorizer first API-key request'] : [])
+    figures.push(
+      figure(
+        `cold ${name.replace('authorizer ', 'authorizer: ')} (import + invoke, minus empty)`,
+        'ms',
+        samples[name].map((x) => x - emptyMedian),
+      ),
+    );
   return figures;
 }

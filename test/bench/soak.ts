@@ -2,7 +2,8 @@
  * The soak (S83, `npm run bench -- --only=soak`, ~5 minutes; `--quick` ~30 s): the local runner behind the
  * fault-injecting proxies of test/resilience/fault-proxy.ts, 2 % of every DynamoDB, Secrets Manager and SES call
  * faulted (throttling, 5xx, hangs, dropped connections, lost answers), and a steady number of clients each
- * looping over sign-up, login, refresh, `/auth/me` and magic links. Reports p50/p99 per route, the answers' mix,
+ * looping over sign-up, login, refresh, `/auth/me`, magic links and (every fourth client) TOTP enrolment and
+ * sign-in with a second factor. Reports p50/p99 per route, the answers' mix, each function's heap growth and
  * the runner process's memory growth, and the invariants: no `500`, no refresh family with two live tokens, no
  * email link redeemed twice. Exits non-zero when an invariant breaks.
  */
@@ -16,16 +17,11 @@ import { startLocal, type LocalBackend } from '../../infra/local/start.js';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client.js';
 import { createRing, toJwks } from '../../shared/domain/key-ring.js';
 import { startFaultProxy, type FaultProxy } from '../resilience/fault-proxy.js';
+import { enrolTotp, loginWithTotp, nextStep, type Answer, type TotpAccount } from './soak-mfa.js';
 import { exact, progress, type Figure } from './stats.js';
 
 const COOKIE = '__Secure-refresh_token';
 const password = () => `soak horse ${randomBytes(6).toString('hex')} battery`;
-
-interface Answer {
-  status: number;
-  body: any;
-  cookie?: string;
-}
 
 export async function benchSoak(options: {
   seconds: number;
@@ -113,14 +109,29 @@ export async function benchSoak(options: {
     return undefined;
   };
 
-  /** One client: its own account, refreshing the session it holds, and the other flows around it. */
-  const client = async (deadline: number) => {
+  /**
+   * One client: its own account, refreshing the session it holds, and the other flows around it. Every fourth
+   * client enrols TOTP once signed in, and signs in with it from then on.
+   */
+  const client = async (deadline: number, index: number) => {
     const email = `soak.${randomBytes(6).toString('hex')}@example.com`;
     const pw = password();
     let access: string | undefined;
     let refresh: string | undefined;
+    let totp: TotpAccount | undefined;
     while (Date.now() < deadline) {
       const roll = Math.random();
+      if (index % 4 === 0 && access && !totp) {
+        const enrolled = await enrolTotp(call, access);
+        if (enrolled) [totp, access, refresh] = [enrolled.account, enrolled.access, enrolled.refresh ?? refresh];
+        continue;
+      }
+      if (totp && roll >= 0.1 && roll < 0.3) {
+        if (nextStep(totp) === undefined) continue; // this 30 s step is spent: do something else
+        const session = await loginWithTotp(call, totp, { email, password: pw });
+        if (session) [access, refresh] = [session.access, session.refresh ?? refresh];
+        continue;
+      }
       if (!access || !refresh || roll < 0.1) {
         const r = access
           ? await call('signup', 'POST', '/auth/signup', {
@@ -175,7 +186,16 @@ export async function benchSoak(options: {
     });
   progress(`soak: ${options.concurrency} clients for ${options.seconds} s, ${options.faultRate * 100} % faults`);
   const deadline = Date.now() + options.seconds * 1000;
-  await Promise.all(Array.from({ length: options.concurrency }, () => client(deadline)));
+  // Each function's own heap (its worker thread: one Lambda environment), sampled every second; the growth is
+  // the lowest of the last tenth of the samples minus the lowest of the first tenth (after the warm-up), so a
+  // garbage collection that happened to be pending does not count as growth.
+  const heaps = new Map<string, number[]>();
+  const sampler = setInterval(() => {
+    for (const [fn, bytes] of Object.entries(backend.functionHeaps()))
+      (heaps.get(fn) ?? heaps.set(fn, []).get(fn)!).push(bytes);
+  }, 1_000);
+  await Promise.all(Array.from({ length: options.concurrency }, (_, i) => client(deadline, i)));
+  clearInterval(sampler);
   for (const p of proxies) p.inject(undefined);
   const rssAfter = process.memoryUsage().rss;
   const injected = proxies.reduce((n, p) => n + Object.values(p.stats.injected).reduce((a, b) => a + b, 0), 0);
@@ -224,6 +244,15 @@ export async function benchSoak(options: {
     // The local runner's process: every function's worker thread, the gateway, the proxies and the stand-ins.
     exact('soak runner RSS growth', 'MB', (rssAfter - rssBefore) / 2 ** 20),
   );
+  for (const [fn, samples] of [...heaps].sort()) {
+    if (samples.length < 10) continue;
+    const tenth = Math.max(1, Math.floor(samples.length / 10));
+    const low = (s: number[]) => Math.min(...s) / 2 ** 20;
+    figures.push(
+      exact(`soak ${fn} heap`, 'MB', low(samples.slice(-tenth))),
+      exact(`soak ${fn} heap growth`, 'MB', low(samples.slice(-tenth)) - low(samples.slice(0, tenth))),
+    );
+  }
   if (fiveHundreds || noAnswer || forked || redeemedTwice) {
     process.stderr.write(
       `soak: invariant broken — ${fiveHundreds} × 500, ${noAnswer} hangs, ${forked} forked, ${redeemedTwice} double\n`,

@@ -3,12 +3,13 @@
  * `cdk.out` just before `npm run test:deployed`; run alone, this synthesizes it (the same app as `npx cdk synth`)
  * when it is missing or stale, so a rehearsal never runs yesterday's bundles.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { makeCertificate } from '../../infra/local/certificates.js';
 import { ASSEMBLY_DIR, DEFAULT_STACK } from './paths.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,29 +38,9 @@ export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'rehearsal-tls-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  const server = makeCertificate({ subject: { CN: '127.0.0.1' }, use: 'server', altNames: ['IP:127.0.0.1'] });
+  writeFileSync(keyFile, server.keyPem, { mode: 0o600 });
+  writeFileSync(certFile, server.certPem);
   process.env['NODE_EXTRA_CA_CERTS'] = certFile;
   project.provide('rehearsalTls', { keyFile, certFile });
   return () => rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { testFunctionOutput } from './capture-output.js';
  */
 export async function startTestBackend(
   env: Record<string, string> = {},
-  options: Pick<LocalOptions, 'devOidc' | 'warm' | 'specs'> = {},
+  options: Pick<LocalOptions, 'devOidc' | 'warm' | 'specs' | 'mtls' | 'appRoutes'> = {},
 ): Promise<LocalBackend> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: the vitest globalSetup starts DynamoDB Local');
@@ -22,6 +22,8 @@ export async function startTestBackend(
     devOidc: options.devOidc,
     warm: options.warm,
     specs: options.specs,
+    mtls: options.mtls,
+    appRoutes: options.appRoutes,
     dynamoEndpoint: endpoint,
     dataDir: await mkdtemp(join(tmpdir(), 'auth-e2e-')),
     tablePrefix: `e2e-${randomBytes(4).toString('hex')}-`,

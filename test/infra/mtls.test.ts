@@ -4,31 +4,37 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuthBackend } from '../../infra/auth-backend.js';
+import { Duration } from 'aws-cdk-lib';
+import { AuthBackend, type AuthBackendProps } from '../../infra/auth-backend.js';
 
 type Json = Record<string, any>;
+
+function mtlsStack(props: Partial<AuthBackendProps> = {}): Stack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Mtls', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const truststore = new Bucket(stack, 'Truststore', { versioned: true });
+  new AuthBackend(stack, 'Auth', {
+    ...props,
+    mutualTls: {
+      domainName: 'mtls.auth.example.com',
+      certificate: Certificate.fromCertificateArn(
+        stack,
+        'Cert',
+        'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      ),
+      truststoreBucket: truststore,
+      truststoreKey: 'truststore.pem',
+      truststoreVersion: 'v1',
+    },
+  });
+  return stack;
+}
 
 describe('Construct: AuthBackend with mutualTls', () => {
   let template: Template;
 
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Mtls', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const truststore = new Bucket(stack, 'Truststore', { versioned: true });
-    new AuthBackend(stack, 'Auth', {
-      mutualTls: {
-        domainName: 'mtls.auth.example.com',
-        certificate: Certificate.fromCertificateArn(
-          stack,
-          'Cert',
-          'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
-        ),
-        truststoreBucket: truststore,
-        truststoreKey: 'truststore.pem',
-        truststoreVersion: 'v1',
-      },
-    });
-    template = Template.fromStack(stack);
+    template = Template.fromStack(mtlsStack());
   }, 120_000);
 
   it('S74: fronts the API with a custom domain that requires client certificates checked against the S3 truststore', () => {
@@ -54,5 +60,17 @@ describe('Construct: AuthBackend with mutualTls', () => {
       String(f.Properties.Description ?? '').startsWith('POST /oauth2/token'),
     );
     expect(token?.Properties.Environment.Variables.MTLS_ENDPOINT).toBe('https://mtls.auth.example.com');
+  });
+
+  it('S78: turns the authorizer cache off, which keys by Authorization and route key and so ignores the certificate', () => {
+    const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer')) as Json[];
+    expect(authorizers.length).toBeGreaterThan(0);
+    for (const a of authorizers) expect(a.Properties.AuthorizerResultTtlInSeconds ?? 0).toBe(0);
+  });
+
+  it('S78: refuses a non-zero authorizerCacheTtl beside mutualTls at synth, saying why', () => {
+    expect(() => mtlsStack({ authorizerCacheTtl: Duration.seconds(30) })).toThrow(
+      /authorizerCacheTtl \(30 s\) must be 0 with mutual TLS.*certificate-bound token/,
+    );
   });
 });

@@ -6,11 +6,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Validations, type App, type PolicyViolation } from 'aws-cdk-lib';
+import { App, Stack, Validations, type PolicyViolation } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/app.js';
+import { AuthBackend } from '../../infra/auth-backend.js';
 import type { AuthStack } from '../../infra/auth-stack.js';
 import { FUNCTION_NAMES } from '../../infra/function-specs.js';
 
@@ -108,3 +111,53 @@ describe.skipIf(MISSING_HANDLERS.length > 0)(
     });
   },
 );
+
+/**
+ * The same rules on a stack whose backend has `mutualTls`, with its truststore bucket set up as infra/README.md
+ * says (TLS-only, private, encrypted, versioned, access-logged). Bundling is skipped: cdk-nag reads the template.
+ */
+describe('cdk-nag: AwsSolutionsChecks on a stack with mutualTls', () => {
+  let app: App;
+
+  beforeAll(() => {
+    app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'MtlsNag', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const bucket = { enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL };
+    const logs = new Bucket(stack, 'AccessLogs', { ...bucket, encryption: BucketEncryption.S3_MANAGED });
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'The bucket that receives the truststore bucket’s access logs; logging it into itself would never end.',
+    });
+    const truststore = new Bucket(stack, 'Truststore', {
+      ...bucket,
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'truststore/',
+    });
+    new AuthBackend(stack, 'Auth', {
+      mutualTls: {
+        domainName: 'mtls.auth.example.com',
+        certificate: Certificate.fromCertificateArn(
+          stack,
+          'Cert',
+          'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+        ),
+        truststoreBucket: truststore,
+        truststoreKey: 'truststore.pem',
+      },
+    });
+  }, 120_000);
+
+  it('leaves zero unacknowledged errors or warnings', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(describeViolations(report.violations)).toBe('');
+    expect(report.success).toBe(true);
+  });
+
+  it('acknowledges nothing new for the mutual-TLS domain: the same reviewed rules, none on its resources', () => {
+    const acks = acknowledgementsIn(app).filter((a) => a.path.startsWith('MtlsNag/Auth'));
+    expect([...new Set(acks.map((a) => a.id.replace(/\[.*$/, '')))].sort()).toEqual(EXPECTED_RULES);
+    expect(acks.filter((a) => /Mtls/.test(a.path.slice('MtlsNag/Auth'.length)))).toEqual([]);
+  });
+});

@@ -19,11 +19,8 @@ import {
 import { AuthError } from '../../shared/domain/errors.js';
 import { toJwks } from '../../shared/domain/key-ring.js';
 import { logger } from '../../shared/observability/log.js';
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeCertificate } from '../../infra/local/certificates.js';
 import { createAuthorizer } from '../../shared/authorizer/authorizer.js';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
 import { AccessTokenVerifier } from '../../shared/domain/verify-access-token.js';
@@ -388,34 +385,8 @@ describe('Client tokens at the authorizer', () => {
 describe('tls_client_auth (RFC 8705)', () => {
   /** A throw-away self-signed client certificate, made at test time. */
   function certificate(cn: string): { pem: string; subjectDn: string } {
-    const dir = mkdtempSync(join(tmpdir(), 'mtls-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          `/O=Example/CN=${cn}`,
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      const pem = readFileSync(join(dir, 'cert.pem'), 'utf8');
-      return { pem, subjectDn: `CN=${cn},O=Example` };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { certPem, subjectDn } = makeCertificate({ subject: { O: 'Example', CN: cn }, use: 'client' });
+    return { pem: certPem, subjectDn };
   }
 
   it('S74: a client registered with a subject DN gets a certificate-bound token (cnf x5t#S256) only with that certificate', async () => {

@@ -4,12 +4,9 @@
  * presented that certificate. The tokens are signed here with a test key ring, as the token endpoint would.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign, X509Certificate, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeCertificate } from '../../infra/local/certificates.js';
 import { StaticKeySource } from '../../shared/adapters/static-key-source.js';
 import { createAuthorizer, type Authorizer } from '../../shared/authorizer/authorizer.js';
 import { getAuthContext } from '../../shared/authorizer/auth-context.js';
@@ -22,31 +19,7 @@ import { logger } from '../../shared/observability/log.js';
 const ISSUER = 'https://auth.example.test';
 const b64u = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-function selfSignedPem(cn: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'client-cert-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return readFileSync(join(dir, 'cert.pem'), 'utf8');
-}
+const selfSignedPem = (cn: string): string => makeCertificate({ subject: { CN: cn }, use: 'client' }).certPem;
 
 let authorize: Authorizer;
 let signToken: (payload: Record<string, unknown>) => string;

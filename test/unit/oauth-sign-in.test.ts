@@ -174,4 +174,17 @@ describe('Use-case: completeOAuthSignIn', () => {
     const b = await begin();
     expect(await complete(b.state, b.binding)).toEqual({ ok: false, code: 'server_error', redirectTo: HOME });
   });
+
+  it('S83: a dependency that may pass (the classifier says so) sends the browser back with temporarily_unavailable', async () => {
+    const { deps, begin, complete, users } = await setup();
+    deps.isUnavailable = (e) => e instanceof Error && e.name === 'ThrottlingException';
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    vi.spyOn(users, 'findByIdentity').mockRejectedValueOnce(throttled);
+    const a = await begin();
+    expect(await complete(a.state, a.binding)).toEqual({
+      ok: false,
+      code: 'temporarily_unavailable',
+      redirectTo: HOME,
+    });
+  });
 });

@@ -8,8 +8,7 @@ import {
 import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { MfaCredentials, MfaStore, TotpFactor } from '../../ports/mfa-store.js';
 import { isConditionalCheckFailed } from './conditional.js';
-
-const mfaKey = (userId: string) => `MFA#${userId}`;
+import { mfaKey, REVISION } from './users-table-keys.js';
 
 type UpdateSpec = [
   expression: string,
@@ -17,6 +16,12 @@ type UpdateSpec = [
   names: Record<string, string>,
   values: Record<string, unknown>,
 ];
+
+/**
+ * A write that changes the set of factors or codes bumps the item's revision, so a sign-in copy of it is seen to be
+ * stale (sign-in-copy-store.ts). Using a step or a code does not: their own conditions decide at verify time.
+ */
+const BUMP = { names: { '#rev': REVISION }, values: { ':one': 1 }, expression: ' ADD #rev :one' };
 
 /** An accepted code: only on a confirmed factor, and only a step newer than its last one (S60). */
 const useStep = (factorId: string, step: number, now: number): UpdateSpec => [
@@ -50,24 +55,27 @@ export class DynamoMfaStore implements MfaStore {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: mfaKey(userId) }, ConsistentRead: true }),
     );
-    if (!out.Item) return undefined;
-    const factors = Object.values((out.Item['factors'] ?? {}) as Record<string, TotpFactor>);
-    const codes = out.Item['recoveryCodes'] as Set<string> | undefined;
-    return { userId, factors, recoveryCodeHashes: codes ? [...codes] : [] };
+    return out.Item ? credentialsFromItem(userId, out.Item) : undefined;
   }
 
   async addTotp(userId: string, factor: TotpFactor): Promise<void> {
     // The map must exist before a nested SET; the first factor creates the item, a lost race falls back to update.
     for (let attempt = 0; attempt < 2; attempt++) {
       if (
-        await this.update(userId, 'SET factors.#f = :f', 'attribute_exists(pk)', { '#f': factor.id }, { ':f': factor })
+        await this.update(
+          userId,
+          `SET factors.#f = :f${BUMP.expression}`,
+          'attribute_exists(pk)',
+          { '#f': factor.id, ...BUMP.names },
+          { ':f': factor, ...BUMP.values },
+        )
       )
         return;
       try {
         await this.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: mfaKey(userId), kind: 'mfa', userId, factors: { [factor.id]: factor } },
+            Item: { pk: mfaKey(userId), kind: 'mfa', userId, factors: { [factor.id]: factor }, [REVISION]: 1 },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -82,10 +90,10 @@ export class DynamoMfaStore implements MfaStore {
   confirmTotp(userId: string, factorId: string, step: number, now: number, hashes: string[]): Promise<boolean> {
     return this.update(
       userId,
-      'SET factors.#f.confirmed = :t, factors.#f.lastStep = :s, factors.#f.lastUsedAt = :now, recoveryCodes = :codes',
+      `SET factors.#f.confirmed = :t, factors.#f.lastStep = :s, factors.#f.lastUsedAt = :now, recoveryCodes = :codes${BUMP.expression}`,
       'factors.#f.confirmed = :false',
-      { '#f': factorId },
-      { ':t': true, ':false': false, ':s': step, ':now': now, ':codes': new Set(hashes) },
+      { '#f': factorId, ...BUMP.names },
+      { ':t': true, ':false': false, ':s': step, ':now': now, ':codes': new Set(hashes), ...BUMP.values },
     );
   }
 
@@ -110,14 +118,21 @@ export class DynamoMfaStore implements MfaStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: mfaKey(userId) },
-        UpdateExpression: 'SET recoveryCodes = :codes, kind = :kind, userId = :u',
-        ExpressionAttributeValues: { ':codes': new Set(hashes), ':kind': 'mfa', ':u': userId },
+        UpdateExpression: `SET recoveryCodes = :codes, kind = :kind, userId = :u${BUMP.expression}`,
+        ExpressionAttributeNames: BUMP.names,
+        ExpressionAttributeValues: { ':codes': new Set(hashes), ':kind': 'mfa', ':u': userId, ...BUMP.values },
       }),
     );
   }
 
   removeFactor(userId: string, factorId: string): Promise<boolean> {
-    return this.update(userId, 'REMOVE factors.#f', 'attribute_exists(factors.#f)', { '#f': factorId }, {});
+    return this.update(
+      userId,
+      `REMOVE factors.#f${BUMP.expression}`,
+      'attribute_exists(factors.#f)',
+      { '#f': factorId, ...BUMP.names },
+      BUMP.values,
+    );
   }
 
   async removeAll(userId: string): Promise<boolean> {
@@ -163,4 +178,10 @@ export class DynamoMfaStore implements MfaStore {
       throw e;
     }
   }
+}
+
+export function credentialsFromItem(userId: string, item: Record<string, unknown>): MfaCredentials {
+  const factors = Object.values((item['factors'] ?? {}) as Record<string, TotpFactor>);
+  const codes = item['recoveryCodes'] as Set<string> | undefined;
+  return { userId, factors, recoveryCodeHashes: codes ? [...codes] : [] };
 }

@@ -9,8 +9,7 @@ import { ConditionFailedError } from '../../domain/errors.js';
 import type { CounterUpdate, Passkey, PasskeyStore } from '../../ports/passkey-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
 
-const passkeyKey = (credentialId: string) => `PASSKEY#${credentialId}`;
-const indexKey = (userId: string) => `PASSKEYS#${userId}`;
+import { passkeyIndexKey as indexKey, passkeyKey } from './users-table-keys.js';
 
 /**
  * Passkeys on the users table: one item per credential (`PASSKEY#<credentialId>`, kind `passkey`), written with

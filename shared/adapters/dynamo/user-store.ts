@@ -4,9 +4,9 @@ import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { OAuthIdentity } from '../../ports/oauth-identity.js';
 import type { User, UserStore } from '../../ports/user-store.js';
 import { isConditionalCheckFailed, transactWrite } from './conditional.js';
+import { emailKey, REVISION, userKey } from './users-table-keys.js';
+import { newAccountCopy, SIGN_IN_COPY } from './sign-in-copy-item.js';
 
-const userKey = (id: string) => `USER#${id}`;
-const emailKey = (email: string) => `EMAIL#${email}`;
 const identityKey = (i: OAuthIdentity) => `IDENTITY#${i.issuer}#${i.subject}`;
 
 /**
@@ -28,11 +28,12 @@ export class DynamoUserStore implements UserStore {
   private newAccountPuts(user: User, extra: Record<string, unknown>[] = []) {
     const TableName = this.tableName;
     const ConditionExpression = 'attribute_not_exists(pk)';
-    return [{ pk: userKey(user.id), ...toItem(user) }, { pk: emailKey(user.email), userId: user.id }, ...extra].map(
-      (Item) => ({
-        Put: { TableName, Item, ConditionExpression },
-      }),
-    );
+    // The email lock carries the new account's sign-in copy from the start (sign-in-copy-store.ts).
+    const profile = userToItem(user);
+    const lock = { pk: emailKey(user.email), userId: user.id, [SIGN_IN_COPY]: newAccountCopy(profile) };
+    return [{ pk: userKey(user.id), ...profile }, lock, ...extra].map((Item) => ({
+      Put: { TableName, Item, ConditionExpression },
+    }));
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
@@ -82,10 +83,50 @@ export class DynamoUserStore implements UserStore {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: userKey(id) }, ConsistentRead: true }),
     );
-    return out.Item ? fromItem(out.Item) : undefined;
+    return out.Item ? userFromItem(out.Item) : undefined;
   }
 
+  /**
+   * The new hash reaches the sign-in copy in the same transaction: a password sign-in checks the password against
+   * the copy before anything else, so a copy left with the old hash would refuse the new password. (Every other
+   * change only makes the copy stale, which the copy's parts detect.) Without a copy, the profile alone.
+   */
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    const user = await this.findById(userId);
+    if (user) {
+      const TableName = this.tableName;
+      try {
+        await transactWrite(
+          this.doc,
+          [
+            {
+              Update: {
+                TableName,
+                Key: { pk: userKey(userId) },
+                UpdateExpression: 'SET passwordHash = :v ADD #rev :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#rev': REVISION },
+                ExpressionAttributeValues: { ':v': passwordHash, ':one': 1 },
+              },
+            },
+            {
+              Update: {
+                TableName,
+                Key: { pk: emailKey(user.email) },
+                UpdateExpression: 'SET #copy.#user.passwordHash = :v',
+                ConditionExpression: 'userId = :u AND attribute_exists(#copy.#user)',
+                ExpressionAttributeNames: { '#copy': SIGN_IN_COPY, '#user': 'user' },
+                ExpressionAttributeValues: { ':v': passwordHash, ':u': userId },
+              },
+            },
+          ],
+          'update password hash',
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
+    }
     if (!(await this.updateProfile(userId, 'SET passwordHash = :v', {}, { ':v': passwordHash }))) {
       throw new ConditionFailedError('update password hash: no such user');
     }
@@ -105,13 +146,14 @@ export class DynamoUserStore implements UserStore {
           Key: { pk: userKey(userId) },
           // One write, conditioned on "still unverified": of a concurrent proof and a verification-mail
           // confirmation, exactly one decides whether the pre-proof password survives (S52).
-          UpdateExpression: 'SET emailVerified = :t REMOVE passwordHash',
+          UpdateExpression: 'SET emailVerified = :t REMOVE passwordHash ADD #rev :one',
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(emailVerified) OR emailVerified <> :t)',
-          ExpressionAttributeValues: { ':t': true },
+          ExpressionAttributeNames: { '#rev': REVISION },
+          ExpressionAttributeValues: { ':t': true, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? fromItem(out.Attributes) : undefined;
+      return out.Attributes ? userFromItem(out.Attributes) : undefined;
     } catch (e) {
       if (isConditionalCheckFailed(e)) return undefined;
       throw e;
@@ -141,14 +183,15 @@ export class DynamoUserStore implements UserStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: userKey(userId) },
-          UpdateExpression,
+          // Every profile change bumps the revision: a sign-in copy of the account is then seen to be stale.
+          UpdateExpression: `${UpdateExpression} ADD #rev :one`,
           ConditionExpression: 'attribute_exists(pk)',
-          ...(Object.keys(ExpressionAttributeNames).length ? { ExpressionAttributeNames } : {}),
-          ExpressionAttributeValues,
+          ExpressionAttributeNames: { ...ExpressionAttributeNames, '#rev': REVISION },
+          ExpressionAttributeValues: { ...ExpressionAttributeValues, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? fromItem(out.Attributes) : undefined;
+      return out.Attributes ? userFromItem(out.Attributes) : undefined;
     } catch (e) {
       if (isConditionalCheckFailed(e)) return undefined;
       throw e;
@@ -195,7 +238,7 @@ function identityItem(userId: string, identity: OAuthIdentity, linkedAt: number)
   return { pk: identityKey(identity), userId, issuer: identity.issuer, subject: identity.subject, linkedAt };
 }
 
-function toItem(user: User) {
+export function userToItem(user: User) {
   return {
     id: user.id,
     email: user.email,
@@ -207,7 +250,7 @@ function toItem(user: User) {
   };
 }
 
-function fromItem(item: Record<string, unknown>): User {
+export function userFromItem(item: Record<string, unknown>): User {
   const user: User = {
     id: item['id'] as string,
     email: item['email'] as string,

@@ -39,12 +39,16 @@ export async function requireSecondFactor(
   firstFactor: string,
   /** The sign-in's own writes (its failure counter cleared): they commit with the challenge. */
   parts?: readonly AtomicPart[],
+  /** The factors as the sign-in already read them (its parts, among `parts`, hold while that read is current). */
+  known?: { credentials?: MfaCredentials; passkeyCount: number },
 ): Promise<void> {
-  const [credentials, passkeys] = await Promise.all([
-    deps.mfa.get(user.id),
-    deps.passkeys ? deps.passkeys.listByUser(user.id) : Promise.resolve([]),
-  ]);
-  const hasPasskey = passkeys.length > 0;
+  const [credentials, passkeyCount] = known
+    ? [known.credentials, known.passkeyCount]
+    : await Promise.all([
+        deps.mfa.get(user.id),
+        deps.passkeys ? deps.passkeys.listByUser(user.id).then((p) => p.length) : Promise.resolve(0),
+      ]);
+  const hasPasskey = passkeyCount > 0;
   if (hasConfirmedFactor(credentials) || hasPasskey) {
     const challenge = await issueChallenge(deps, user.id, firstFactor, 'sign_in', parts, {
       user: { email: user.email, emailVerified: user.emailVerified === true, roles: user.roles },

@@ -33,6 +33,12 @@ export interface OAuthDeps extends SignInDeps {
   callbackUrl(name: string): string;
   allowedRedirectOrigins: readonly string[];
   transactionTtlSeconds: number;
+  /**
+   * True for a failure of a dependency that may pass (throttling, a timeout, a 5xx): the browser goes back to the
+   * app with `error=temporarily_unavailable` (RFC 6749 §4.1.2.1), so it can offer to try again, instead of
+   * `server_error`. Nothing was half-written: the transaction is spent and a new sign-in starts from the app.
+   */
+  isUnavailable?: (error: unknown) => boolean;
 }
 
 /** 256 random bits, base64url (43 characters: also a valid PKCE verifier, RFC 7636 §4.1). */
@@ -153,7 +159,8 @@ export async function completeOAuthSignIn(
     logger.error('oauth callback failed', {
       cause: e instanceof Error ? { name: e.name, message: e.message.slice(0, 300) } : typeof e,
     });
-    return fail('server_error', { reason: e instanceof Error ? e.name : 'unknown' });
+    const code = deps.isUnavailable?.(e) ? 'temporarily_unavailable' : 'server_error';
+    return fail(code, { reason: e instanceof Error ? e.name : 'unknown' });
   }
 }
 

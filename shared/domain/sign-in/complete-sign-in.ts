@@ -23,6 +23,7 @@ import { nowSeconds } from '../../ports/clock.js';
 import { startSession, type SessionDeps, type SessionTokens } from '../session.js';
 import { requireSecondFactor } from '../mfa/challenge.js';
 import type { MfaGateDeps } from '../mfa/deps.js';
+import type { MfaCredentials } from '../../ports/mfa-store.js';
 import { createAccount, type CreateAccountDeps, type NewAccount } from './create-account.js';
 
 /**
@@ -64,7 +65,20 @@ export type SignInInput = SignInSubject & {
   provider?: string;
   /** Writes of the method's own that commit with the session or the MFA challenge (e.g. its counter cleared). */
   sessionParts?: readonly AtomicPart[];
+  /**
+   * What the method already read of the account's second factors (a sign-in copy, shared/ports/sign-in-copy.ts),
+   * and the parts that hold while that read is current: the funnel then reads nothing more, and the session or the
+   * challenge commits only if the account and its factors are still as read (else `AtomicPartFailedError('stale')`,
+   * for the method to decide again from fresh items). Dropped when the funnel itself changes the account.
+   */
+  known?: KnownAccount;
 };
+
+export interface KnownAccount {
+  credentials?: MfaCredentials;
+  passkeyCount: number;
+  unchangedParts: readonly AtomicPart[];
+}
 
 export type SignInResult = {
   kind: 'session';
@@ -101,6 +115,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
     throw accountDisabled();
   }
 
+  const read = user;
   if (proof.emailVerified && !user.emailVerified) user = await proveAddress(deps, user, method);
 
   if (deps.requireEmailVerification && !user.emailVerified) {
@@ -108,23 +123,30 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
   }
 
   user = await grantBootstrapRoles(deps, user);
+  // What the method read no longer describes an account this funnel just changed: read again below.
+  const known = user === read ? input.known : undefined;
+  const sessionParts = [...(input.sessionParts ?? []), ...(known?.unchangedParts ?? [])];
 
   // Last check before any session exists: throws `mfa_required` (S59) or `mfa_enrollment_required`.
-  if (deps.mfaGate && !proof.multiFactor) await requireSecondFactor(deps.mfaGate, user, method, input.sessionParts);
+  // An account this sign-in just created has no factor and no passkey yet: nothing to read.
+  const factors = known ?? (created ? { passkeyCount: 0 } : undefined);
+  if (deps.mfaGate && !proof.multiFactor) await requireSecondFactor(deps.mfaGate, user, method, sessionParts, factors);
 
   const authTime = nowSeconds(deps.clock);
   const amr = proof.multiFactor ? [method, 'mfa'] : [method];
-  const parts = [...(input.sessionParts ?? [])];
+  const parts = [...sessionParts];
   // A password sign-in's session exists only if the account still holds that password and is enabled when it is
   // written: a proof of the address by someone else meanwhile (S52) removed the password and ended the sessions it
-  // could see, and this one must not outlive it. One condition in the session's transaction, not a re-read.
-  if (method === 'pwd' && user.passwordHash) parts.push(deps.users.passwordHeldPart(user.id, user.passwordHash));
+  // could see, and this one must not outlive it. One condition in the session's transaction, not a re-read (a
+  // known account's parts hold the same and more: every copied item unchanged).
+  if (method === 'pwd' && user.passwordHash && !known)
+    parts.push(deps.users.passwordHeldPart(user.id, user.passwordHash));
   let tokens: SessionTokens;
   try {
     const { familyId: _familyId, ...session } = await startSession(deps, user, amr, authTime, parts);
     tokens = session;
   } catch (e) {
-    if (!(e instanceof AtomicPartFailedError)) throw e;
+    if (!(e instanceof AtomicPartFailedError) || e.failure === 'stale') throw e;
     securityEvent('login_failure', { userId: user.id, method, reason: e.failure });
     if (e.failure === 'account_disabled') throw accountDisabled();
     throw new AuthError('invalid_credentials', 'The email or password is incorrect.');
