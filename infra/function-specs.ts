@@ -45,6 +45,8 @@ export interface FunctionSpec {
    * `dynamodb:UpdateItem` on the API-key table only — no Scan, no Query, no index, no other table.
    */
   readonly apiKeyLookup?: boolean;
+  /** Files the code reads beside itself at run time, copied into the asset (see bundling.ts `dataFiles`). */
+  readonly dataFiles?: readonly string[];
   /** Modules built into files of their own beside the bundle, for a lazy `import()` (see bundling.ts). */
   readonly lazyModules?: readonly string[];
   /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
@@ -52,6 +54,9 @@ export interface FunctionSpec {
   readonly memorySize: number;
   readonly timeout: Duration;
 }
+
+/** The common-password list (S6) that the functions checking a new password read on first use. */
+export const COMMON_PASSWORDS = ['shared/domain/common-passwords.txt'] as const;
 
 export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = {
   signup: {
@@ -61,6 +66,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     mail: true,
     keyRing: 'read',
     argon2: true,
+    dataFiles: COMMON_PASSWORDS,
     // argon2id at m=19 MiB is CPU-bound; Lambda CPU scales with memory, so 1 GB keeps a hash in the tens of ms.
     // Sizing from `npm run bench` (README, Performance): one hash ≈ 9 ms on a full core; 1,024 MB ≈ 0.58 vCPU.
     memorySize: 1024,
@@ -191,6 +197,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     // Ephemeral: lifts the login lock of the account (recovery by email, S4).
     tables: { Users: 'readWrite', MagicLinks: 'readWrite', RefreshTokens: 'readWrite', Ephemeral: 'readWrite' },
     argon2: true,
+    dataFiles: COMMON_PASSWORDS,
     memorySize: 1024,
     timeout: HANDLER_TIMEOUT,
   },

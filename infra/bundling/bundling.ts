@@ -78,6 +78,40 @@ export class LazyModules implements ICommandHooks {
   }
 }
 
+/** Copies project-relative data files (the common-password list) into the asset beside `index.mjs`. */
+export class DataFiles implements ICommandHooks {
+  constructor(private readonly files: readonly string[]) {}
+
+  beforeBundling(): string[] {
+    return [];
+  }
+
+  beforeInstall(): string[] {
+    return [];
+  }
+
+  afterBundling(inputDir: string, outputDir: string): string[] {
+    return this.files.map((file) => `cp "${inputDir}/${file}" "${outputDir}/"`);
+  }
+}
+
+/** Several hooks as one (`BundlingOptions.commandHooks` takes one): their commands in order. */
+class AllHooks implements ICommandHooks {
+  constructor(private readonly hooks: readonly ICommandHooks[]) {}
+
+  beforeBundling(inputDir: string, outputDir: string): string[] {
+    return this.hooks.flatMap((h) => h.beforeBundling(inputDir, outputDir));
+  }
+
+  beforeInstall(inputDir: string, outputDir: string): string[] {
+    return this.hooks.flatMap((h) => h.beforeInstall(inputDir, outputDir));
+  }
+
+  afterBundling(inputDir: string, outputDir: string): string[] {
+    return this.hooks.flatMap((h) => h.afterBundling(inputDir, outputDir));
+  }
+}
+
 /** Fails at synth, with the fix, when the binary the asset needs is not installed. */
 export function assertArgon2BinaryInstalled(projectRoot: string, architecture: Architecture): void {
   const pkg = argon2NativePackage(architecture);
@@ -108,6 +142,12 @@ export interface FunctionBundlingProps {
    */
   readonly lazyModules?: readonly string[];
   /**
+   * Files (project-relative) the code reads beside itself at run time, copied into the asset next to `index.mjs`:
+   * the common-password list (`shared/domain/common-passwords.txt`) of the functions that check a new password.
+   * @default []
+   */
+  readonly dataFiles?: readonly string[];
+  /**
    * Where this package sits relative to the bundling project root, e.g. `node_modules/lambda-auth` when another
    * app installed it (the aliases below are resolved from the project root).
    * @default '.' - the project root is this package (this repository)
@@ -136,10 +176,27 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
   // Relative to the project root (esbuild's working directory, locally and in the Docker fallback).
   const dir = `./${props.packageDir && props.packageDir !== '.' ? `${props.packageDir}/` : ''}infra/bundling`;
   const aliases = [
+    // Lambda's credentials are environment variables: the SDK's default chain reduced to `fromEnv`.
+    `@aws-sdk/credential-provider-node=${dir}/env-credentials.ts`,
     ...(props.argon2 ? [] : [`${ARGON2}=${dir}/argon2-unavailable.ts`]),
     ...(props.slimLogger
       ? [`@aws-lambda-powertools/logger=${dir}/slim-logger.ts`, `@aws-lambda-powertools/metrics=${dir}/slim-metrics.ts`]
       : []),
+  ];
+  const packagePrefix = dir.slice(2, -'infra/bundling'.length);
+  const hooks: ICommandHooks[] = [
+    ...(props.argon2 ? [new Argon2NativeBinding(props.architecture)] : []),
+    ...(props.lazyModules?.length
+      ? [
+          new LazyModules(
+            props.lazyModules.map((m) => `${packagePrefix}${m}`),
+            `${dir.slice(2)}/lazy-module.mjs`,
+            esbuildTarget(props.runtime),
+            aliases,
+          ),
+        ]
+      : []),
+    ...(props.dataFiles?.length ? [new DataFiles(props.dataFiles.map((f) => `${packagePrefix}${f}`))] : []),
   ];
   return {
     format: OutputFormat.ESM,
@@ -153,19 +210,8 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     // Lets bundled CommonJS dependencies call `require` from an ES module bundle.
     banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
     bundleAwsSDK: true,
-    ...(props.argon2
-      ? { externalModules: [ARGON2], commandHooks: new Argon2NativeBinding(props.architecture) }
-      : { externalModules: [] }),
-    ...(props.lazyModules?.length
-      ? {
-          commandHooks: new LazyModules(
-            props.lazyModules.map((m) => `${dir.slice(2, -'infra/bundling'.length)}${m}`),
-            `${dir.slice(2)}/lazy-module.mjs`,
-            esbuildTarget(props.runtime),
-            aliases,
-          ),
-        }
-      : {}),
+    externalModules: props.argon2 ? [ARGON2] : [],
+    ...(hooks.length > 0 ? { commandHooks: hooks.length === 1 ? hooks[0] : new AllHooks(hooks) } : {}),
     ...(aliases.length > 0 ? { esbuildArgs: { '--alias': aliases } } : {}),
   };
 }

@@ -130,6 +130,7 @@ export class AuthFunction extends Construct {
         slimLogger: spec.slimLogger === true,
         packageDir: PACKAGE_DIR,
         lazyModules: spec.lazyModules,
+        dataFiles: spec.dataFiles,
       }),
     });
     // After the function exists: the rotation grant attaches the function itself to the ring's schedule. That one

@@ -172,6 +172,38 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       }
     });
 
+    it('bundles only the environment link of the SDK credential chain: no SSO, STS, ini, process or container code', () => {
+      for (const name of FUNCTION_NAMES) {
+        const dir = assetDir(name);
+        for (const file of readdirSync(dir).filter((f) => /\.m?js$/.test(f))) {
+          const code = readFileSync(join(dir, file), 'utf8');
+          for (const marker of [
+            'sso-oidc',
+            'AssumeRoleWithWebIdentity',
+            'credential_process',
+            'AWS_CONTAINER_CREDENTIALS',
+          ])
+            expect(code, `${name}/${file}`).not.toContain(marker);
+          if (code.includes('@aws-sdk/') || code.includes('SigV4'))
+            expect(code, `${name}/${file}`).toContain('Unable to find environment variable credentials');
+        }
+      }
+    });
+
+    it('S6: ships the common-password list as a file beside the functions that read it, never inside a bundle', () => {
+      const list = readFileSync(join(ROOT, 'shared/domain/common-passwords.txt'), 'utf8');
+      for (const name of FUNCTION_NAMES) {
+        const code = readFileSync(join(assetDir(name), 'index.mjs'), 'utf8');
+        // The package's compressed list and the sorted file's first entries never reach a bundle.
+        expect(code, name).not.toContain('A123456Apassword');
+        expect(code, name).not.toContain(list.slice(0, 40));
+        const reads = code.includes('common-passwords.txt');
+        expect(reads, name).toBe((FUNCTION_SPECS[name].dataFiles ?? []).length > 0);
+        if (reads) expect(readFileSync(join(assetDir(name), 'common-passwords.txt'), 'utf8'), name).toBe(list);
+      }
+      expect(FUNCTION_NAMES.filter((n) => FUNCTION_SPECS[n].dataFiles)).toEqual(['signup', 'password-reset-confirm']);
+    });
+
     it('bundles no AWS SDK into the authorizer', () => {
       const code = readFileSync(join(assetDir('authorizer'), 'index.mjs'), 'utf8');
       expect(code).not.toContain('@aws-sdk');
