@@ -118,6 +118,24 @@ describe('Passkeys over HTTP', () => {
     expect((await call('POST', '/auth/mfa/webauthn/options', { json: { mfaToken } })).status).toBe(401);
   });
 
+  it('S69: as a second factor, a counter going back is refused with no session; the counter moves with a session only', async () => {
+    const { email, password, access } = await signedUp();
+    const { auth } = await register(access);
+    const answer = async (counter: number) => {
+      const mfaToken = (await call('POST', '/auth/login', { json: { email, password } })).body.mfaToken as string;
+      const options = await call('POST', '/auth/mfa/webauthn/options', { json: { mfaToken } });
+      return call('POST', '/auth/mfa/verify', {
+        json: { mfaToken, method: 'webauthn', response: auth.assert(options.body, { counter }) },
+      });
+    };
+    expect((await answer(10)).status).toBe(200);
+    const back = await answer(5);
+    expect([back.status, back.body.error, back.cookies]).toEqual([401, 'invalid_code', []]);
+    // 10 is still the stored counter: the same value again is refused, anything above it works.
+    expect((await answer(10)).status).toBe(401);
+    expect((await answer(11)).status).toBe(200);
+  });
+
   it('a TOTP user can also answer with a passkey (methods has totp and webauthn)', async () => {
     const { email, password, access } = await signedUp();
     const start = await call('POST', '/auth/mfa/totp', { headers: bearer(access) });

@@ -15,7 +15,7 @@ import { noCredentials, type MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
-import { verifySecondFactor } from '../passkeys/second-factor.js';
+import { passkeyRegressed, verifySecondFactor } from '../passkeys/second-factor.js';
 
 export interface VerifyMfaInput {
   mfaToken: string;
@@ -73,20 +73,20 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
   const snapshot = challenge.snapshot ?? read;
   if (!snapshot) throw invalidToken();
 
-  // TOTP and recovery codes are spent by a conditional write in the session's transaction; a passkey's assertion is
-  // verified (and its counter moved forward, S69) by the passkey path, then the token and the rest ride as for codes.
+  // Each method is spent by a conditional write in the session's transaction: a TOTP step or a recovery code (S60,
+  // S62), or a passkey's counter moved forward (S69) once the passkey path has checked its assertion.
   const code = input.code ?? '';
+  const passkey =
+    input.method === 'webauthn'
+      ? await verifySecondFactor(deps.webauthn!, challenge.userId, tokenHash, input.response)
+      : undefined;
   const spend =
     input.method === 'webauthn'
-      ? undefined
+      ? passkey?.part
       : input.method === 'totp'
         ? await totpPart(deps, challenge, snapshot.credentials.factors, code, now)
         : recoveryCodePart(deps, challenge.userId, snapshot.credentials.recoveryCodeHashes, code);
-  const accepted =
-    input.method === 'webauthn'
-      ? await verifySecondFactor(deps.webauthn!, challenge.userId, tokenHash, input.response)
-      : spend !== undefined;
-  if (!accepted) {
+  if (!spend) {
     securityEvent('mfa_failed', { userId: challenge.userId, method: input.method });
     throw invalidCode();
   }
@@ -106,6 +106,11 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
   } catch (e) {
     if (!(e instanceof AtomicPartFailedError)) throw e;
     if (e.failure === 'account_disabled') throw accountDisabled();
+    if (e.failure === 'invalid_passkey' && passkey) {
+      passkeyRegressed(passkey);
+      securityEvent('mfa_failed', { userId: challenge.userId, method: input.method, reason: 'counter' });
+      throw invalidCode();
+    }
     if (e.failure === 'invalid_code') {
       // Replayed (this step or code was spent meanwhile, S60/S62), or the factor was removed.
       securityEvent('mfa_failed', { userId: challenge.userId, method: input.method, reason: 'spent' });
@@ -114,6 +119,7 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
     throw invalidToken();
   }
   if (input.method === 'recovery_code') securityEvent('mfa_recovery_code_used', { userId: user.id });
+  if (passkey) securityEvent('passkey_used', { userId: user.id, passkeyId: passkey.passkey.id, as: 'second_factor' });
   securityEvent('mfa_verified', { userId: user.id, method: input.method, firstFactor: challenge.firstFactor });
   securityEvent('login_success', { userId: user.id, method: challenge.firstFactor, mfa: input.method });
   return tokens;

@@ -5,7 +5,6 @@
 import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { AuthError } from '../errors.js';
 import { securityEvent } from '../../observability/log.js';
-import { nowSeconds } from '../../ports/clock.js';
 import type { Passkey } from '../../ports/passkey-store.js';
 import type { PasskeyDeps } from './passkeys.js';
 
@@ -71,15 +70,3 @@ export const counterRegressed = (passkey: Passkey, received: number): never => {
   );
   throw invalidPasskey();
 };
-
-/** Checks an assertion and moves the passkey's counter forward (S67–S69, S73); throws `invalid_passkey`. */
-export async function verifyAssertion(
-  deps: PasskeyDeps,
-  response: unknown,
-  challenge: string,
-  found: { passkey: Passkey | undefined; expectUserId?: string },
-): Promise<Passkey> {
-  const { passkey, newCounter } = await checkAssertion(deps, response, challenge, found);
-  const use = await deps.passkeys.recordUse(passkey.id, newCounter, nowSeconds(deps.clock));
-  return use === 'regressed' ? counterRegressed(passkey, newCounter) : passkey;
-}

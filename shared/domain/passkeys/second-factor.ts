@@ -1,7 +1,6 @@
 /** A passkey as the second factor of a sign-in a first factor started (the `webauthn` method, S59, S68). */
 import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { AuthError } from '../errors.js';
-import { securityEvent } from '../../observability/log.js';
 import { nowSeconds } from '../../ports/clock.js';
 import {
   challengeOf,
@@ -10,7 +9,25 @@ import {
   transportsOf,
   type PasskeyDeps,
 } from './passkeys.js';
-import { passkeyNamedBy, verifyAssertion } from './assertion.js';
+import { checkAssertion, counterRegressed, passkeyNamedBy } from './assertion.js';
+import type { AtomicPart } from '../../ports/atomic-part.js';
+import type { Passkey } from '../../ports/passkey-store.js';
+
+/** A passkey's answer, accepted: its counter's forward-only write, to ride in the session's transaction (S69). */
+export interface PasskeySpend {
+  part: AtomicPart;
+  passkey: Passkey;
+  newCounter: number;
+}
+
+/** The `passkey_counter_regression` event (S69) when the spend's part failed: a cloned key, or a replay. */
+export const passkeyRegressed = (spend: PasskeySpend): void => {
+  try {
+    counterRegressed(spend.passkey, spend.newCounter);
+  } catch {
+    // counterRegressed throws the generic refusal; the caller answers its own.
+  }
+};
 
 /** `POST /auth/mfa/webauthn/options`: request options listing the challenged user's passkeys. */
 export async function secondFactorOptions(
@@ -29,13 +46,16 @@ export async function secondFactorOptions(
   return options;
 }
 
-/** The `webauthn` method of `POST /auth/mfa/verify`: true when this user's passkey answered this token's challenge. */
+/**
+ * The `webauthn` method of `POST /auth/mfa/verify`: the spend when this user's passkey answered this token's challenge
+ * (its counter moves forward in the session's transaction, or the session does not start), else undefined.
+ */
 export async function verifySecondFactor(
   deps: PasskeyDeps,
   userId: string,
   mfaTokenHash: string,
   response: unknown,
-): Promise<boolean> {
+): Promise<PasskeySpend | undefined> {
   const challenge = challengeOf(response);
   // The passkey is read beside the challenge's consumption; it is checked only once the challenge is spent (S67).
   const [stored, found] = challenge
@@ -44,13 +64,15 @@ export async function verifySecondFactor(
         passkeyNamedBy(deps, response),
       ])
     : [undefined, undefined];
-  if (!challenge || !stored || stored.userId !== userId || stored.mfaTokenHash !== mfaTokenHash) return false;
+  if (!challenge || !stored || stored.userId !== userId || stored.mfaTokenHash !== mfaTokenHash) return undefined;
   try {
-    const passkey = await verifyAssertion(deps, response, challenge, { passkey: found, expectUserId: userId });
-    securityEvent('passkey_used', { userId, passkeyId: passkey.id, as: 'second_factor' });
-    return true;
+    const { passkey, newCounter } = await checkAssertion(deps, response, challenge, {
+      passkey: found,
+      expectUserId: userId,
+    });
+    return { passkey, newCounter, part: deps.passkeys.recordUsePart(passkey.id, newCounter, nowSeconds(deps.clock)) };
   } catch (e) {
-    if (e instanceof AuthError) return false;
+    if (e instanceof AuthError) return undefined;
     throw e;
   }
 }
