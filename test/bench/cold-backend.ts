@@ -15,6 +15,7 @@ import { createRing, toJwks } from '../../shared/domain/key-ring.js';
 import { startDynamoLocal } from '../../infra/local/dynamo-local.js';
 import { functionEnvironment } from '../../infra/function-environment.js';
 import type { FunctionSpec } from '../../infra/function-specs.js';
+import { answerSecretValue } from './secret-answer.js';
 
 const SECRET_IDS = { keyRing: 'cold-ring', publicKeys: 'cold-jwks', mfaKey: 'cold-mfa-key' } as const;
 
@@ -34,24 +35,7 @@ async function awsStandIn(secrets: Record<string, string>): Promise<{ url: strin
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MessageId: 'cold' }));
         return;
       }
-      const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-      const value = SecretId ? secrets[SecretId] : undefined;
-      if (value === undefined) {
-        res
-          .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
-          .end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
-        JSON.stringify({
-          ARN: `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${SecretId}`,
-          Name: SecretId,
-          SecretString: value,
-          VersionId: 'v1',
-          VersionStages: ['AWSCURRENT'],
-          CreatedDate: 0,
-        }),
-      );
+      answerSecretValue(res, secrets, body);
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

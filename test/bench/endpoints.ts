@@ -21,6 +21,7 @@ import { startLocal } from '../../infra/local/start.js';
 import { createRing, toJwks } from '../../shared/domain/key-ring.js';
 import { measurePasskeyCalls } from './endpoints-passkeys.js';
 import { exact, progress, type Figure } from './stats.js';
+import { answerSecretValue } from './secret-answer.js';
 
 const counts = new Map<string, number>();
 let secretsOnTheWire = 0;
@@ -55,24 +56,7 @@ async function fakeSecretsManager(secrets: Record<string, string>): Promise<{ ur
       const target = String(req.headers['x-amz-target'] ?? '');
       observeCall('start', 'SecretsManager', target.split('.').pop() ?? '');
       res.on('close', () => observeCall('end', 'SecretsManager', ''));
-      const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-      const value = SecretId ? secrets[SecretId] : undefined;
-      if (target !== 'secretsmanager.GetSecretValue' || value === undefined) {
-        res
-          .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
-          .end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
-        JSON.stringify({
-          ARN: `arn:aws:secretsmanager:local:0:secret:${SecretId}`,
-          Name: SecretId,
-          SecretString: value,
-          VersionId: 'v1',
-          VersionStages: ['AWSCURRENT'],
-          CreatedDate: 0,
-        }),
-      );
+      answerSecretValue(res, secrets, body, target === 'secretsmanager.GetSecretValue');
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -1,11 +1,11 @@
 /** The mutual-TLS front door of AuthBackend, at template level (bundling skipped: no function code is looked at). */
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Duration } from 'aws-cdk-lib';
 import { AuthBackend, type AuthBackendProps } from '../../infra/auth-backend.js';
+import { exampleMutualTls } from '../helpers/mtls-props.js';
 
 type Json = Record<string, any>;
 
@@ -15,17 +15,7 @@ function mtlsStack(props: Partial<AuthBackendProps> = {}): Stack {
   const truststore = new Bucket(stack, 'Truststore', { versioned: true });
   new AuthBackend(stack, 'Auth', {
     ...props,
-    mutualTls: {
-      domainName: 'mtls.auth.example.com',
-      certificate: Certificate.fromCertificateArn(
-        stack,
-        'Cert',
-        'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
-      ),
-      truststoreBucket: truststore,
-      truststoreKey: 'truststore.pem',
-      truststoreVersion: 'v1',
-    },
+    mutualTls: exampleMutualTls(stack, truststore, { truststoreVersion: 'v1' }),
   });
   return stack;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations, type PolicyViolation } from 'aws-cdk-lib';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { exampleMutualTls } from '../helpers/mtls-props.js';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -136,16 +136,7 @@ describe('cdk-nag: AwsSolutionsChecks on a stack with mutualTls', () => {
       serverAccessLogsPrefix: 'truststore/',
     });
     new AuthBackend(stack, 'Auth', {
-      mutualTls: {
-        domainName: 'mtls.auth.example.com',
-        certificate: Certificate.fromCertificateArn(
-          stack,
-          'Cert',
-          'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
-        ),
-        truststoreBucket: truststore,
-        truststoreKey: 'truststore.pem',
-      },
+      mutualTls: exampleMutualTls(stack, truststore),
     });
   }, 120_000);
 
