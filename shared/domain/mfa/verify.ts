@@ -15,7 +15,8 @@ import { noCredentials, type MfaMethod } from './challenge.js';
 import type { MfaDeps } from './deps.js';
 import { recoveryCodeHash } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
-import { passkeyRegressed, verifySecondFactor } from '../passkeys/second-factor.js';
+import { verifySecondFactor } from '../passkeys/second-factor.js';
+import { reportCounterRegression } from '../passkeys/assertion.js';
 
 export interface VerifyMfaInput {
   mfaToken: string;
@@ -107,7 +108,7 @@ export async function verifyMfa(deps: MfaDeps, input: VerifyMfaInput): Promise<S
     if (!(e instanceof AtomicPartFailedError)) throw e;
     if (e.failure === 'account_disabled') throw accountDisabled();
     if (e.failure === 'invalid_passkey' && passkey) {
-      passkeyRegressed(passkey);
+      reportCounterRegression(passkey.passkey, passkey.newCounter);
       securityEvent('mfa_failed', { userId: challenge.userId, method: input.method, reason: 'counter' });
       throw invalidCode();
     }

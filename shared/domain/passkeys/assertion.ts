@@ -62,11 +62,16 @@ export async function checkAssertion(
   }
 }
 
-export const counterRegressed = (passkey: Passkey, received: number): never => {
+/** The `passkey_counter_regression` security event (S69): a cloned key, or a replayed assertion. */
+export const reportCounterRegression = (passkey: Passkey, received: number): void =>
   securityEvent(
     'passkey_counter_regression',
     { userId: passkey.userId, passkeyId: passkey.id, stored: passkey.counter, received },
     'error',
   );
+
+/** The event, then the generic refusal. */
+export const counterRegressed = (passkey: Passkey, received: number): never => {
+  reportCounterRegression(passkey, received);
   throw invalidPasskey();
 };

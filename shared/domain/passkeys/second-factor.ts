@@ -9,7 +9,7 @@ import {
   transportsOf,
   type PasskeyDeps,
 } from './passkeys.js';
-import { checkAssertion, counterRegressed, passkeyNamedBy } from './assertion.js';
+import { checkAssertion, passkeyNamedBy } from './assertion.js';
 import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { Passkey } from '../../ports/passkey-store.js';
 
@@ -19,15 +19,6 @@ export interface PasskeySpend {
   passkey: Passkey;
   newCounter: number;
 }
-
-/** The `passkey_counter_regression` event (S69) when the spend's part failed: a cloned key, or a replay. */
-export const passkeyRegressed = (spend: PasskeySpend): void => {
-  try {
-    counterRegressed(spend.passkey, spend.newCounter);
-  } catch {
-    // counterRegressed throws the generic refusal; the caller answers its own.
-  }
-};
 
 /** `POST /auth/mfa/webauthn/options`: request options listing the challenged user's passkeys. */
 export async function secondFactorOptions(
