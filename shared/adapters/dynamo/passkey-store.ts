@@ -1,10 +1,5 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetConsistent } from './batch-get.js';
 import { ConditionFailedError } from '../../domain/errors.js';
 import type { AtomicPart } from '../../ports/atomic-part.js';
 import type { CounterUpdate, Passkey, PasskeyStore } from '../../ports/passkey-store.js';
@@ -67,19 +62,11 @@ export class DynamoPasskeyStore implements PasskeyStore {
     );
     const ids = [...((index.Item?.['ids'] as Set<string> | undefined) ?? [])];
     if (ids.length === 0) return [];
-    const found: Passkey[] = [];
-    // A user has a handful of passkeys; BatchGetItem takes 100 keys a call.
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ pk: passkeyKey(id) }));
-      while (keys && keys.length > 0) {
-        const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        found.push(...(out.Responses?.[this.tableName] ?? []).map(toPasskey));
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found.filter((p) => p.userId === userId).sort((a, b) => a.createdAt - b.createdAt);
+    const items = await batchGetConsistent(this.doc, this.tableName, ids.map(passkeyKey));
+    return items
+      .map(toPasskey)
+      .filter((p) => p.userId === userId)
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   private recordUseInput(credentialId: string, counter: number, now: number) {

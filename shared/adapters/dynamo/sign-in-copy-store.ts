@@ -1,10 +1,5 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetConsistent } from './batch-get.js';
 import type { SignInCopy, SignInCopyStore } from '../../ports/sign-in-copy.js';
 import { isConditionalCheckFailed } from './conditional.js';
 import { copyOf, parseCopy, SIGN_IN_COPY, type CopyItem } from './sign-in-copy-item.js';
@@ -34,15 +29,9 @@ export class DynamoSignInCopyStore implements SignInCopyStore {
 
   async refresh(email: string, userId: string): Promise<SignInCopy | undefined> {
     const keys = [userKey(userId), mfaKey(userId), passkeyIndexKey(userId)];
-    const items = new Map<string, Record<string, unknown>>();
-    let pending: Record<string, unknown>[] | undefined = keys.map((pk) => ({ pk }));
-    while (pending && pending.length > 0) {
-      const out: BatchGetCommandOutput = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.tableName] ?? []) items.set(String(item['pk']), item);
-      pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
+    const items = new Map(
+      (await batchGetConsistent(this.doc, this.tableName, keys)).map((item) => [String(item['pk']), item]),
+    );
     const user = items.get(keys[0]);
     if (!user || user['email'] !== email) return undefined;
     const mfa = items.get(keys[1]);
