@@ -8,9 +8,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
 import { MemoryEmailTokenStore } from '../../shared/adapters/memory/email-token-store.js';
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
-import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
-import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
-import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { signUpWithEmail, type SignUpWithEmailDeps } from '../../shared/domain/email-verification.js';
 import { logIn, type LoginDeps } from '../../shared/domain/login.js';
 import { defaultMailTemplates } from '../../shared/domain/mail-templates.js';
@@ -19,7 +16,7 @@ import { completeSignIn, type SignInDeps, type SignInMethod } from '../../shared
 import { AuthError } from '../../shared/domain/errors.js';
 import type { MailMessage } from '../../shared/ports/mailer.js';
 import type { User } from '../../shared/ports/user-store.js';
-import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { FrozenClock, inMemorySignIn } from '../helpers/fakes.js';
 import { codeOf } from '../helpers/error-code.js';
 
 const ADMIN = 'boss@example.com';
@@ -30,19 +27,10 @@ const claims = (jwt: string) =>
 
 async function setup(options: { requireEmailVerification?: boolean } = {}) {
   const clock = new FrozenClock();
-  const users = new MemoryUserStore();
-  const refreshTokens = new MemoryRefreshTokenStore();
+  const base = await inMemorySignIn(clock);
+  const { users, refreshTokens } = base;
   const deps: SignInDeps = {
-    clock,
-    users,
-    refreshTokens,
-    issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
-      issuer: 'https://auth.test',
-      audience: 'https://auth.test',
-      ttlSeconds: 900,
-    }),
-    session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
-    defaultRoles: ['user'],
+    ...base,
     adminEmails: [ADMIN],
     requireEmailVerification: options.requireEmailVerification ?? false,
   };

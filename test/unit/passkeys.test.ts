@@ -6,9 +6,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryPasskeyChallengeStore, MemoryPasskeyStore } from '../../shared/adapters/memory/passkey-store.js';
 import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
-import { MemoryRefreshTokenStore } from '../../shared/adapters/memory/refresh-token-store.js';
-import { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
-import { AccessTokenIssuer } from '../../shared/domain/access-token.js';
 import { AuthError } from '../../shared/domain/errors.js';
 import {
   authenticationOptions,
@@ -20,7 +17,7 @@ import {
 import { listPasskeys, removePasskey } from '../../shared/domain/passkeys/manage.js';
 import * as log from '../../shared/observability/log.js';
 import type { User } from '../../shared/ports/user-store.js';
-import { FrozenClock, memoryKeyRing } from '../helpers/fakes.js';
+import { FrozenClock, inMemorySignIn } from '../helpers/fakes.js';
 import { SoftAuthenticator } from '../helpers/webauthn.js';
 
 const ORIGIN = 'http://localhost:3000';
@@ -33,11 +30,11 @@ const caller = { userId: alice.id, email: alice.email, amr: ['pwd'], authTime: 0
 
 async function setup() {
   const clock = new FrozenClock();
-  const users = new MemoryUserStore();
+  const signIn = await inMemorySignIn(clock);
+  const users = signIn.users;
   await users.create({ ...alice });
   const passkeys = new MemoryPasskeyStore();
   const challenges = new MemoryPasskeyChallengeStore();
-  const refreshTokens = new MemoryRefreshTokenStore();
   const deps: PasskeySignInDeps = {
     clock,
     passkeys,
@@ -45,18 +42,7 @@ async function setup() {
     rp: { id: RP_ID, name: 'Test', origins: [ORIGIN] },
     limiter: new MemoryRateLimiter(clock),
     limits: { maxOptionsPerIp: 3, windowSeconds: 900 },
-    signIn: {
-      clock,
-      users,
-      refreshTokens,
-      issuer: new AccessTokenIssuer(await memoryKeyRing(), clock, {
-        issuer: 'https://auth.test',
-        audience: 'https://auth.test',
-        ttlSeconds: 900,
-      }),
-      session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 },
-      defaultRoles: ['user'],
-    },
+    signIn,
   };
   return { deps, clock, users, passkeys, challenges };
 }
