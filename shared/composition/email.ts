@@ -21,6 +21,7 @@ import {
   getHasher,
   getRateLimiter,
   getRefreshTokenStore,
+  getSignInCopies,
   getUserStore,
   passwordPolicy,
   signInDeps,
@@ -98,6 +99,7 @@ export function passwordResetDeps(): PasswordResetDeps {
     refreshTokens: getRefreshTokenStore(),
     passwordPolicy: passwordPolicy(c),
     loginWindowSeconds: c.LOGIN_WINDOW_SECONDS,
+    copies: getSignInCopies(),
   };
 }
 

@@ -4,7 +4,7 @@ import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { User, UserStore } from '../ports/user-store.js';
 import { AtomicPartFailedError } from '../ports/atomic-part.js';
-import type { SignInCopy, SignInCopyStore } from '../ports/sign-in-copy.js';
+import type { SignInAttempt, SignInCopy, SignInCopyStore } from '../ports/sign-in-copy.js';
 import { canonicalizeEmail } from './email.js';
 import { MfaChallengeError } from './mfa/challenge.js';
 import { sha256Hex } from './secrets.js';
@@ -27,10 +27,33 @@ export interface LoginDeps extends SignInDeps {
   /** A hash of a random password made with the current parameters; verified when the email is unknown. */
   dummyHash: () => Promise<string>;
   /**
-   * Sign-in copies (shared/ports/sign-in-copy.ts): the account and its factors read beside the rate limits, in one
-   * round trip. Without them the account is read after the limits, and the funnel reads its factors.
+   * Sign-in copies (shared/ports/sign-in-copy.ts): the account's attempts are counted on its email item, and the
+   * account and its factors come back with that write, beside the per-IP count: one round trip. Without them the
+   * account's count is the limiter's, the account is read after the limits, and the funnel reads its factors.
    */
   copies?: SignInCopyStore;
+}
+
+/** The account's failure counter: on its email item with copies, else the limiter's (keyed on a hash of the address). */
+function accountCounter(deps: LoginDeps, email: string) {
+  const { copies, limiter } = deps;
+  const { windowSeconds } = deps.limits;
+  if (copies) {
+    return {
+      consume: (limit: number, window: number) => copies.attempt(email, limit, window),
+      resetPart: () => copies.resetAttemptsPart(email, windowSeconds),
+      reset: () => copies.resetAttempts(email, windowSeconds),
+    };
+  }
+  // Counter keys carry a hash, not the address: the ephemeral table never holds emails in clear.
+  const key = `login:account:${sha256Hex(email)}`;
+  return {
+    consume: async (limit: number, window: number): Promise<SignInAttempt> => ({
+      decision: await limiter.consume(key, limit, window),
+    }),
+    resetPart: () => limiter.resetPart(key, windowSeconds),
+    reset: () => limiter.reset(key, windowSeconds),
+  };
 }
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
@@ -54,18 +77,17 @@ export async function logIn(
     throw invalidCredentials();
   }
   const { maxAttemptsPerAccount, maxAttemptsPerIp, windowSeconds } = deps.limits;
-  // Counter keys carry a hash, not the address: the ephemeral table never holds emails in clear.
-  const accountKey = `login:account:${sha256Hex(email)}`;
-  // The account is read beside the limits, one round trip for all three; it is looked at only once they allow.
-  const [account, ip, found] = await Promise.all([
-    deps.limiter.consume(accountKey, maxAttemptsPerAccount, windowSeconds),
+  const counter = accountCounter(deps, email);
+  // The account's count (with its copy, when copies are kept: one write to the email item) beside the source IP's:
+  // one round trip for both; the account is looked at only once both allow.
+  const [account, ip] = await Promise.all([
+    counter.consume(maxAttemptsPerAccount, windowSeconds),
     deps.limiter.consume(`login:ip:${input.sourceIp}`, maxAttemptsPerIp, windowSeconds),
-    deps.copies?.read(email),
   ]);
-  if (!account.allowed || !ip.allowed) {
-    securityEvent('login_locked', { scope: account.allowed ? 'ip' : 'account' });
+  if (!account.decision.allowed || !ip.allowed) {
+    securityEvent('login_locked', { scope: account.decision.allowed ? 'ip' : 'account' });
     const retryAfter = Math.max(
-      account.allowed ? 0 : account.retryAfterSeconds,
+      account.decision.allowed ? 0 : account.decision.retryAfterSeconds,
       ip.allowed ? 0 : ip.retryAfterSeconds,
       1,
     );
@@ -77,6 +99,7 @@ export async function logIn(
   let copy: SignInCopy | undefined;
   let user: User | undefined;
   if (deps.copies) {
+    const found = account.found;
     // An account made before copies existed gets one now (once).
     copy = found && (found.copy ?? (await deps.copies.refresh(email, found.userId)));
     user = copy?.user;
@@ -97,7 +120,7 @@ export async function logIn(
       account,
       method: 'pwd',
       proof: { emailVerified: false },
-      sessionParts: [deps.limiter.resetPart(accountKey, windowSeconds)],
+      sessionParts: [counter.resetPart()],
       ...(known ? { known } : {}),
     });
   let result: SignInResult;
@@ -105,7 +128,7 @@ export async function logIn(
     result = copy && deps.copies ? await finishFromCopy(deps, deps.copies, copy, email, finish) : await finish(user);
   } catch (e) {
     // A challenge carried the reset with it; any other refusal clears the counter here.
-    if (!(e instanceof MfaChallengeError)) await deps.limiter.reset(accountKey, windowSeconds);
+    if (!(e instanceof MfaChallengeError)) await counter.reset();
     throw e;
   }
   if (deps.hasher.needsRehash(user.passwordHash)) {

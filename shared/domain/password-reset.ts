@@ -1,3 +1,4 @@
+import type { SignInCopyStore } from '../ports/sign-in-copy.js';
 import { AuthError } from './errors.js';
 import { securityEvent } from '../observability/log.js';
 import { nowSeconds } from '../ports/clock.js';
@@ -18,6 +19,8 @@ export interface PasswordResetDeps extends EmailTokenDeps, MailDeps {
   passwordPolicy: PasswordPolicy;
   /** The login lockout window, so a reset can lift the account's lock (S4: recovery by email). */
   loginWindowSeconds: number;
+  /** Where the login counts an account's attempts when it keeps sign-in copies (login.ts); else the limiter. */
+  copies?: Pick<SignInCopyStore, 'resetAttempts'>;
 }
 
 /**
@@ -65,7 +68,9 @@ export async function confirmPasswordReset(
   const [revoked] = await Promise.all([
     deps.refreshTokens.revokeAllForUser(userId, now),
     deps.users.markEmailVerified(userId),
-    deps.limiter.reset(`login:account:${sha256Hex(record.email)}`, deps.loginWindowSeconds),
+    deps.copies
+      ? deps.copies.resetAttempts(record.email, deps.loginWindowSeconds)
+      : deps.limiter.reset(`login:account:${sha256Hex(record.email)}`, deps.loginWindowSeconds),
   ]);
   securityEvent('password_reset', { userId, revokedSessions: revoked });
 }

@@ -1,5 +1,6 @@
 import type { AtomicPart } from './atomic-part.js';
 import type { MfaCredentials } from './mfa-store.js';
+import type { RateLimitDecision } from './rate-limiter.js';
 import type { User } from './user-store.js';
 
 /**
@@ -20,12 +21,27 @@ export interface SignInCopy {
   unchangedParts: readonly AtomicPart[];
 }
 
-export interface SignInCopyStore {
+/** One password attempt counted against an address, and what its email item said. */
+export interface SignInAttempt {
+  decision: RateLimitDecision;
   /**
-   * One read of the address's email item: undefined for an unknown address; `copy` absent when the item has none
+   * The address's account when the attempt was allowed and it has one: `copy` absent when its email item has none
    * (an account made before copies existed), which `refresh` then writes.
    */
-  read(email: string): Promise<{ userId: string; copy?: SignInCopy } | undefined>;
+  found?: { userId: string; copy?: SignInCopy };
+}
+
+export interface SignInCopyStore {
+  /**
+   * Counts one attempt against the address's fixed window (atomically: a conditional increment, S4) and reads its
+   * copy, in one write to its email item — the same write for a known and an unknown address (S1, S2). Refused
+   * past `limit`, and then nothing is read.
+   */
+  attempt(email: string, limit: number, windowSeconds: number): Promise<SignInAttempt>;
+  /** Forgets the address's attempts in the current window (a password reset lifts the lock, S4). */
+  resetAttempts(email: string, windowSeconds: number): Promise<void>;
+  /** `resetAttempts` as a part of the session's transaction (the right password clears the count). */
+  resetAttemptsPart(email: string, windowSeconds: number): AtomicPart;
   /** Reads the account, its factors and passkeys and writes them as the address's copy; undefined when gone. */
   refresh(email: string, userId: string): Promise<SignInCopy | undefined>;
 }

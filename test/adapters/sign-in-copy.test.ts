@@ -1,9 +1,10 @@
 /**
- * The sign-in copy on DynamoDB Local: the email item carries the account and its factors, one read; the copy's parts
+ * The sign-in copy on DynamoDB Local: the email item carries the account and its factors, and the address's attempt
+ * count, one write reads both; the copy's parts
  * commit only while every copied item is unchanged, so a copy made stale by a change to the account (S51, S52) or
  * to its factors (S59) can never start a session on what it says.
  */
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transactWrite } from '../../shared/adapters/dynamo/conditional.js';
@@ -58,8 +59,11 @@ async function commitWith(copy: SignInCopy): Promise<'committed' | 'stale'> {
   }
 }
 
+/** What a sign-in's first write reads back (a limit no test here reaches). */
+const read = async (email: string) => (await copies.attempt(email, 1_000_000, 900)).found;
+
 async function readCopy(email: string): Promise<SignInCopy> {
-  const found = await copies.read(email);
+  const found = await read(email);
   expect(found?.copy).toBeDefined();
   return found!.copy!;
 }
@@ -77,7 +81,7 @@ describe('Class: DynamoSignInCopyStore', () => {
     expect(copy.credentials).toBeUndefined();
     expect(copy.passkeyCount).toBe(0);
     expect(await commitWith(copy)).toBe('committed');
-    expect(await copies.read(`nobody-${randomUUID()}@example.com`)).toBeUndefined();
+    expect(await read(`nobody-${randomUUID()}@example.com`)).toBeUndefined();
   });
 
   it('S51, S52: a disablement, a role change or a proof of the address by someone else makes the copy stale', async () => {
@@ -165,7 +169,7 @@ describe('Class: DynamoSignInCopyStore', () => {
     await local.doc.send(
       new PutCommand({ TableName: local.tables.USERS_TABLE, Item: { pk: `EMAIL#${user.email}`, userId: user.id } }),
     );
-    expect(await copies.read(user.email)).toEqual({ userId: user.id });
+    expect(await read(user.email)).toEqual({ userId: user.id });
     const copy = (await copies.refresh(user.email, user.id))!;
     expect(copy.user.id).toBe(user.id);
     expect((await readCopy(user.email)).user).toEqual(copy.user);
@@ -185,5 +189,113 @@ describe('Class: DynamoSignInCopyStore', () => {
       }),
     );
     expect(await copies.refresh(other.email, other.id)).toBeUndefined();
+  });
+});
+
+describe('Class: DynamoSignInCopyStore, attempts on the email item', () => {
+  const WINDOW = 900;
+  /** A store on a clock the test moves; windows start at multiples of WINDOW. */
+  const atClock = () => {
+    const clock = { t: (Math.floor(now() / WINDOW) * WINDOW + 100) * 1000, now: () => clock.t };
+    const count = () => `attempts_${Math.floor(clock.t / 1000 / WINDOW)}`;
+    return { clock, count, store: new DynamoSignInCopyStore(local.doc, local.tables.USERS_TABLE, clock) };
+  };
+  const emailItem = async (email: string) =>
+    (await local.doc.send(new GetCommand({ TableName: local.tables.USERS_TABLE, Key: { pk: `EMAIL#${email}` } }))).Item;
+
+  it('S4: counted up to the limit, each allowed try with the copy; then refused with the window’s Retry-After', async () => {
+    const user = await account();
+    const { store, count } = atClock();
+    for (let i = 0; i < 3; i++) {
+      const a = await store.attempt(user.email, 3, WINDOW);
+      expect(a.decision.allowed).toBe(true);
+      expect(a.found?.copy?.user.id).toBe(user.id);
+    }
+    const refused = await store.attempt(user.email, 3, WINDOW);
+    expect(refused).toEqual({ decision: { allowed: false, retryAfterSeconds: WINDOW - 100 } });
+    expect(await emailItem(user.email)).toMatchObject({ [count()]: 3, userId: user.id });
+  });
+
+  it('S1: an unknown address is counted and refused the same way, on an item that is no account', async () => {
+    const { store } = atClock();
+    const email = `nobody-${randomUUID()}@example.com`;
+    for (let i = 0; i < 3; i++)
+      expect(await store.attempt(email, 3, WINDOW)).toEqual({ decision: { allowed: true, retryAfterSeconds: 0 } });
+    expect((await store.attempt(email, 3, WINDOW)).decision.allowed).toBe(false);
+    expect(await users.findByEmail(email)).toBeUndefined();
+    expect(await copies.refresh(email, randomUUID())).toBeUndefined();
+    // TTL removes it after its window; an account's email item holds a string there, which TTL ignores.
+    const item = (await emailItem(email))!;
+    expect(item['attemptsExpireAt']).toBe((Math.floor(now() / WINDOW) + 1) * WINDOW);
+    expect(item['userId']).toBeUndefined();
+    const known = await account();
+    await store.attempt(known.email, 3, WINDOW);
+    expect(typeof (await emailItem(known.email))!['attemptsExpireAt']).toBe('string');
+  });
+
+  it('a sign-up takes an address that only had attempts: the lock replaces the count', async () => {
+    const { store } = atClock();
+    const email = `later-${randomUUID()}@example.com`;
+    for (let i = 0; i < 3; i++) await store.attempt(email, 3, WINDOW);
+    const user = { id: randomUUID(), email, passwordHash: 'h', roles: ['user'], emailVerified: false, createdAt: 1 };
+    await users.create(user);
+    expect((await users.findByEmail(email))?.id).toBe(user.id);
+    const item = (await emailItem(email))!;
+    expect(Object.keys(item).sort()).toEqual(['pk', 'signIn', 'userId']);
+    const a = await store.attempt(email, 3, WINDOW);
+    expect([a.decision.allowed, a.found?.copy?.user.id]).toEqual([true, user.id]);
+    // A second sign-up of the same address still loses.
+    await expect(users.create({ ...user, id: randomUUID() })).rejects.toThrow();
+  });
+
+  it('S4: the next window counts afresh; resetAttempts and the session’s part clear the count', async () => {
+    const user = await account();
+    const { clock, store } = atClock();
+    for (let i = 0; i < 2; i++) await store.attempt(user.email, 2, WINDOW);
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(false);
+    clock.t += WINDOW * 1000;
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(true);
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(true);
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(false);
+    await store.resetAttempts(user.email, WINDOW);
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(true);
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(true);
+    const marker = {
+      Put: { TableName: local.tables.EPHEMERAL_TABLE, Item: { pk: `MARK#${randomUUID()}`, expiresAt: now() + 60 } },
+    };
+    await transactWrite(local.doc, [marker], 'session', [store.resetAttemptsPart(user.email, WINDOW)]);
+    expect((await store.attempt(user.email, 2, WINDOW)).decision.allowed).toBe(true);
+    // The account is untouched by all this.
+    expect((await store.attempt(user.email, 1_000, WINDOW)).found?.copy?.user.id).toBe(user.id);
+  });
+
+  it('S4: a burst of 40 concurrent attempts on one address gets exactly the limit', async () => {
+    const user = await account();
+    const { store, count } = atClock();
+    const results = await Promise.all(Array.from({ length: 40 }, () => store.attempt(user.email, 5, WINDOW)));
+    expect(results.filter((r) => r.decision.allowed)).toHaveLength(5);
+    expect((await emailItem(user.email))![count()]).toBe(5);
+  });
+
+  it('counts of earlier windows go with the next try; old ones past a handful are removed: the item stays small', async () => {
+    const user = await account();
+    const { clock, store } = atClock();
+    const counts = async () =>
+      Object.keys((await emailItem(user.email))!)
+        .filter((k) => k.startsWith('attempts_'))
+        .sort();
+    await store.attempt(user.email, 3, WINDOW);
+    clock.t += WINDOW * 1000;
+    await store.attempt(user.email, 3, WINDOW);
+    expect(await counts()).toHaveLength(1);
+    // Tries a day apart leave their counts (no write removes a window that far back) until there are too many.
+    const seen: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      clock.t += 96 * WINDOW * 1000;
+      expect((await store.attempt(user.email, 3, WINDOW)).decision.allowed).toBe(true);
+      seen.push((await counts()).length);
+    }
+    expect(Math.max(...seen)).toBeLessThanOrEqual(9);
+    expect(seen.at(-1)).toBeLessThan(9);
   });
 });

@@ -506,7 +506,8 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
           SSESpecification: { SSEEnabled: true },
         });
         expect(p.TableName).toBeUndefined();
-        if (def.ttlAttribute) expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+        if (def.ttlAttribute)
+          expect(p.TimeToLiveSpecification).toEqual({ AttributeName: def.ttlAttribute, Enabled: true });
         else expect(p.TimeToLiveSpecification).toBeUndefined();
         expect(p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ?? false, def.id).toBe(
           def.pointInTimeRecovery,

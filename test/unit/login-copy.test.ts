@@ -9,7 +9,8 @@ import { AuthError } from '../../shared/domain/errors.js';
 import { logIn, type LoginDeps } from '../../shared/domain/login.js';
 import type { MemoryUserStore } from '../../shared/adapters/memory/user-store.js';
 import type { MemoryAtomicOp } from '../../shared/ports/atomic-part.js';
-import type { SignInCopy, SignInCopyStore } from '../../shared/ports/sign-in-copy.js';
+import type { SignInAttempt, SignInCopy, SignInCopyStore } from '../../shared/ports/sign-in-copy.js';
+import { MemoryRateLimiter } from '../../shared/adapters/memory/rate-limiter.js';
 import type { User } from '../../shared/ports/user-store.js';
 import { inMemoryLogin } from '../helpers/fakes.js';
 
@@ -37,11 +38,24 @@ class SnapshotCopies implements SignInCopyStore {
     return copy;
   }
 
-  async read(email: string) {
+  /** Attempts counted per address as the DynamoDB store counts them on the email item (proven there). */
+  private readonly attempts = new MemoryRateLimiter();
+
+  async attempt(email: string, limit: number, windowSeconds: number): Promise<SignInAttempt> {
+    const decision = await this.attempts.consume(email, limit, windowSeconds);
+    if (!decision.allowed) return { decision };
     const copy = this.held.get(email);
-    if (copy) return { userId: copy.user.id, copy };
+    if (copy) return { decision, found: { userId: copy.user.id, copy } };
     const user = await this.users.findByEmail(email);
-    return user ? { userId: user.id } : undefined;
+    return user ? { decision, found: { userId: user.id } } : { decision };
+  }
+
+  resetAttempts(email: string, windowSeconds: number) {
+    return this.attempts.reset(email, windowSeconds);
+  }
+
+  resetAttemptsPart(email: string, windowSeconds: number) {
+    return this.attempts.resetPart(email, windowSeconds);
   }
 
   async refresh(email: string): Promise<SignInCopy | undefined> {
@@ -126,5 +140,23 @@ describe('Use-case: logIn on a sign-in copy', () => {
         (e: AuthError) => e.code,
       ),
     ).toBe('invalid_credentials');
+  });
+
+  it('S4: the account is counted by the copy store; locked, even the right password is refused, nothing read', async () => {
+    const { deps, users, copies } = await setup();
+    deps.limits = { ...deps.limits, maxAttemptsPerAccount: 3 };
+    await copies.take('copy@example.com');
+    for (let i = 0; i < 2; i++)
+      expect(await attempt(deps, 'not the right password at all')).toBe('invalid_credentials');
+    // The right password clears the count with the session: three more tries are allowed after it.
+    expect(await attempt(deps)).toBe('ok');
+    for (let i = 0; i < 3; i++)
+      expect(await attempt(deps, 'not the right password at all')).toBe('invalid_credentials');
+    const byEmail = vi.spyOn(users, 'findByEmail');
+    expect(await attempt(deps)).toBe('too_many_attempts');
+    expect(byEmail).not.toHaveBeenCalled();
+    // A password reset lifts the lock where the login counts (S4: recovery by email).
+    await copies.resetAttempts('copy@example.com', deps.limits.windowSeconds);
+    expect(await attempt(deps)).toBe('ok');
   });
 });

@@ -14,7 +14,7 @@ import { AtomicPartFailedError, type AtomicPart } from '../../ports/atomic-part.
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /** Attempts after a `TransactionConflict`; enough for dozens of concurrent writers on one item. */
-const CONFLICT_ATTEMPTS = 6;
+export const CONFLICT_ATTEMPTS = 6;
 
 export function isConditionalCheckFailed(e: unknown): boolean {
   return e instanceof Error && e.name === 'ConditionalCheckFailedException';

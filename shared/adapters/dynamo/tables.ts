@@ -1,8 +1,11 @@
 /**
  * Table definitions shared by the CDK construct and the local runner (DynamoDB Local), so the two
  * cannot drift. Every table has one string partition key `pk`; TTL tables expire on `expiresAt`
- * (epoch seconds), which the code also checks at read time because TTL deletes lazily.
+ * (epoch seconds), which the code also checks at read time because TTL deletes lazily. The users table's TTL
+ * removes only the attempt counts of unknown addresses (users-table-keys.ts, ATTEMPTS_EXPIRE_AT).
  */
+import { ATTEMPTS_EXPIRE_AT } from './users-table-keys.js';
+
 export interface TableDefinition {
   /** Logical name: construct id in CDK, table name prefix locally. */
   id: 'Users' | 'RefreshTokens' | 'Ephemeral' | 'MagicLinks' | 'Clients' | 'ApiKeys';
@@ -15,7 +18,7 @@ export interface TableDefinition {
     | 'CLIENTS_TABLE'
     | 'API_KEYS_TABLE';
   partitionKey: 'pk';
-  ttlAttribute?: 'expiresAt';
+  ttlAttribute?: 'expiresAt' | typeof ATTEMPTS_EXPIRE_AT;
   pointInTimeRecovery: boolean;
   globalSecondaryIndexes: { indexName: string; partitionKey: string; projection: 'KEYS_ONLY' | 'ALL' }[];
 }
@@ -27,7 +30,14 @@ export const FAMILIES_BY_USER_INDEX = 'familiesByUser';
 export const API_KEYS_BY_OWNER_INDEX = 'apiKeysByOwner';
 
 export const TABLES: readonly TableDefinition[] = [
-  { id: 'Users', envVar: 'USERS_TABLE', partitionKey: 'pk', pointInTimeRecovery: true, globalSecondaryIndexes: [] },
+  {
+    id: 'Users',
+    envVar: 'USERS_TABLE',
+    partitionKey: 'pk',
+    ttlAttribute: ATTEMPTS_EXPIRE_AT,
+    pointInTimeRecovery: true,
+    globalSecondaryIndexes: [],
+  },
   {
     id: 'RefreshTokens',
     envVar: 'REFRESH_TOKENS_TABLE',

@@ -24,16 +24,22 @@ export class DynamoUserStore implements UserStore {
     await transactWrite(this.doc, this.newAccountPuts(user), 'create user');
   }
 
-  /** The profile and its email lock, each conditioned on not existing: uniqueness by condition, not by lookup. */
+  /**
+   * The profile and its email lock, each conditioned on not existing: uniqueness by condition, not by lookup. The
+   * lock may replace an email item that holds no account: the attempt count of an address that had none
+   * (sign-in-copy-store.ts), which goes with it.
+   */
   private newAccountPuts(user: User, extra: Record<string, unknown>[] = []) {
     const TableName = this.tableName;
-    const ConditionExpression = 'attribute_not_exists(pk)';
+    const isNew = 'attribute_not_exists(pk)';
     // The email lock carries the new account's sign-in copy from the start (sign-in-copy-store.ts).
     const profile = userToItem(user);
     const lock = { pk: emailKey(user.email), userId: user.id, [SIGN_IN_COPY]: newAccountCopy(profile) };
-    return [{ pk: userKey(user.id), ...profile }, lock, ...extra].map((Item) => ({
-      Put: { TableName, Item, ConditionExpression },
-    }));
+    return [
+      { Put: { TableName, Item: { pk: userKey(user.id), ...profile }, ConditionExpression: isNew } },
+      { Put: { TableName, Item: lock, ConditionExpression: 'attribute_not_exists(userId)' } },
+      ...extra.map((Item) => ({ Put: { TableName, Item, ConditionExpression: isNew } })),
+    ];
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
