@@ -178,6 +178,8 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
   const aliases = [
     // Lambda's credentials are environment variables: the SDK's default chain reduced to `fromEnv`.
     `@aws-sdk/credential-provider-node=${dir}/env-credentials.ts`,
+    // No client here has an event-stream operation: the SDK's lazily imported event-stream codec stays out.
+    `@smithy/core/event-streams=${dir}/no-event-streams.ts`,
     ...(props.argon2 ? [] : [`${ARGON2}=${dir}/argon2-unavailable.ts`]),
     ...(props.slimLogger
       ? [`@aws-lambda-powertools/logger=${dir}/slim-logger.ts`, `@aws-lambda-powertools/metrics=${dir}/slim-metrics.ts`]

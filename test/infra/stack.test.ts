@@ -190,6 +190,17 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       }
     });
 
+    it('bundles no event-stream codec: no client of this stack has an event-stream operation', () => {
+      for (const name of FUNCTION_NAMES) {
+        const dir = assetDir(name);
+        for (const file of readdirSync(dir).filter((f) => /\.m?js$/.test(f))) {
+          const code = readFileSync(join(dir, file), 'utf8');
+          expect(code, `${name}/${file}`).not.toContain(':message-type');
+          if (code.includes('SigV4')) expect(code, `${name}/${file}`).toContain('Event streams are not bundled');
+        }
+      }
+    });
+
     it('S6: ships the common-password list as a file beside the functions that read it, never inside a bundle', () => {
       const list = readFileSync(join(ROOT, 'shared/domain/common-passwords.txt'), 'utf8');
       for (const name of FUNCTION_NAMES) {
