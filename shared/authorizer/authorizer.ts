@@ -89,6 +89,7 @@ const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 const MFA_TOKEN = /^mfa_[A-Za-z0-9_-]{43}$/;
 /** The context of a request that carries an enrolment `mfaToken` instead of an access token (no identity yet). */
 export const ENROLMENT_CONTEXT = 'mfa_enrolment';
+const NONE: readonly string[] = Object.freeze([]); // what a route without roles or scopes asks for
 /** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
 const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
 
@@ -241,13 +242,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       );
       // A machine client's token (sub = client_id) has no account behind it: on this backend's own routes it may only
       // use what asks for scopes, never the account routes (`auth: {}`), where it would act as a user it is not.
-      const accountRoute = routeRequirements(event.routeKey) !== undefined && !required?.scopes?.length;
-      if (claims.clientId !== undefined && accountRoute) {
+      const machineOnOwnRoute = claims.clientId !== undefined && routeRequirements(event.routeKey) !== undefined;
+      if (machineOnOwnRoute && !required?.scopes?.length) {
         securityEvent('authorizer_deny', { reason: 'machine_client', routeKey: event.routeKey, sub: claims.sub });
         return { isAuthorized: false };
       }
       // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
-      if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
+      if (!hasAnyRole(claims, required?.roles ?? NONE) || !hasAllScopes(claims, required?.scopes ?? NONE)) {
         securityEvent('authorizer_deny', {
           reason: 'insufficient_privilege',
           routeKey: event.routeKey,

@@ -2,7 +2,7 @@ import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyOb
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports/key-ring.js';
 import { isLowS } from './ecdsa.js';
-import { decodeCanonical, HeaderCache, parseJsonObject } from './jws-header.js';
+import { COMPACT_JWS, HeaderCache, isCanonicalSegment, parseJsonObject } from './jws-header.js';
 
 export interface VerifyOptions {
   issuer: string;
@@ -168,27 +168,30 @@ export class AccessTokenVerifier {
 
   async verify(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenVerificationError('too_large');
-    // Exactly three non-empty segments: refuses JWE (5), JSON serialisation, stripped signatures.
+    // One pass over the token (S18): exactly three non-empty segments of the base64url alphabet, so no JWE (5), no
+    // JSON serialisation, no stripped signature, no padding, `+`, `/`, whitespace or non-ASCII.
+    if (!COMPACT_JWS.test(token)) throw new TokenVerificationError('malformed');
     const dot1 = token.indexOf('.');
     const dot2 = token.indexOf('.', dot1 + 1);
-    if (dot1 < 1 || dot2 < 0 || token.indexOf('.', dot2 + 1) !== -1) throw new TokenVerificationError('malformed');
-    const headerSegment = token.slice(0, dot1);
-    const known = this.headers.get(headerSegment);
-    // Each segment canonical base64url (S18); a known header was when it was first seen.
-    const headerBytes = known === undefined ? decodeCanonical(headerSegment) : undefined;
-    const payloadBytes = decodeCanonical(token.slice(dot1 + 1, dot2));
-    const signature = decodeCanonical(token.slice(dot2 + 1));
-    if ((known === undefined && headerBytes === undefined) || payloadBytes === undefined || signature === undefined) {
+    // Each segment canonical (S14, S18): a length some bytes have, no spare bits set. A known header was when first seen.
+    if (!isCanonicalSegment(token, dot1 + 1, dot2) || !isCanonicalSegment(token, dot2 + 1))
       throw new TokenVerificationError('malformed');
+    let header = this.headers.get(token, dot1);
+    if (header === undefined) {
+      if (!isCanonicalSegment(token, 0, dot1)) throw new TokenVerificationError('malformed');
+      const segment = token.slice(0, dot1);
+      const checked = this.headers.check(segment, Buffer.from(segment, 'base64url'));
+      if (typeof checked === 'string') throw new TokenVerificationError(checked);
+      header = checked;
     }
-    const header = known ?? this.headers.check(headerSegment, headerBytes as Buffer);
-    if (typeof header === 'string') throw new TokenVerificationError(header);
     const { alg } = header;
+    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
 
     let jwk: JWK | undefined;
     try {
-      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh).
-      jwk = await this.source.getKey(header.kid);
+      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh, with no await when
+      // the source can say so at once).
+      jwk = this.source.freshKey?.(header.kid) ?? (await this.source.getKey(header.kid));
     } catch (cause) {
       throw new TokenVerificationError('keys_unavailable', { cause });
     }
@@ -203,7 +206,8 @@ export class AccessTokenVerifier {
       throw new TokenVerificationError('bad_signature');
     let valid: boolean;
     try {
-      valid = verifySignature(spec.digest, Buffer.from(token.slice(0, dot2), 'latin1'), key.verifyKey, signature);
+      // The token is ASCII (COMPACT_JWS), so its UTF-8 bytes are its characters: the signing input as sent.
+      valid = verifySignature(spec.digest, Buffer.from(token.slice(0, dot2)), key.verifyKey, signature);
     } catch (cause) {
       throw new TokenVerificationError('bad_signature', { cause });
     }
@@ -214,7 +218,7 @@ export class AccessTokenVerifier {
 
     // Type confusion (S17): an ID token or any other JWT signed by a key we trust is not an access token.
     if (!header.accessTokenTyp) throw new TokenVerificationError('claim_invalid');
-    const payload = parseJsonObject(payloadBytes);
+    const payload = parseJsonObject(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url'));
     if (payload === undefined) throw new TokenVerificationError('malformed');
     return this.claims(payload);
   }
