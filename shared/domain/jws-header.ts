@@ -11,28 +11,47 @@ import type { VerifyFailure } from './verify-access-token.js';
 import { hasDuplicateTopLevelKeys } from './json-duplicates.js';
 
 /**
- * A compact JWS: three non-empty segments of the base64url alphabet (`A–Z a–z 0–9 - _`) joined by two dots. One pass
- * over the whole token; no `=`, no `+` `/`, no whitespace, nothing outside ASCII.
+ * Whether a token holds only ASCII and none of `+ / =`, the characters Node's base64url decoder takes besides the
+ * base64url alphabet (`A–Z a–z 0–9 - _`). Native scans, not a regular expression or a loop over the characters: this
+ * runs on every request. Every other ASCII character (space, `!`, `%`, controls, …) is one that decoder skips, which
+ * `decodeSegment` sees as bytes missing (S18).
  */
-export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+export const isAsciiWithoutBase64Extras = (token: string): boolean =>
+  Buffer.byteLength(token, 'utf8') === token.length &&
+  token.indexOf('+') === -1 &&
+  token.indexOf('/') === -1 &&
+  token.indexOf('=') === -1;
 
-/** Each base64url character's 6-bit value, by character code (only the 64 alphabet characters are ever looked up). */
+/** Each base64url character's 6-bit value, by character code (0 for any other ASCII character). */
 const SEXTET = new Uint8Array(128);
 for (let i = 0; i < 64; i++) {
   SEXTET['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
 }
 
 /**
- * Whether `text[start, end)`, *of the base64url alphabet* (the caller has checked that, e.g. with `COMPACT_JWS`), is the canonical
- * unpadded spelling of its bytes, in O(1): its length is not 1 more than a multiple of 4 (no length gives that), and its
- * last character sets none of the bits that fall past the last byte — 4 of them after 2 characters of a group (one
- * byte), 2 after 3 (two bytes). Otherwise up to 16 strings decode to one signature (S14, S18).
+ * Whether `text[start, end)`, *of the base64url alphabet*, is the canonical unpadded spelling of its bytes, in O(1):
+ * its length is not 1 more than a multiple of 4 (no byte count gives that), and its last character sets none of the
+ * bits that fall past the last byte — 4 of them after 2 characters of a group (one byte), 2 after 3 (two bytes).
+ * Otherwise up to 16 strings decode to one signature (S14, S18).
  */
 export function isCanonicalSegment(text: string, start = 0, end = text.length): boolean {
   const rest = (end - start) % 4;
   if (rest === 1 || end <= start) return false;
   if (rest === 0) return true;
   return (SEXTET[text.charCodeAt(end - 1)] & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/**
+ * The bytes of `text[start, end)` when it is non-empty canonical unpadded base64url, else undefined. The caller has
+ * checked the whole text with `isAsciiWithoutBase64Extras`; a character outside the alphabet is then one Node's decoder
+ * skips, so fewer bytes come out than the length promises and the segment is refused. test/unit/jws-header.test.ts
+ * holds this against the alphabet's definition for every ASCII character in every position, so a Node whose decoder
+ * behaved otherwise would fail there.
+ */
+export function decodeSegment(text: string, start: number, end: number): Buffer | undefined {
+  if (!isCanonicalSegment(text, start, end)) return undefined;
+  const bytes = Buffer.from(text.slice(start, end), 'base64url');
+  return bytes.length === ((end - start) * 3) >> 2 ? bytes : undefined;
 }
 
 /** What the rest of verification needs from a header that passed. */

@@ -2,7 +2,7 @@ import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyOb
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports/key-ring.js';
 import { isLowS } from './ecdsa.js';
-import { COMPACT_JWS, HeaderCache, isCanonicalSegment, parseJsonObject } from './jws-header.js';
+import { decodeSegment, HeaderCache, isAsciiWithoutBase64Extras, parseJsonObject } from './jws-header.js';
 
 export interface VerifyOptions {
   issuer: string;
@@ -168,24 +168,25 @@ export class AccessTokenVerifier {
 
   async verify(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenVerificationError('too_large');
-    // One pass over the token (S18): exactly three non-empty segments of the base64url alphabet, so no JWE (5), no
-    // JSON serialisation, no stripped signature, no padding, `+`, `/`, whitespace or non-ASCII.
-    if (!COMPACT_JWS.test(token)) throw new TokenVerificationError('malformed');
+    // Exactly three non-empty segments: refuses JWE (5), JSON serialisation, stripped signatures.
     const dot1 = token.indexOf('.');
     const dot2 = token.indexOf('.', dot1 + 1);
-    // Each segment canonical (S14, S18): a length some bytes have, no spare bits set. A known header was when first seen.
-    if (!isCanonicalSegment(token, dot1 + 1, dot2) || !isCanonicalSegment(token, dot2 + 1))
+    if (dot1 < 1 || dot2 < 0 || token.indexOf('.', dot2 + 1) !== -1 || !isAsciiWithoutBase64Extras(token))
       throw new TokenVerificationError('malformed');
+    // Each segment canonical base64url (S14, S18): only its alphabet, a length some bytes have, no spare bits set.
+    const payloadBytes = decodeSegment(token, dot1 + 1, dot2);
+    const signature = decodeSegment(token, dot2 + 1, token.length);
+    if (payloadBytes === undefined || signature === undefined) throw new TokenVerificationError('malformed');
+    // A known header was checked, canonical form included, when it was first seen.
     let header = this.headers.get(token, dot1);
     if (header === undefined) {
-      if (!isCanonicalSegment(token, 0, dot1)) throw new TokenVerificationError('malformed');
-      const segment = token.slice(0, dot1);
-      const checked = this.headers.check(segment, Buffer.from(segment, 'base64url'));
+      const headerBytes = decodeSegment(token, 0, dot1);
+      if (headerBytes === undefined) throw new TokenVerificationError('malformed');
+      const checked = this.headers.check(token.slice(0, dot1), headerBytes);
       if (typeof checked === 'string') throw new TokenVerificationError(checked);
       header = checked;
     }
     const { alg } = header;
-    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
 
     let jwk: JWK | undefined;
     try {
@@ -206,7 +207,7 @@ export class AccessTokenVerifier {
       throw new TokenVerificationError('bad_signature');
     let valid: boolean;
     try {
-      // The token is ASCII (COMPACT_JWS), so its UTF-8 bytes are its characters: the signing input as sent.
+      // The token is ASCII, so its UTF-8 bytes are its characters: the signing input as sent.
       valid = verifySignature(spec.digest, Buffer.from(token.slice(0, dot2)), key.verifyKey, signature);
     } catch (cause) {
       throw new TokenVerificationError('bad_signature', { cause });
@@ -218,7 +219,7 @@ export class AccessTokenVerifier {
 
     // Type confusion (S17): an ID token or any other JWT signed by a key we trust is not an access token.
     if (!header.accessTokenTyp) throw new TokenVerificationError('claim_invalid');
-    const payload = parseJsonObject(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url'));
+    const payload = parseJsonObject(payloadBytes);
     if (payload === undefined) throw new TokenVerificationError('malformed');
     return this.claims(payload);
   }

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { COMPACT_JWS, HeaderCache, isCanonicalSegment } from '../../shared/domain/jws-header.js';
+import {
+  decodeSegment,
+  HeaderCache,
+  isAsciiWithoutBase64Extras,
+  isCanonicalSegment,
+} from '../../shared/domain/jws-header.js';
 import { scannedMemberCount, topLevelMemberCount } from '../../shared/domain/json-duplicates.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -45,25 +50,46 @@ describe('Function: isCanonicalSegment', () => {
   });
 });
 
-describe('Constant: COMPACT_JWS', () => {
-  it('S18: takes exactly three non-empty base64url segments and nothing else', () => {
-    expect(COMPACT_JWS.test('a.b.c')).toBe(true);
-    expect(COMPACT_JWS.test(`${ALPHABET}.${ALPHABET}.${ALPHABET}`)).toBe(true);
-    for (const bad of [
-      'a.b',
-      'a.b.c.d',
-      '.b.c',
-      'a..c',
-      'a.b.',
-      'a+.b.c',
-      'a.b/.c',
-      'a.b.c=',
-      'a.b .c',
-      'a.b.c\n',
-      'a.é.c',
-    ]) {
-      expect(COMPACT_JWS.test(bad), bad).toBe(false);
+/** The definition: only the 64 alphabet characters, and decoding then encoding gives back the very same string. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const canonical = (segment: string) => BASE64URL.test(segment) && reencodes(segment);
+/** The verifier's way: the whole text checked natively, then the segment decoded and its byte count compared. */
+const cheap = (segment: string) =>
+  isAsciiWithoutBase64Extras(segment) && decodeSegment(segment, 0, segment.length) !== undefined;
+
+describe('Functions: isAsciiWithoutBase64Extras + decodeSegment', () => {
+  it('S18: agree with the alphabet and canonical form for every ASCII character, in every position of every length class', () => {
+    // Prepare: stems of lengths 0 to 11 (every length % 4 once the character is in), the character first, inside, last.
+    const stem = 'QUJDREVGR0hJSktM'; // canonical base64url of "ABCDEFGHIJKL"
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code);
+      for (let length = 0; length < 12; length++) {
+        const base = stem.slice(0, length);
+        for (const segment of [
+          `${c}${base}`,
+          `${base.slice(0, length >> 1)}${c}${base.slice(length >> 1)}`,
+          `${base}${c}`,
+        ]) {
+          // Act / Assess
+          expect(cheap(segment), JSON.stringify(segment)).toBe(canonical(segment));
+        }
+      }
     }
+  });
+
+  it('S18: refuse characters beyond ASCII, also those whose low byte is an alphabet character (U+0141 ends in 0x41, A)', () => {
+    for (const c of ['\u0141', '\u012b', '\u00e9', '\u{1F600}', '\ud800', '\u0000']) {
+      expect(cheap(`QUJD${c}REVG`)).toBe(false);
+      expect(cheap(`QUJDRE${c}`)).toBe(false);
+    }
+  });
+
+  it('S18: refuse padding, standard base64 and whitespace, and decode what they accept to the same bytes as Node', () => {
+    for (const bad of ['QQ==', 'QUI=', 'a+bc', 'ab/c', 'QUJD REVG', 'QUJD\nREVG', 'QUJD\tREVG', '', 'QUJDR']) {
+      expect(cheap(bad), bad).toBe(false);
+    }
+    const good = Buffer.from(randomBytes(64)).toString('base64url');
+    expect(decodeSegment(`x.${good}.y`, 2, 2 + good.length)).toEqual(Buffer.from(good, 'base64url'));
   });
 });
 
