@@ -763,6 +763,28 @@ describe('S18: strict format', () => {
     expect(lookup).not.toHaveBeenCalled();
   });
 
+  it('S18: a good token with a tab, a trailing space, a second credential or a non-ASCII character is refused as a malformed header, with no key lookup', async () => {
+    // Prepare: the real verifier, so the authorizer leaves the character scan to the refusal (authenticate).
+    const token = await goodToken();
+    const lookup = vi.spyOn(keySource, 'getKey');
+
+    // Act / Assess
+    for (const header of [
+      `Bearer ${token}\t`,
+      `Bearer ${token} `,
+      `Bearer ${token}, Bearer ${token}`,
+      `Bearer ${token.slice(0, 20)}\u0141${token.slice(21)}`,
+      `Bearer ${token.slice(0, 20)}\u0000${token.slice(21)}`,
+      'Bearer  ',
+    ]) {
+      logged = [];
+      await expect(authorize(httpEvent(header))).rejects.toThrow(/^Unauthorized$/);
+      expect(denyReasons(), JSON.stringify(header)).toEqual(['malformed_header']);
+    }
+    expect(lookup).not.toHaveBeenCalled();
+    expect((await authorize(httpEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
+  });
+
   it('S18: a header seen before spares a token none of its own checks, and a refused header is refused every time', async () => {
     // Prepare: the verifier keeps the outcome of header segments that passed (one per signing key).
     const good = await goodToken();
