@@ -110,6 +110,11 @@ export class JwksKeySource implements PublicKeySource {
     return this.usableKeys().get(kid);
   }
 
+  /** `getKey`'s answer when it needs no fetch: the cache is fresh and holds `kid`. Otherwise undefined (ask `getKey`). */
+  freshKey(kid: string): JWK | undefined {
+    return this.keys !== undefined && this.now() - this.fetchedAt < this.cacheMs ? this.keys.get(kid) : undefined;
+  }
+
   /** The cached keys if they are fresh, or stale within the allowance; otherwise the last fetch error. */
   private usableKeys(): Map<string, JWK> {
     if (this.keys && this.now() - this.fetchedAt < this.cacheMs + this.maxStaleMs) return this.keys;

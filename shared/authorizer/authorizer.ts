@@ -28,11 +28,8 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import { encodeAuthContext, hasAllScopes, hasAnyRole, type AuthorizerContext } from './auth-context.js';
-import {
-  type AccessTokenVerifier,
-  TokenVerificationError,
-  type AccessTokenClaims,
-} from '../domain/verify-access-token.js';
+import { AccessTokenVerifier, TokenVerificationError, type AccessTokenClaims } from '../domain/verify-access-token.js';
+import { bearerToken, deny, headerValue, isVisibleAscii } from './bearer-header.js';
 import { securityEvent } from '../observability/log.js';
 import { routeRequirements, type RouteDefinition } from '../routing/routes.js';
 import { checkStepUp } from './step-up.js';
@@ -77,76 +74,11 @@ export interface Authorizer {
   (event: RestAuthorizerEvent): Promise<RestAuthorizerResult>;
 }
 
-/** The one message API Gateway turns into a 401. Any other error would become a 500. */
-const UNAUTHORIZED = 'Unauthorized';
-/**
- * `Bearer`, one or more spaces (RFC 6750 §2.1: `"Bearer" 1*SP b64token`; the scheme is case-insensitive, RFC 9110
- * §11.1), one token of visible ASCII; the verifier then checks the token's format strictly. Tabs, trailing spaces and
- * a second credential stay refused.
- */
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 /** An `mfaToken` (`mfa_` + 256 random bits, base64url): the shape an enrolment route lets through to its function. */
 const MFA_TOKEN = /^mfa_[A-Za-z0-9_-]{43}$/;
 /** The context of a request that carries an enrolment `mfaToken` instead of an access token (no identity yet). */
 export const ENROLMENT_CONTEXT = 'mfa_enrolment';
-/** The verifier's 8 KB token limit plus the scheme and a generous run of separating spaces. */
-const MAX_HEADER_CHARS = 8192 + 'Bearer '.length + 64;
-
-type DenyReason =
-  | TokenVerificationError['reason']
-  | ApiKeyRefusedError['reason']
-  | 'malformed_api_key'
-  | 'certificate_mismatch'
-  | 'missing_token'
-  | 'malformed_header'
-  | 'unsupported_event'
-  | 'internal';
-
-function deny(reason: DenyReason, cause?: unknown): Error {
-  // Through securityEvent either way, so AuthorizerDeny is counted also when keys are unavailable; those two
-  // reasons fail closed loudly (S19): every caller is being refused until keys load again.
-  const loud = reason === 'keys_unavailable' || reason === 'api_keys_unavailable' || reason === 'internal';
-  const error =
-    loud && cause instanceof Error
-      ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}`
-      : undefined;
-  securityEvent('authorizer_deny', { reason, error }, loud ? 'error' : 'info');
-  return new Error(UNAUTHORIZED);
-}
-
-/** Reads `Authorization` whatever its case; two differently-cased copies are ambiguous and refused. */
-function headerValue(headers: Record<string, string | undefined> | null | undefined): string | undefined {
-  if (!headers) return undefined;
-  let value: string | undefined;
-  let found = false;
-  for (const name of Object.keys(headers)) {
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
-    if (found) throw deny('malformed_header');
-    found = true;
-    value = headers[name];
-  }
-  return value;
-}
-
-/** `bearer` in any case: each letter's code with the ASCII case bit set (only `B`/`b` give `b`, and so on). */
-const isBearerScheme = (header: string) =>
-  (header.charCodeAt(0) | 0x20) === 0x62 /* b */ &&
-  (header.charCodeAt(1) | 0x20) === 0x65 /* e */ &&
-  (header.charCodeAt(2) | 0x20) === 0x61 /* a */ &&
-  (header.charCodeAt(3) | 0x20) === 0x72 /* r */ &&
-  (header.charCodeAt(4) | 0x20) === 0x65 /* e */ &&
-  (header.charCodeAt(5) | 0x20) === 0x72; /* r */
-
-function bearerToken(header: unknown): string {
-  if (typeof header !== 'string' || header === '') throw deny('missing_token');
-  if (header.length > MAX_HEADER_CHARS) throw deny('too_large');
-  if (!isBearerScheme(header) || header.charCodeAt(6) !== 0x20) throw deny('malformed_header');
-  let start = 7;
-  while (header.charCodeAt(start) === 0x20) start++;
-  const token = header.slice(start);
-  if (!VISIBLE_ASCII.test(token)) throw deny('malformed_header');
-  return token;
-}
+const NONE: readonly string[] = Object.freeze([]); // what a route without roles or scopes asks for
 
 /** Loads the API-key path once per container; a failed load is retried by the next key. */
 function apiKeyLoader(deps: AuthorizerDeps): (() => Promise<ApiKeyAuthenticator>) | undefined {
@@ -188,10 +120,15 @@ async function authenticate(
   apiKeys: (() => Promise<ApiKeyAuthenticator>) | undefined,
   token: string,
 ): Promise<AccessTokenClaims & { apiKeyId?: string }> {
+  // Our verifier refuses anything but three base64url segments before any lookup, stricter than visible ASCII: for it,
+  // the scan only names the reason of a refusal. Any other verifier (tests, wrappers) is given visible ASCII only.
+  const strict = deps.verifier instanceof AccessTokenVerifier;
+  if ((!strict || looksLikeApiKey(token)) && !isVisibleAscii(token)) throw deny('malformed_header');
   if (looksLikeApiKey(token)) return authenticateApiKey(apiKeys, token);
   try {
     return await deps.verifier.verify(token);
   } catch (e) {
+    if (!isVisibleAscii(token)) throw deny('malformed_header');
     throw deny(e instanceof TokenVerificationError ? e.reason : 'internal', e);
   }
 }
@@ -241,13 +178,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       );
       // A machine client's token (sub = client_id) has no account behind it: on this backend's own routes it may only
       // use what asks for scopes, never the account routes (`auth: {}`), where it would act as a user it is not.
-      const accountRoute = routeRequirements(event.routeKey) !== undefined && !required?.scopes?.length;
-      if (claims.clientId !== undefined && accountRoute) {
+      const machineOnOwnRoute = claims.clientId !== undefined && routeRequirements(event.routeKey) !== undefined;
+      if (machineOnOwnRoute && !required?.scopes?.length) {
         securityEvent('authorizer_deny', { reason: 'machine_client', routeKey: event.routeKey, sub: claims.sub });
         return { isAuthorized: false };
       }
       // Authenticated but not allowed here: 403, not 401 (the authn/authz line).
-      if (!hasAnyRole(claims, required?.roles ?? []) || !hasAllScopes(claims, required?.scopes ?? [])) {
+      if (!hasAnyRole(claims, required?.roles ?? NONE) || !hasAllScopes(claims, required?.scopes ?? NONE)) {
         securityEvent('authorizer_deny', {
           reason: 'insufficient_privilege',
           routeKey: event.routeKey,

@@ -21,6 +21,9 @@ export interface StepUpClaims {
 
 export type StepUpResult = { ok: true } | { ok: false; reason: 'mfa_missing' | 'auth_too_old' };
 
+/** One frozen answer for every pass: the authorizer asks on each request. */
+const PASSED: StepUpResult = Object.freeze({ ok: true });
+
 /**
  * @param now epoch seconds
  * @example if (!checkStepUp(claims, { mfa: true, maxAuthAgeSeconds: 300 }, nowSeconds()).ok) deny();
@@ -30,14 +33,14 @@ export function checkStepUp(
   requirement: StepUpRequirement | undefined,
   now: number,
 ): StepUpResult {
-  if (!requirement) return { ok: true };
+  if (!requirement) return PASSED;
   if (requirement.mfa && !claims.amr.includes('mfa')) return { ok: false, reason: 'mfa_missing' };
   const max = requirement.maxAuthAgeSeconds;
   if (max !== undefined) {
     // A token without auth_time cannot prove how old its sign-in is: treated as too old, never as fresh.
     if (claims.authTime === undefined || now - claims.authTime > max) return { ok: false, reason: 'auth_too_old' };
   }
-  return { ok: true };
+  return PASSED;
 }
 
 /** True when a requirement asks for anything beyond a valid token. */

@@ -11,15 +11,47 @@ import type { VerifyFailure } from './verify-access-token.js';
 import { hasDuplicateTopLevelKeys } from './json-duplicates.js';
 
 /**
- * A base64url segment's bytes, or undefined unless the segment is the canonical unpadded base64url of those bytes:
- * only `A–Z a–z 0–9 - _`, no `=`, no spare bits set in its last character. Node's decoder skips what it does not
- * know and takes `+` `/` too, so re-encoding is the check. Canonical means one string per signature: a token whose
- * signature's spare trailing bits are flipped (16 strings for one signature otherwise) is refused (S14, S18).
+ * Whether a token holds only ASCII and none of `+ / =`, the characters Node's base64url decoder takes besides the
+ * base64url alphabet (`A–Z a–z 0–9 - _`). Native scans, not a regular expression or a loop over the characters: this
+ * runs on every request. Every other ASCII character (space, `!`, `%`, controls, …) is one that decoder skips, which
+ * `decodeSegment` sees as bytes missing (S18).
  */
-export function decodeCanonical(segment: string): Buffer | undefined {
-  if (segment.length === 0) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : undefined;
+export const isAsciiWithoutBase64Extras = (token: string): boolean =>
+  Buffer.byteLength(token, 'utf8') === token.length &&
+  token.indexOf('+') === -1 &&
+  token.indexOf('/') === -1 &&
+  token.indexOf('=') === -1;
+
+/** Each base64url character's 6-bit value, by character code (0 for any other ASCII character). */
+const SEXTET = new Uint8Array(128);
+for (let i = 0; i < 64; i++) {
+  SEXTET['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+}
+
+/**
+ * Whether `text[start, end)`, *of the base64url alphabet*, is the canonical unpadded spelling of its bytes, in O(1):
+ * its length is not 1 more than a multiple of 4 (no byte count gives that), and its last character sets none of the
+ * bits that fall past the last byte — 4 of them after 2 characters of a group (one byte), 2 after 3 (two bytes).
+ * Otherwise up to 16 strings decode to one signature (S14, S18).
+ */
+export function isCanonicalSegment(text: string, start = 0, end = text.length): boolean {
+  const rest = (end - start) % 4;
+  if (rest === 1 || end <= start) return false;
+  if (rest === 0) return true;
+  return (SEXTET[text.charCodeAt(end - 1)] & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/**
+ * The bytes of `text[start, end)` when it is non-empty canonical unpadded base64url, else undefined. The caller has
+ * checked the whole text with `isAsciiWithoutBase64Extras`; a character outside the alphabet is then one Node's decoder
+ * skips, so fewer bytes come out than the length promises and the segment is refused. test/unit/jws-header.test.ts
+ * holds this against the alphabet's definition for every ASCII character in every position, so a Node whose decoder
+ * behaved otherwise would fail there.
+ */
+export function decodeSegment(text: string, start: number, end: number): Buffer | undefined {
+  if (!isCanonicalSegment(text, start, end)) return undefined;
+  const bytes = Buffer.from(text.slice(start, end), 'base64url');
+  return bytes.length === ((end - start) * 3) >> 2 ? bytes : undefined;
 }
 
 /** What the rest of verification needs from a header that passed. */
@@ -72,23 +104,36 @@ const MAX_HEADERS = 16;
 /** Our headers are ~100 characters; a longer one is checked every time rather than kept. */
 const MAX_HEADER_CHARS = 512;
 
-/** The outcome of `checkHeader` for the last few header segments that passed, oldest dropped first. */
+/**
+ * The outcome of `checkHeader` for the last few header segments that passed, oldest dropped first. Looked up by
+ * comparing the token's header segment with each kept one (at most 16, nearly always one): no hashing.
+ */
 export class HeaderCache {
-  private readonly passed = new Map<string, CheckedHeader>();
+  private readonly segments: string[] = [];
+  private readonly outcomes: CheckedHeader[] = [];
 
   constructor(private readonly algorithms: readonly string[]) {}
 
-  /** A header segment that passed before (it is then known to be canonical base64url too). */
-  get(segment: string): CheckedHeader | undefined {
-    return this.passed.get(segment);
+  /** The outcome for a token whose header segment (`token[0, dot)`) passed before; it is canonical base64url too. */
+  get(token: string, dot: number): CheckedHeader | undefined {
+    const { segments } = this;
+    if (segments.length === 0) return undefined;
+    // A slice is a view (no copy); comparing it with a kept segment is a length check, then a memory compare.
+    const segment = token.slice(0, dot);
+    for (let i = segments.length - 1; i >= 0; i--) if (segments[i] === segment) return this.outcomes[i];
+    return undefined;
   }
 
   /** Checks a canonical segment's decoded bytes; keeps the outcome when it passed. */
   check(segment: string, bytes: Buffer): CheckedHeader | VerifyFailure {
     const outcome = checkHeader(bytes, this.algorithms);
     if (typeof outcome !== 'string' && segment.length <= MAX_HEADER_CHARS) {
-      if (this.passed.size >= MAX_HEADERS) this.passed.delete(this.passed.keys().next().value as string);
-      this.passed.set(segment, outcome);
+      if (this.segments.length >= MAX_HEADERS) {
+        this.segments.shift();
+        this.outcomes.shift();
+      }
+      this.segments.push(segment);
+      this.outcomes.push(outcome);
     }
     return outcome;
   }

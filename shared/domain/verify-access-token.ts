@@ -2,7 +2,7 @@ import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyOb
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports/key-ring.js';
 import { isLowS } from './ecdsa.js';
-import { decodeCanonical, HeaderCache, parseJsonObject } from './jws-header.js';
+import { decodeSegment, HeaderCache, isAsciiWithoutBase64Extras, parseJsonObject } from './jws-header.js';
 
 export interface VerifyOptions {
   issuer: string;
@@ -171,24 +171,28 @@ export class AccessTokenVerifier {
     // Exactly three non-empty segments: refuses JWE (5), JSON serialisation, stripped signatures.
     const dot1 = token.indexOf('.');
     const dot2 = token.indexOf('.', dot1 + 1);
-    if (dot1 < 1 || dot2 < 0 || token.indexOf('.', dot2 + 1) !== -1) throw new TokenVerificationError('malformed');
-    const headerSegment = token.slice(0, dot1);
-    const known = this.headers.get(headerSegment);
-    // Each segment canonical base64url (S18); a known header was when it was first seen.
-    const headerBytes = known === undefined ? decodeCanonical(headerSegment) : undefined;
-    const payloadBytes = decodeCanonical(token.slice(dot1 + 1, dot2));
-    const signature = decodeCanonical(token.slice(dot2 + 1));
-    if ((known === undefined && headerBytes === undefined) || payloadBytes === undefined || signature === undefined) {
+    if (dot1 < 1 || dot2 < 0 || token.indexOf('.', dot2 + 1) !== -1 || !isAsciiWithoutBase64Extras(token))
       throw new TokenVerificationError('malformed');
+    // Each segment canonical base64url (S14, S18): only its alphabet, a length some bytes have, no spare bits set.
+    const payloadBytes = decodeSegment(token, dot1 + 1, dot2);
+    const signature = decodeSegment(token, dot2 + 1, token.length);
+    if (payloadBytes === undefined || signature === undefined) throw new TokenVerificationError('malformed');
+    // A known header was checked, canonical form included, when it was first seen.
+    let header = this.headers.get(token, dot1);
+    if (header === undefined) {
+      const headerBytes = decodeSegment(token, 0, dot1);
+      if (headerBytes === undefined) throw new TokenVerificationError('malformed');
+      const checked = this.headers.check(token.slice(0, dot1), headerBytes);
+      if (typeof checked === 'string') throw new TokenVerificationError(checked);
+      header = checked;
     }
-    const header = known ?? this.headers.check(headerSegment, headerBytes as Buffer);
-    if (typeof header === 'string') throw new TokenVerificationError(header);
     const { alg } = header;
 
     let jwk: JWK | undefined;
     try {
-      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh).
-      jwk = await this.source.getKey(header.kid);
+      // Asked every time: the source owns caching and expiry (a map lookup while its cache is fresh, with no await when
+      // the source can say so at once).
+      jwk = this.source.freshKey?.(header.kid) ?? (await this.source.getKey(header.kid));
     } catch (cause) {
       throw new TokenVerificationError('keys_unavailable', { cause });
     }
@@ -203,7 +207,8 @@ export class AccessTokenVerifier {
       throw new TokenVerificationError('bad_signature');
     let valid: boolean;
     try {
-      valid = verifySignature(spec.digest, Buffer.from(token.slice(0, dot2), 'latin1'), key.verifyKey, signature);
+      // The token is ASCII, so its UTF-8 bytes are its characters: the signing input as sent.
+      valid = verifySignature(spec.digest, Buffer.from(token.slice(0, dot2)), key.verifyKey, signature);
     } catch (cause) {
       throw new TokenVerificationError('bad_signature', { cause });
     }

@@ -733,6 +733,58 @@ describe('S18: strict format', () => {
     expect((await authorize(httpEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
   });
 
+  it('S18: a header or payload with spare trailing bits set, or a segment of 4n+1 characters, is denied before any key lookup', async () => {
+    // Prepare: segments whose length leaves spare bits in the last character; every twin decodes to the same bytes.
+    const twin = (segment: string) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const spare = segment.length % 4 === 2 ? 0x0f : 0x03;
+      return `${segment.slice(0, -1)}${alphabet[alphabet.indexOf(segment.at(-1)!) | spare]}`;
+    };
+    /** A value of `pad` that gives the object a base64url spelling whose length is not a multiple of 4. */
+    const unaligned = (o: Record<string, unknown>) => {
+      for (let pad = ''; ; pad += 'x') if (b64u({ ...o, pad }).length % 4 !== 0) return { ...o, pad };
+    };
+    /** The segment made 4n+1 characters long by appending `A`s. */
+    const oneOver = (segment: string) => `${segment}${'A'.repeat((5 - (segment.length % 4)) % 4 || 4)}`;
+    const [h, p, s] = signToken(ourHeader(), unaligned(claims())).split('.');
+    const [h2, p2, s2] = signToken(unaligned(ourHeader()), claims()).split('.');
+    const lookup = vi.spyOn(keySource, 'getKey');
+
+    // Act / Assess
+    expect((await authorize(httpEvent(`Bearer ${h}.${p}.${s}`))).isAuthorized).toBe(true);
+    lookup.mockClear();
+    expect(Buffer.from(twin(p), 'base64url')).toEqual(Buffer.from(p, 'base64url'));
+    expect(await expectDenied(`${h}.${twin(p)}.${s}`)).toBe('malformed');
+    expect(Buffer.from(twin(h2), 'base64url')).toEqual(Buffer.from(h2, 'base64url'));
+    expect(await expectDenied(`${twin(h2)}.${p2}.${s2}`)).toBe('malformed');
+    expect(await expectDenied(`${oneOver(h)}.${p}.${s}`)).toBe('malformed');
+    expect(await expectDenied(`${h}.${oneOver(p)}.${s}`)).toBe('malformed');
+    expect(await expectDenied(`${h}.${p}.${oneOver(s)}`)).toBe('malformed');
+    expect(lookup).not.toHaveBeenCalled();
+  });
+
+  it('S18: a good token with a tab, a trailing space, a second credential or a non-ASCII character is refused as a malformed header, with no key lookup', async () => {
+    // Prepare: the real verifier, so the authorizer leaves the character scan to the refusal (authenticate).
+    const token = await goodToken();
+    const lookup = vi.spyOn(keySource, 'getKey');
+
+    // Act / Assess
+    for (const header of [
+      `Bearer ${token}\t`,
+      `Bearer ${token} `,
+      `Bearer ${token}, Bearer ${token}`,
+      `Bearer ${token.slice(0, 20)}\u0141${token.slice(21)}`,
+      `Bearer ${token.slice(0, 20)}\u0000${token.slice(21)}`,
+      'Bearer  ',
+    ]) {
+      logged = [];
+      await expect(authorize(httpEvent(header))).rejects.toThrow(/^Unauthorized$/);
+      expect(denyReasons(), JSON.stringify(header)).toEqual(['malformed_header']);
+    }
+    expect(lookup).not.toHaveBeenCalled();
+    expect((await authorize(httpEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
+  });
+
   it('S18: a header seen before spares a token none of its own checks, and a refused header is refused every time', async () => {
     // Prepare: the verifier keeps the outcome of header segments that passed (one per signing key).
     const good = await goodToken();

@@ -283,6 +283,25 @@ describe('Function: getAuthContext', () => {
     expect(ctx.roles).toEqual(['user']);
   });
 
+  it('passes clean role and amr lists as they are, and drops only the unclean names from a mixed one', async () => {
+    // Prepare
+    const make = (roles: string[], amr: string[]) =>
+      createAuthorizer({ verifier: { verify: async () => ({ ...CLAIMS, roles, amr }) } });
+
+    // Act
+    const clean = await make(['user', 'admin'], ['pwd', 'mfa'])(httpEvent({ authorization: `Bearer ${GOOD}` }));
+    const one = await make(['user'], [])(httpEvent({ authorization: `Bearer ${GOOD}` }));
+    const mixed = await make(
+      ['x\ty', 'user'],
+      ['otp', 'a b', '\u00a0'],
+    )(httpEvent({ authorization: `Bearer ${GOOD}` }));
+
+    // Assess
+    expect(clean.context).toMatchObject({ roles: 'user admin', amr: 'pwd mfa' });
+    expect(one.context).toMatchObject({ roles: 'user', amr: '' });
+    expect(mixed.context).toMatchObject({ roles: 'user', amr: 'otp' });
+  });
+
   it.each([
     ['no requestContext', {}],
     ['no authorizer', { requestContext: {} }],

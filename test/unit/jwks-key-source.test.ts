@@ -103,6 +103,38 @@ describe('Class: JwksKeySource', () => {
     });
   });
 
+  describe('freshKey (the warm path without an await)', () => {
+    it("answers at once with getKey's own object while the cache is fresh, and never for a kid it lacks", async () => {
+      // Prepare
+      const keys = source();
+      expect(keys.freshKey('key-a')).toBeUndefined(); // nothing fetched yet
+      const fetched = await keys.getKey('key-a');
+
+      // Act / Assess
+      expect(keys.freshKey('key-a')).toBe(fetched);
+      expect(keys.freshKey('key-b')).toBeUndefined();
+      expect(fetcher.fn).toHaveBeenCalledTimes(1);
+    });
+
+    it('S13, S19: says nothing once the cache is due, so expiry and refetch stay with getKey', async () => {
+      // Prepare
+      const keys = source();
+      await keys.getKey('key-a');
+      fetcher.state.served = { keys: [publicB] };
+
+      // Act
+      clock += 600_000;
+      const due = keys.freshKey('key-a');
+      const after = await keys.getKey('key-a');
+
+      // Assess: a withdrawn key is not served from the sync path after its cache window.
+      expect(due).toBeUndefined();
+      expect(after).toBeUndefined();
+      expect(keys.freshKey('key-b')).toEqual(publicB);
+      expect(fetcher.fn).toHaveBeenCalledTimes(2);
+    });
+  });
+
   describe('unknown kid and cooldown (S13)', () => {
     it('refetches on an unknown kid at most once per cooldown', async () => {
       // Prepare
