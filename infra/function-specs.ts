@@ -49,8 +49,8 @@ export interface FunctionSpec {
   readonly dataFiles?: readonly string[];
   /** Modules built into files of their own beside the bundle, for a lazy `import()` (see bundling.ts). */
   readonly lazyModules?: readonly string[];
-  /** Bundle the JSON-compatible slim logger instead of Powertools Logger (see infra/bundling/slim-logger.ts). */
-  readonly slimLogger?: boolean;
+  /** Keep class and function names in the minified bundle (see bundling.ts `keepNames`); default true. */
+  readonly keepNames?: boolean;
   readonly memorySize: number;
   readonly timeout: Duration;
 }
@@ -211,7 +211,7 @@ export const FUNCTION_SPECS: Readonly<Record<AuthFunctionName, FunctionSpec>> = 
     jwksUrl: true,
     apiKeyLookup: true,
     lazyModules: ['functions/authorizer/api-key-path.ts'],
-    slimLogger: true,
+    keepNames: false,
     // A warm call is one signature check (≈ 55 µs on a full core, well under 1 ms at 256 MB's ~0.15 vCPU), billed
     // at the 1 ms minimum: less memory saves nothing per call and slows the cold start; more doubles the price.
     memorySize: 256,

@@ -1,13 +1,14 @@
 /**
- * Bundled in place of `@aws-lambda-powertools/logger` into the authorizer only (esbuild `--alias`, see
- * `functionBundling({ slimLogger: true })`).
+ * Bundled in place of `@aws-lambda-powertools/logger` into every function (esbuild `--alias`, see
+ * infra/bundling/bundling.ts). Tests, `npm start` and the local runner run the sources with the real Powertools.
  *
- * Why: the authorizer runs in front of every protected request and its whole bundle budget is 30 KB; Powertools
- * Logger (with its commons) is ~24 KB of it. The authorizer uses four methods (`info`, `warn`, `error`,
- * `appendKeys`), so this class implements exactly those — plus `debug` and `removeKeys` — with the same JSON
- * line as Powertools (`level`, `message`, `timestamp`, `service`, `sampling_rate`, `xray_trace_id`, the
- * appended keys, then the call's fields) and the same log-level variables. test/unit/slim-logger.test.ts
- * compares its output with the real Logger's, line by line. Every other function ships the real Powertools.
+ * Why: Powertools Logger with its commons is ~24 KB of minified code to parse in every cold start (the authorizer's
+ * whole budget is 30 KB), and the code calls four of its methods (`info`, `warn`, `error`, `appendKeys`, all through
+ * shared/observability/log.ts and shared/http/handler.ts, always with plain-object fields). This class implements
+ * exactly those — plus `debug` and `removeKeys` — with the same JSON line as Powertools (`level`, `message`,
+ * `timestamp`, `service`, `sampling_rate`, `xray_trace_id`, the appended keys, then the call's fields) and the same
+ * log-level variables. test/unit/slim-logger.test.ts compares its output with the real Logger's, line by line, for
+ * every call shape the code makes, and fails if the code starts calling a method this class lacks.
  */
 type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 const RANK: Record<string, number> = { TRACE: 6, DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 };

@@ -1,9 +1,10 @@
 /**
- * Bundled in place of `@aws-lambda-powertools/metrics` into the authorizer only (esbuild `--alias`, like
- * slim-logger.ts): the authorizer's one metric (`AuthorizerDeny`) as the same CloudWatch embedded-metric-format line
- * Powertools writes, without its ~18 KB. Implements what shared/observability/metrics.ts uses: `new Metrics({namespace,
- * serviceName})`, `addMetric`, `publishStoredMetrics`; honours POWERTOOLS_METRICS_DISABLED and POWERTOOLS_DEV.
- * test/unit/slim-metrics.test.ts compares its line with the real one.
+ * Bundled in place of `@aws-lambda-powertools/metrics` into every function (esbuild `--alias`, like slim-logger.ts):
+ * the security-event metrics (shared/observability/metrics.ts: LoginSuccess, LoginFailure, LoginLocked,
+ * RefreshTokenReuse, AuthorizerDeny) as the same CloudWatch embedded-metric-format line Powertools writes, without
+ * its ~18 KB. Implements what metrics.ts uses: `new Metrics({namespace, serviceName})`, `addMetric`,
+ * `publishStoredMetrics`; honours POWERTOOLS_METRICS_DISABLED and POWERTOOLS_DEV. test/unit/slim-metrics.test.ts
+ * compares its line with the real one for each of those metrics.
  */
 export const MetricUnit = { Count: 'Count' } as const;
 

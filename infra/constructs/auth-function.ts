@@ -127,7 +127,7 @@ export class AuthFunction extends Construct {
         runtime: RUNTIME,
         architecture,
         argon2: spec.argon2 === true,
-        slimLogger: spec.slimLogger === true,
+        keepNames: spec.keepNames,
         packageDir: PACKAGE_DIR,
         lazyModules: spec.lazyModules,
         dataFiles: spec.dataFiles,

@@ -57,7 +57,7 @@ async function bundle(name: AuthFunctionName): Promise<string> {
     runtime: RUNTIME,
     architecture: undefined as never,
     argon2: spec.argon2 === true,
-    slimLogger: spec.slimLogger === true,
+    keepNames: spec.keepNames,
   });
   const aliasArgs = (options.esbuildArgs?.['--alias'] as string[] | undefined) ?? [];
   const outfile = join(OUT, name, 'index.mjs');

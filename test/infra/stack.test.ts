@@ -201,6 +201,20 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       }
     });
 
+    it('S50: bundles the slim logger and metrics (same JSON lines) instead of Powertools, in every asset', () => {
+      for (const name of FUNCTION_NAMES) {
+        const dir = assetDir(name);
+        for (const file of readdirSync(dir).filter((f) => /\.m?js$/.test(f))) {
+          const code = readFileSync(join(dir, file), 'utf8');
+          expect(code, `${name}/${file}`).not.toContain('POWERTOOLS_LOGGER_SAMPLE_RATE');
+          expect(code, `${name}/${file}`).not.toContain('No application metrics to publish');
+        }
+      }
+      // The functions that log (all but bootstrap-keys) carry the slim logger's line instead.
+      for (const name of ['authorizer', 'login', 'refresh', 'oauth-callback'] as const)
+        expect(readFileSync(join(assetDir(name), 'index.mjs'), 'utf8'), name).toContain('sampling_rate');
+    });
+
     it('S6: ships the common-password list as a file beside the functions that read it, never inside a bundle', () => {
       const list = readFileSync(join(ROOT, 'shared/domain/common-passwords.txt'), 'utf8');
       for (const name of FUNCTION_NAMES) {

@@ -1,13 +1,17 @@
 /**
- * The authorizer's bundle replaces Powertools Metrics with infra/bundling/slim-metrics.ts. This proves the two write
- * the same embedded-metric-format line, so the AuthorizerDeny metric (and any alarm on it) does not depend on which
- * function emitted it.
+ * Every function's bundle replaces Powertools Metrics with infra/bundling/slim-metrics.ts. This proves the two write
+ * the same embedded-metric-format line for each security metric the code emits, so the stack's alarms on them do not
+ * depend on which build emitted it.
  */
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Metrics as SlimMetrics } from '../../infra/bundling/slim-metrics.js';
+import { SECURITY_METRICS } from '../../shared/observability/metrics.js';
 
-function emitted(make: () => { addMetric(n: string, u: never, v: number): void; publishStoredMetrics(): void }) {
+function emitted(
+  make: () => { addMetric(n: string, u: never, v: number): void; publishStoredMetrics(): void },
+  name = 'AuthorizerDeny',
+) {
   const lines: string[] = [];
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
@@ -16,7 +20,7 @@ function emitted(make: () => { addMetric(n: string, u: never, v: number): void; 
   const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void lines.push(String(s)));
   try {
     const m = make();
-    m.addMetric('AuthorizerDeny', MetricUnit.Count as never, 1);
+    m.addMetric(name, MetricUnit.Count as never, 1);
     m.publishStoredMetrics();
   } finally {
     spy.mockRestore();
@@ -34,7 +38,7 @@ function emitted(make: () => { addMetric(n: string, u: never, v: number): void; 
     });
 }
 
-describe('Class: slim Metrics (authorizer bundle)', () => {
+describe('Class: slim Metrics (in every bundle)', () => {
   afterEach(() => {
     delete process.env.POWERTOOLS_METRICS_DISABLED;
   });
@@ -46,6 +50,18 @@ describe('Class: slim Metrics (authorizer bundle)', () => {
     const slim = emitted(() => new SlimMetrics(options));
     expect(real).toHaveLength(1);
     expect(slim).toEqual(real);
+  });
+
+  it('S50: writes the same EMF line as Powertools for every security metric the stack alarms on', () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const options = { namespace: 'Auth', serviceName: 'auth' };
+    const names = Object.values(SECURITY_METRICS);
+    expect(names).toEqual(expect.arrayContaining(['LoginSuccess', 'LoginFailure', 'RefreshTokenReuse']));
+    for (const name of names) {
+      const real = emitted(() => new PowertoolsMetrics(options), name);
+      expect(real).toHaveLength(1);
+      expect(emitted(() => new SlimMetrics(options), name)).toEqual(real);
+    }
   });
 
   it('writes nothing when POWERTOOLS_METRICS_DISABLED is true', () => {
