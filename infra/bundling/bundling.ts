@@ -181,7 +181,7 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     // No client here has an event-stream operation: the SDK's lazily imported event-stream codec stays out.
     `@smithy/core/event-streams=${dir}/no-event-streams.ts`,
     ...(props.argon2 ? [] : [`${ARGON2}=${dir}/argon2-unavailable.ts`]),
-    // The four Logger methods and the one Metrics call the code makes, writing the same JSON lines as Powertools
+    // The Logger and Metrics methods the code calls, writing the same JSON lines as Powertools
     // (test/unit/slim-logger.test.ts, slim-metrics.test.ts): ~30 KB less to load in every function.
     `@aws-lambda-powertools/logger=${dir}/slim-logger.ts`,
     `@aws-lambda-powertools/metrics=${dir}/slim-metrics.ts`,

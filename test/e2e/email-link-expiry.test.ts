@@ -13,7 +13,7 @@ beforeAll(async () => {
   // Warm: a 2-second lifetime leaves no room for the functions' cold starts.
   backend = await startTestBackend({ MAGIC_LINK_TTL_SECONDS: '2' }, { warm: true });
   call = api(backend.url);
-  // Warming every function takes ~20 s on a quiet machine and over 60 s on a loaded CI runner.
+  // Warming every function took 56 s alone on a quiet 2-core machine, over the 60 s default: give it room.
 }, 180_000);
 afterAll(() => backend?.close());
 

@@ -85,6 +85,14 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     const key: string = fnProps(name).Code.S3Key;
     return join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
   };
+  /** Every JavaScript file of every function's asset (index.mjs and any lazily imported module), with its code. */
+  const assetCode = () =>
+    FUNCTION_NAMES.flatMap((name) => {
+      const dir = assetDir(name);
+      return readdirSync(dir)
+        .filter((f) => /\.m?js$/.test(f))
+        .map((file) => ({ where: `${name}/${file}`, code: readFileSync(join(dir, file), 'utf8') }));
+    });
   const apiId = () => logicalId(backend.api);
 
   beforeAll(() => {
@@ -173,42 +181,30 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
     });
 
     it('bundles only the environment link of the SDK credential chain: no SSO, STS, ini, process or container code', () => {
-      for (const name of FUNCTION_NAMES) {
-        const dir = assetDir(name);
-        for (const file of readdirSync(dir).filter((f) => /\.m?js$/.test(f))) {
-          const code = readFileSync(join(dir, file), 'utf8');
-          for (const marker of [
-            'sso-oidc',
-            'AssumeRoleWithWebIdentity',
-            'credential_process',
-            'AWS_CONTAINER_CREDENTIALS',
-          ])
-            expect(code, `${name}/${file}`).not.toContain(marker);
-          if (code.includes('@aws-sdk/') || code.includes('SigV4'))
-            expect(code, `${name}/${file}`).toContain('Unable to find environment variable credentials');
-        }
+      for (const { where, code } of assetCode()) {
+        for (const marker of [
+          'sso-oidc',
+          'AssumeRoleWithWebIdentity',
+          'credential_process',
+          'AWS_CONTAINER_CREDENTIALS',
+        ])
+          expect(code, where).not.toContain(marker);
+        if (code.includes('@aws-sdk/') || code.includes('SigV4'))
+          expect(code, where).toContain('Unable to find environment variable credentials');
       }
     });
 
     it('bundles no event-stream codec: no client of this stack has an event-stream operation', () => {
-      for (const name of FUNCTION_NAMES) {
-        const dir = assetDir(name);
-        for (const file of readdirSync(dir).filter((f) => /\.m?js$/.test(f))) {
-          const code = readFileSync(join(dir, file), 'utf8');
-          expect(code, `${name}/${file}`).not.toContain(':message-type');
-          if (code.includes('SigV4')) expect(code, `${name}/${file}`).toContain('Event streams are not bundled');
-        }
+      for (const { where, code } of assetCode()) {
+        expect(code, where).not.toContain(':message-type');
+        if (code.includes('SigV4')) expect(code, where).toContain('Event streams are not bundled');
       }
     });
 
     it('S50: bundles the slim logger and metrics (same JSON lines) instead of Powertools, in every asset', () => {
-      for (const name of FUNCTION_NAMES) {
-        const dir = assetDir(name);
-        for (const file of readdirSync(dir).filter((f) => /\.m?js$/.test(f))) {
-          const code = readFileSync(join(dir, file), 'utf8');
-          expect(code, `${name}/${file}`).not.toContain('POWERTOOLS_LOGGER_SAMPLE_RATE');
-          expect(code, `${name}/${file}`).not.toContain('No application metrics to publish');
-        }
+      for (const { where, code } of assetCode()) {
+        expect(code, where).not.toContain('POWERTOOLS_LOGGER_SAMPLE_RATE');
+        expect(code, where).not.toContain('No application metrics to publish');
       }
       // The functions that log (all but bootstrap-keys) carry the slim logger's line instead.
       for (const name of ['authorizer', 'login', 'refresh', 'oauth-callback'] as const)

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
 } from '../../shared/adapters/aws-client-config.js';
 import { createDynamoClient } from '../../shared/adapters/dynamo/client.js';
 import { FUNCTION_SPECS, type FunctionSpec } from '../../infra/function-specs.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -19,14 +20,6 @@ function servicesOf(spec: FunctionSpec): AwsService[] {
   if (spec.keyRing || spec.publicKeys || spec.mfaKey || spec.oauthClientSecrets) services.push('secretsManager');
   if (spec.mail) services.push('ses');
   return services;
-}
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
 }
 
 describe('S83: AWS SDK clients have explicit timeouts and a bounded retry policy', () => {
@@ -75,7 +68,7 @@ describe('S83: AWS SDK clients have explicit timeouts and a bounded retry policy
   it('S83: every SDK client in shared/ and functions/ is constructed with awsClientConfig', () => {
     const construction = /new (DynamoDBClient|SecretsManagerClient|SESv2Client)\(([^)]*)\)?/g;
     const found: string[] = [];
-    for (const file of [...sources(join(root, 'shared')), ...sources(join(root, 'functions'))]) {
+    for (const file of sourceFiles(['shared', 'functions'])) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(construction)) {
         const line = text.slice(0, m.index).split('\n').length;

@@ -5,20 +5,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../helpers/source-files.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SOURCE_ROOTS = ['shared', 'functions', 'infra'];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(path);
-    return /\.(ts|mjs)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
 describe('layout', () => {
-  const files = SOURCE_ROOTS.flatMap((root) => sourceFiles(join(ROOT, root)));
+  const files = sourceFiles(SOURCE_ROOTS, /\.(ts|mjs)$/);
 
   it('no source file of shared/, functions/ or infra/ is over 300 lines', () => {
     const long = files

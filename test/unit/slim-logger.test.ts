@@ -4,11 +4,11 @@
  * CloudWatch queries and the S49/S50 log contract do not depend on which build wrote the line, and that the code
  * calls no Logger method the slim class lacks.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Logger as SlimLogger } from '../../infra/bundling/slim-logger.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
 interface LoggerLike {
   appendKeys(keys: Record<string, unknown>): void;
@@ -84,18 +84,9 @@ const script = (logger: LoggerLike) => () => {
 
 /** Every `logger.<method>(` the deployed code calls, from the sources that ship. */
 function methodsCalled(): Set<string> {
-  const root = resolve(import.meta.dirname, '../..');
   const called = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts'))
-        for (const m of readFileSync(path, 'utf8').matchAll(/\blogger\s*\.\s*(\w+)\s*\(/g)) called.add(m[1]);
-    }
-  };
-  walk(join(root, 'shared'));
-  walk(join(root, 'functions'));
+  for (const file of sourceFiles(['shared', 'functions']))
+    for (const m of readFileSync(file, 'utf8').matchAll(/\blogger\s*\.\s*(\w+)\s*\(/g)) called.add(m[1]);
   return called;
 }
 
