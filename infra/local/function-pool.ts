@@ -18,6 +18,8 @@ export interface FunctionPool {
   warmUp(names: readonly string[]): Promise<ImportError[]>;
   /** Each started function's V8 heap in use after its last invocation, in bytes. */
   heaps(): Record<string, number>;
+  /** Each started function's V8 heap in use right after a full garbage collection, in bytes. */
+  collectedHeaps(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,12 @@ export function functionPool(input: {
           const heap = f.heapUsed();
           return heap === undefined ? [] : [[fn, heap]];
         }),
+      ),
+    collectedHeaps: async () =>
+      Object.fromEntries(
+        await Promise.all(
+          [...functions].map(async ([fn, f]): Promise<[string, number]> => [fn, await f.collectedHeap()]),
+        ),
       ),
     close: async () => {
       await Promise.all([...functions.values()].map((f) => f.close()));

@@ -2,7 +2,8 @@
 // gives it, set by the parent) and its own module state, like one Lambda execution environment. The handler is
 // imported once (the cold start); each message is one invocation. Plain JavaScript, so the thread can register
 // the TypeScript loader before it imports the handler.
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
@@ -16,6 +17,21 @@ const describe = (e) => ({
 
 /** This thread's own V8 heap in use: the function's memory, as one Lambda environment's would be (for the soak). */
 const heapUsed = () => getHeapStatistics().used_heap_size;
+
+/**
+ * The heap still in use after a full collection: what the function really holds, without the garbage a pending
+ * collection would free. V8's `gc` is exposed on the first request only (a flag, then read from a fresh context),
+ * so a function that is never asked runs exactly as before.
+ */
+let gc;
+const collectedHeap = () => {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc');
+  }
+  gc();
+  return heapUsed();
+};
 
 let handler;
 let initError;
@@ -31,7 +47,8 @@ try {
   parentPort.postMessage({ type: 'init-error', error: initError });
 }
 
-parentPort.on('message', async ({ id, event, context }) => {
+parentPort.on('message', async ({ type, id, event, context }) => {
+  if (type === 'collect') return parentPort.postMessage({ type: 'collected', id, heap: collectedHeap() });
   if (initError) return parentPort.postMessage({ type: 'result', id, error: initError });
   const lambdaContext = {
     ...context,

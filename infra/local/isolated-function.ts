@@ -35,6 +35,8 @@ export interface IsolatedFunction {
   invoke(event: unknown): Promise<unknown>;
   /** The thread's V8 heap in use after its last invocation (bytes); undefined before the first. */
   heapUsed(): number | undefined;
+  /** The thread's V8 heap in use right after a full garbage collection (bytes): memory the function really holds. */
+  collectedHeap(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -73,13 +75,14 @@ export function startIsolatedFunction(options: IsolatedFunctionOptions): Isolate
     'message',
     (m: { type: string; id?: string; result?: unknown; error?: { name: string; message: string }; heap?: number }) => {
       if (m.type === 'ready') return settleReady(undefined);
-      if (typeof m.heap === 'number') heap = m.heap;
       if (m.type === 'init-error') return settleReady(m.error);
+      if (m.type === 'result' && typeof m.heap === 'number') heap = m.heap;
       const call = m.id ? pending.get(m.id) : undefined;
       if (!call) return;
       pending.delete(m.id!);
       clearTimeout(call.timer);
-      if (m.error) call.reject(new FunctionError(m.error.name, m.error.message));
+      if (m.type === 'collected') call.resolve(m.heap);
+      else if (m.error) call.reject(new FunctionError(m.error.name, m.error.message));
       else call.resolve(m.result);
     },
   );
@@ -125,6 +128,18 @@ export function startIsolatedFunction(options: IsolatedFunctionOptions): Isolate
         }, options.timeoutSeconds * 1000);
         pending.set(id, { resolve, reject, timer });
         worker.postMessage({ id, event, context });
+      });
+    },
+    async collectedHeap() {
+      await ready;
+      const id = randomUUID();
+      return new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`${options.name} did not report its heap within 30 s`));
+        }, 30_000);
+        pending.set(id, { resolve: (v) => resolve(v as number), reject, timer });
+        worker.postMessage({ type: 'collect', id });
       });
     },
     async close() {

@@ -82,6 +82,8 @@ export interface LocalBackend {
   environments: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Each started function's own V8 heap in use after its last invocation, in bytes (the soak's memory figures). */
   functionHeaps(): Record<string, number>;
+  /** The same right after a full garbage collection in each function: what the functions really hold. */
+  functionHeapsCollected(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 

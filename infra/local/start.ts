@@ -207,6 +207,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalBackend> {
       warmUp,
       environments,
       functionHeaps: () => pool.heaps(),
+      functionHeapsCollected: () => pool.collectedHeaps(),
       close: closeAll,
     };
   } catch (e) {

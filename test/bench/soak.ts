@@ -194,8 +194,17 @@ export async function benchSoak(options: {
     for (const [fn, bytes] of Object.entries(backend.functionHeaps()))
       (heaps.get(fn) ?? heaps.set(fn, []).get(fn)!).push(bytes);
   }, 1_000);
+  // The same after a full garbage collection in each function, once a tenth of the way in (warm) and once at the
+  // end: growth that survives a collection is memory the function holds, not garbage not yet collected.
+  let collectedBefore: Record<string, number> = {};
+  const baseline = setTimeout(
+    () => void backend.functionHeapsCollected().then((h) => (collectedBefore = h)),
+    options.seconds * 100,
+  );
   await Promise.all(Array.from({ length: options.concurrency }, (_, i) => client(deadline, i)));
   clearInterval(sampler);
+  clearTimeout(baseline);
+  const collectedAfter = await backend.functionHeapsCollected();
   for (const p of proxies) p.inject(undefined);
   const rssAfter = process.memoryUsage().rss;
   const injected = proxies.reduce((n, p) => n + Object.values(p.stats.injected).reduce((a, b) => a + b, 0), 0);
@@ -252,6 +261,9 @@ export async function benchSoak(options: {
       exact(`soak ${fn} heap`, 'MB', low(samples.slice(-tenth))),
       exact(`soak ${fn} heap growth`, 'MB', low(samples.slice(-tenth)) - low(samples.slice(0, tenth))),
     );
+    const [before, after] = [collectedBefore[fn], collectedAfter[fn]];
+    if (before !== undefined && after !== undefined)
+      figures.push(exact(`soak ${fn} heap growth after a full GC`, 'MB', (after - before) / 2 ** 20));
   }
   if (fiveHundreds || noAnswer || forked || redeemedTwice) {
     process.stderr.write(
