@@ -4,10 +4,10 @@ import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { User, UserStore } from '../ports/user-store.js';
 import { AtomicPartFailedError } from '../ports/atomic-part.js';
-import type { SignInAttempt, SignInCopy, SignInCopyStore } from '../ports/sign-in-copy.js';
+import type { SignInCopy, SignInCopyStore } from '../ports/sign-in-copy.js';
+import { accountCounter } from './account-counter.js';
 import { canonicalizeEmail } from './email.js';
 import { MfaChallengeError } from './mfa/challenge.js';
-import { sha256Hex } from './secrets.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 import type { SessionTokens } from './session.js';
 import { completeSignIn, type KnownAccount, type SignInDeps, type SignInResult } from './sign-in/complete-sign-in.js';
@@ -34,28 +34,6 @@ export interface LoginDeps extends SignInDeps {
   copies?: SignInCopyStore;
 }
 
-/** The account's failure counter: on its email item with copies, else the limiter's (keyed on a hash of the address). */
-function accountCounter(deps: LoginDeps, email: string) {
-  const { copies, limiter } = deps;
-  const { windowSeconds } = deps.limits;
-  if (copies) {
-    return {
-      consume: (limit: number, window: number) => copies.attempt(email, limit, window),
-      resetPart: () => copies.resetAttemptsPart(email, windowSeconds),
-      reset: () => copies.resetAttempts(email, windowSeconds),
-    };
-  }
-  // Counter keys carry a hash, not the address: the ephemeral table never holds emails in clear.
-  const key = `login:account:${sha256Hex(email)}`;
-  return {
-    consume: async (limit: number, window: number): Promise<SignInAttempt> => ({
-      decision: await limiter.consume(key, limit, window),
-    }),
-    resetPart: () => limiter.resetPart(key, windowSeconds),
-    reset: () => limiter.reset(key, windowSeconds),
-  };
-}
-
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The email or password is incorrect.');
 
 /**
@@ -77,11 +55,11 @@ export async function logIn(
     throw invalidCredentials();
   }
   const { maxAttemptsPerAccount, maxAttemptsPerIp, windowSeconds } = deps.limits;
-  const counter = accountCounter(deps, email);
+  const counter = accountCounter(deps, email, windowSeconds);
   // The account's count (with its copy, when copies are kept: one write to the email item) beside the source IP's:
   // one round trip for both; the account is looked at only once both allow.
   const [account, ip] = await Promise.all([
-    counter.consume(maxAttemptsPerAccount, windowSeconds),
+    counter.consume(maxAttemptsPerAccount),
     deps.limiter.consume(`login:ip:${input.sourceIp}`, maxAttemptsPerIp, windowSeconds),
   ]);
   if (!account.decision.allowed || !ip.allowed) {

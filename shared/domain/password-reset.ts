@@ -5,12 +5,12 @@ import { nowSeconds } from '../ports/clock.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.js';
 import type { UserStore } from '../ports/user-store.js';
+import { accountCounter } from './account-counter.js';
 import { canonicalizeEmail } from './email.js';
 import { issueEmailToken, redeemEmailToken, type EmailTokenDeps, type Redemption } from './email-token.js';
 import { deliver, linkTo, pretendToDeliver, throttleMail, type MailDeps } from './mail-delivery.js';
 import { LANDING_PATHS } from './mail-templates.js';
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js';
-import { sha256Hex } from './secrets.js';
 
 export interface PasswordResetDeps extends EmailTokenDeps, MailDeps {
   users: UserStore;
@@ -20,7 +20,7 @@ export interface PasswordResetDeps extends EmailTokenDeps, MailDeps {
   /** The login lockout window, so a reset can lift the account's lock (S4: recovery by email). */
   loginWindowSeconds: number;
   /** Where the login counts an account's attempts when it keeps sign-in copies (login.ts); else the limiter. */
-  copies?: Pick<SignInCopyStore, 'resetAttempts'>;
+  copies?: SignInCopyStore;
 }
 
 /**
@@ -68,9 +68,7 @@ export async function confirmPasswordReset(
   const [revoked] = await Promise.all([
     deps.refreshTokens.revokeAllForUser(userId, now),
     deps.users.markEmailVerified(userId),
-    deps.copies
-      ? deps.copies.resetAttempts(record.email, deps.loginWindowSeconds)
-      : deps.limiter.reset(`login:account:${sha256Hex(record.email)}`, deps.loginWindowSeconds),
+    accountCounter(deps, record.email, deps.loginWindowSeconds).reset(),
   ]);
   securityEvent('password_reset', { userId, revokedSessions: revoked });
 }

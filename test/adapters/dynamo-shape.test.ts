@@ -11,8 +11,10 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo/rate-limiter.js';
+import { DynamoSignInCopyStore } from '../../shared/adapters/dynamo/sign-in-copy-store.js';
 import { DynamoRefreshTokenStore } from '../../shared/adapters/dynamo/refresh-token-store.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamo/user-store.js';
+import { CONFLICT_ATTEMPTS } from '../../shared/adapters/dynamo/conditional.js';
 import { ConditionFailedError } from '../../shared/domain/errors.js';
 import type { RefreshTokenRecord } from '../../shared/ports/refresh-token-store.js';
 
@@ -270,5 +272,53 @@ describe('Class: DynamoRateLimiter (request shape)', () => {
 
     // Assess
     expect(decision).toEqual({ allowed: false, retryAfterSeconds: 50 });
+  });
+});
+
+describe('Class: DynamoSignInCopyStore (request shape)', () => {
+  const clock = { now: () => (NOW + 10) * 1000 };
+  const conflict = () => Object.assign(new Error('conflict'), { name: 'TransactionConflictException' });
+
+  it('S4: an attempt that lost to a transaction on the email item is counted again, not refused or failed', async () => {
+    // Prepare
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conflict())
+      .resolves({ Attributes: { pk: 'EMAIL#a@example.com', userId: 'user-1' } });
+    const copies = new DynamoSignInCopyStore(doc, TABLE, clock);
+
+    // Act
+    const attempt = await copies.attempt('a@example.com', 5, 60);
+
+    // Assess
+    expect(attempt.decision).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(attempt.found).toEqual({ userId: 'user-1' });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+  });
+
+  it('S4: a conflict that never clears ends after CONFLICT_ATTEMPTS writes and propagates (503, not a refusal)', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(conflict());
+    const copies = new DynamoSignInCopyStore(doc, TABLE, clock);
+
+    // Act
+    const error = await failure(copies.attempt('a@example.com', 5, 60));
+
+    // Assess
+    expect((error as Error).name).toBe('TransactionConflictException');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(CONFLICT_ATTEMPTS);
+  });
+
+  it('S4: a failed limit condition is refused at once, never retried', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    const copies = new DynamoSignInCopyStore(doc, TABLE, clock);
+
+    // Act
+    const attempt = await copies.attempt('a@example.com', 5, 60);
+
+    // Assess
+    expect(attempt).toEqual({ decision: { allowed: false, retryAfterSeconds: 50 } });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 });

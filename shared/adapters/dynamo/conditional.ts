@@ -27,10 +27,29 @@ function cancellationCodes(e: unknown): string[] {
 }
 
 /**
+ * Runs `send`, and again after a jittered pause while `isConflict` says it lost to a concurrent transaction on
+ * the same item (up to `CONFLICT_ATTEMPTS` in all): a conflict says nothing about the write's own conditions, so
+ * the retry sees the winner's write and answers properly, instead of the caller guessing who won.
+ */
+export async function retryOnConflict<T>(send: () => Promise<T>, isConflict: (e: unknown) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      if (!isConflict(e) || attempt >= CONFLICT_ATTEMPTS) throw e;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** A single-item write (UpdateItem, PutItem …) that lost to a transaction holding its item. */
+export const isTransactionConflict = (e: unknown): boolean =>
+  e instanceof Error && e.name === 'TransactionConflictException';
+
+/**
  * Runs one TransactWriteItems. A cancelled transaction whose reasons include `ConditionalCheckFailed` throws
- * `ConditionFailedError`. A `TransactionConflict` (another transaction held one of the items) says nothing
- * about the conditions, so the transaction is retried after a jittered pause: the retry then sees the
- * winner's write and fails its condition properly, instead of the caller guessing who won.
+ * `ConditionFailedError`. One cancelled only by a `TransactionConflict` (another transaction held one of the
+ * items) is retried (`retryOnConflict`).
  */
 export async function transactWrite(
   doc: DynamoDBDocumentClient,
@@ -40,18 +59,20 @@ export async function transactWrite(
   parts: readonly AtomicPart[] = [],
 ): Promise<void> {
   const all = [...items, ...parts.map((p) => p.op as TransactItems[number])];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await doc.send(new TransactWriteCommand({ TransactItems: all }));
-      return;
-    } catch (e) {
-      const codes = cancellationCodes(e);
-      const failedPart = codes.findIndex((c, i) => i >= items.length && c === 'ConditionalCheckFailed');
-      if (failedPart >= 0) throw new AtomicPartFailedError(parts[failedPart - items.length].failure);
-      if (codes.includes('ConditionalCheckFailed'))
-        throw new ConditionFailedError(`${what}: condition failed`, { cause: e });
-      if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw e;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-    }
+  try {
+    await retryOnConflict(
+      () => doc.send(new TransactWriteCommand({ TransactItems: all })),
+      (e) => {
+        const codes = cancellationCodes(e);
+        return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+      },
+    );
+  } catch (e) {
+    const codes = cancellationCodes(e);
+    const failedPart = codes.findIndex((c, i) => i >= items.length && c === 'ConditionalCheckFailed');
+    if (failedPart >= 0) throw new AtomicPartFailedError(parts[failedPart - items.length].failure);
+    if (codes.includes('ConditionalCheckFailed'))
+      throw new ConditionFailedError(`${what}: condition failed`, { cause: e });
+    throw e;
   }
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { SignInAttempt, SignInCopy, SignInCopyStore } from '../../ports/sign-in-copy.js';
 import { fixedWindow } from '../fixed-window.js';
 import { batchGetConsistent } from './batch-get.js';
-import { CONFLICT_ATTEMPTS, isConditionalCheckFailed } from './conditional.js';
+import { isConditionalCheckFailed, isTransactionConflict, retryOnConflict } from './conditional.js';
 import { copyOf, parseCopy, SIGN_IN_COPY, type CopyItem } from './sign-in-copy-item.js';
 import {
   ATTEMPTS_EXPIRE_AT,
@@ -42,7 +42,7 @@ export class DynamoSignInCopyStore implements SignInCopyStore {
     const earlier = windowNames(window.index, 1);
     let item: Record<string, unknown>;
     try {
-      item = await this.withConflictRetry(async () => {
+      item = await retryOnConflict(async () => {
         const out = await this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -56,7 +56,7 @@ export class DynamoSignInCopyStore implements SignInCopyStore {
           }),
         );
         return out.Attributes ?? {};
-      });
+      }, isTransactionConflict);
     } catch (e) {
       if (isConditionalCheckFailed(e)) return refused;
       throw e;
@@ -95,17 +95,6 @@ export class DynamoSignInCopyStore implements SignInCopyStore {
   }
 
   /** A session's transaction held the item for a moment: that says nothing about the count, so ask again. */
-  private async withConflictRetry<T>(send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (e) {
-        if (!(e instanceof Error && e.name === 'TransactionConflictException') || attempt >= CONFLICT_ATTEMPTS) throw e;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-      }
-    }
-  }
-
   async resetAttempts(email: string, windowSeconds: number): Promise<void> {
     try {
       await this.doc.send(
