@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import type { PublicKeySource } from '../ports/key-ring.js';
 import { hasPrivateMembers } from '../domain/jwk.js';
+import { httpGet, type HttpGetOptions, type HttpGetResponse } from './http-get.js';
 
 export interface JwksKeySourceOptions {
   /** The JWKS document, e.g. `https://auth.example.com/.well-known/jwks.json`. HTTPS, or plain HTTP on loopback only. */
@@ -15,8 +16,8 @@ export interface JwksKeySourceOptions {
    * @default cacheSeconds
    */
   maxStaleSeconds?: number;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
+  /** The GET (tests pass a fake). @default httpGet (./http-get.ts: Node's own client, not `fetch`) */
+  get?: (url: URL, options: HttpGetOptions) => Promise<HttpGetResponse>;
   /** Clock override for tests (epoch ms). @default Date.now */
   now?: () => number;
   /** @default 3000 */
@@ -69,7 +70,7 @@ export function publicKeysByKid(doc: unknown): Map<string, JWK> {
  */
 export class JwksKeySource implements PublicKeySource {
   private readonly url: URL;
-  private readonly fetchImpl: typeof fetch;
+  private readonly get: (url: URL, options: HttpGetOptions) => Promise<HttpGetResponse>;
   private readonly now: () => number;
   private readonly timeoutMs: number;
   private readonly cooldownMs: number;
@@ -88,7 +89,7 @@ export class JwksKeySource implements PublicKeySource {
     if (this.url.protocol !== 'https:' && !(this.url.protocol === 'http:' && LOOPBACK_HOSTS.has(this.url.hostname))) {
       throw new Error(`JWKS URL must use https (plain http is allowed on loopback only): ${this.url.origin}`);
     }
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.get = options.get ?? httpGet;
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 3000;
     this.cooldownMs = options.cooldownSeconds * 1000;
@@ -145,16 +146,16 @@ export class JwksKeySource implements PublicKeySource {
   }
 
   private async load(): Promise<Map<string, JWK>> {
-    const response = await this.fetchImpl(this.url, {
-      headers: { accept: 'application/json' },
-      // The URL is configuration; a redirect elsewhere is not followed to a key we never configured.
-      redirect: 'error',
-      signal: AbortSignal.timeout(this.timeoutMs),
+    // The URL is configuration: a redirect elsewhere is an error, not a key we never configured.
+    const response = await this.get(this.url, {
+      accept: 'application/json',
+      timeoutMs: this.timeoutMs,
+      maxBytes: MAX_JWKS_BYTES,
     });
-    if (!response.ok) throw new JwksFetchError(`JWKS fetch failed: HTTP ${response.status}`);
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES)
-      throw new JwksFetchError('JWKS document is too large');
-    const text = await response.text();
+    if (response.status < 200 || response.status > 299)
+      throw new JwksFetchError(`JWKS fetch failed: HTTP ${response.status}`);
+    const text = response.body;
+    // The GET stops reading past maxBytes; a body that got here anyway is refused the same.
     if (text.length > MAX_JWKS_BYTES) throw new JwksFetchError('JWKS document is too large');
     let doc: unknown;
     try {

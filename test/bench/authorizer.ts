@@ -148,12 +148,12 @@ export async function contendersFor(
   };
 
   // This project's authorizer, exactly as deployed: JWKS source (warm cache, loaded once through an in-process
-  // fetch), verifier, route requirements, context encoding.
+  // GET), verifier, route requirements, context encoding.
   const source = new JwksKeySource({
     url: `${ISSUER}/.well-known/jwks.json`,
     cooldownSeconds: 30,
     cacheSeconds: 600,
-    fetch: async () => new Response(JSON.stringify(jwks), { headers: { 'content-type': 'application/json' } }),
+    get: async () => ({ status: 200, body: JSON.stringify(jwks) }),
   });
   const authorize = createAuthorizer({
     verifier: new AccessTokenVerifier(source, {
