@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 
@@ -40,6 +41,18 @@ export class Argon2Hasher implements PasswordHasher {
     }
   }
 
+  /**
+   * A PHC string of this hasher's parameters, shaped as its hashes are (16-byte salt, 32-byte output), with a random
+   * salt and a random output in place of a computed one: verifying any password against it runs the same argon2id
+   * computation as against a real hash, and fails (an output no password is known to give; 2^-256 by chance). So
+   * the unknown-email path costs what a wrong password costs (S2) without hashing anything to set it up.
+   */
+  dummyHash(): string {
+    const b64 = (n: number) => randomBytes(n).toString('base64').replace(/=+$/, '');
+    const { memoryCost, timeCost, parallelism } = this.params;
+    return `$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$${b64(16)}$${b64(32)}`;
+  }
+
   needsRehash(phc: string): boolean {
     const m = PHC.exec(phc);
     if (!m || m[1] !== 'id') return true;
@@ -49,10 +62,10 @@ export class Argon2Hasher implements PasswordHasher {
 }
 
 /**
- * A hash of a random password with the current parameters, made once per container, so that an unknown
- * email costs the same argon2 verify as a wrong password (S2).
+ * The container's dummy hash (`Argon2Hasher.dummyHash`, made on first use), so that an unknown email costs the same
+ * argon2 verify as a wrong password (S2).
  */
-export function dummyHashFactory(hasher: PasswordHasher): () => Promise<string> {
-  let pending: Promise<string> | undefined;
-  return () => (pending ??= hasher.hash(crypto.randomUUID() + crypto.randomUUID()));
+export function dummyHashFactory(hasher: Argon2Hasher): () => Promise<string> {
+  let dummy: string | undefined;
+  return () => Promise.resolve((dummy ??= hasher.dummyHash()));
 }

@@ -1,5 +1,6 @@
-import { hash } from '@node-rs/argon2';
+import { hash, verify as argon2Verify } from '@node-rs/argon2';
 import { describe, expect, it, vi } from 'vitest';
+import { Argon2Hasher, dummyHashFactory } from '../../shared/adapters/argon2-hasher.js';
 import { logIn, type LoginDeps } from '../../shared/domain/login.js';
 import { AuthError } from '../../shared/domain/errors.js';
 import { inMemoryLogin } from '../helpers/fakes.js';
@@ -21,6 +22,29 @@ describe('Use-case: logIn', () => {
     expect(await attempt(deps, 'nobody@example.com', PASSWORD)).toBe('invalid_credentials');
     expect(verify).toHaveBeenCalledTimes(1);
     expect(verify.mock.calls[0][0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('S2: the dummy hash is shaped as a real one (parameters, salt and output lengths), differs per container, and no password verifies against it', async () => {
+    // Prepare
+    const hasher = new Argon2Hasher();
+    const real = await hasher.hash(PASSWORD);
+    const parts = (phc: string) => {
+      const [, alg, version, params, salt, output] = phc.split('$');
+      return { alg, version, params, salt: salt.length, output: output.length };
+    };
+
+    // Act
+    const dummy = await dummyHashFactory(hasher)();
+    const again = await dummyHashFactory(hasher)();
+
+    // Assess: the same argon2id work to verify (S2), and nothing to upgrade.
+    expect(parts(dummy)).toEqual(parts(real));
+    expect(hasher.needsRehash(dummy)).toBe(false);
+    expect(again).not.toBe(dummy);
+    // The library itself accepts it (a malformed PHC would reject at once, before any argon2 work, which
+    // Argon2Hasher.verify would hide as a plain `false`) and computes a mismatch.
+    await expect(argon2Verify(dummy, PASSWORD)).resolves.toBe(false);
+    await expect(argon2Verify(dummy, '')).resolves.toBe(false);
   });
 
   it('S7: a stored hash with weaker parameters is upgraded at the next successful login', async () => {
