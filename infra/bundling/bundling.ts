@@ -208,8 +208,10 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     keepNames: props.keepNames ?? true,
     sourceMap: false,
     mainFields: ['module', 'main'],
-    // Lets bundled CommonJS dependencies call `require` from an ES module bundle.
-    banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+    // No `createRequire` banner: nothing bundled calls `require` (esbuild turns a CommonJS dependency's `require`
+    // of a Node module it leaves external into a shim that throws "Dynamic require of … is not supported", and
+    // test/infra/stack.test.ts fails any asset that contains one). The banner would import `node:module` in every
+    // cold start (~1 ms) for nothing. A dependency that needs it brings it back here.
     bundleAwsSDK: true,
     externalModules: props.argon2 ? [ARGON2] : [],
     ...(hooks.length > 0 ? { commandHooks: hooks.length === 1 ? hooks[0] : new AllHooks(hooks) } : {}),

@@ -1,5 +1,4 @@
 /** Types of lazy-module.mjs (plain JavaScript so that CDK's bundling hook can run it with `node`). */
-export declare const REQUIRE_BANNER: string;
 export declare function buildLazyModule(options: {
   entry: string;
   outdir: string;

@@ -10,9 +10,6 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-/** The banner every bundle carries: lets bundled CommonJS dependencies call `require` from an ES module. */
-export const REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
 /**
  * Writes `<outdir>/<entry name>.js` (ESM) and `<outdir>/package.json` (`"type": "module"`, so that `.js` is ESM:
  * the same specifier then resolves to the `.ts` source in tests and to this file in the asset).
@@ -29,7 +26,6 @@ export async function buildLazyModule({ entry, outdir, target, alias = {}, minif
     keepNames: false,
     sourcemap: false,
     mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_BANNER },
     alias,
     absWorkingDir,
     outfile,

@@ -53,10 +53,10 @@ const httpApiEvent = (authorization: string) => ({
 });
 
 export interface FirstRequests {
-  /** One fresh process per call: import + first JWT request, ms. */
-  jwt(): Promise<number>;
+  /** One fresh process per call: import + first JWT request, ms (of another build's bundle if given). */
+  jwt(otherBundle?: string): Promise<number>;
   /** One fresh process per call: import + first API-key request (lazy module, one GetItem), ms. */
-  apiKey(): Promise<number>;
+  apiKey(otherBundle?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -104,14 +104,14 @@ export async function firstRequests(bundle: string, env: Record<string, string>)
     API_KEY_CACHE_SECONDS: '60',
     DYNAMODB_ENDPOINT: base,
   };
-  const once = async (authorization: string) => {
-    const args = ['--input-type=module', '-e', FIRST_REQUEST, bundle, JSON.stringify(httpApiEvent(authorization))];
+  const once = async (authorization: string, file = bundle) => {
+    const args = ['--input-type=module', '-e', FIRST_REQUEST, file, JSON.stringify(httpApiEvent(authorization))];
     const { stdout } = await run(process.execPath, args, { env: childEnv });
     return Number(stdout);
   };
   return {
-    jwt: () => once(`Bearer ${accessToken}`),
-    apiKey: () => once(`Bearer ${key}`),
+    jwt: (other) => once(`Bearer ${accessToken}`, other),
+    apiKey: (other) => once(`Bearer ${key}`, other),
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }

@@ -225,6 +225,16 @@ describe.skipIf(MISSING_HANDLERS.length > 0)('Stack: AuthStack (synthesized)', (
       expect(FUNCTION_NAMES.filter((n) => FUNCTION_SPECS[n].dataFiles)).toEqual(['signup', 'password-reset-confirm']);
     });
 
+    it('needs no `require` in any asset: no createRequire banner, no CommonJS require left for run time', () => {
+      for (const { where, code } of assetCode()) {
+        // The banner bundles used to carry; it imported node:module in every cold start.
+        expect(code, where).not.toContain('createRequire(import.meta.url)');
+        // esbuild's stand-in for a CommonJS `require` of a module it leaves out of an ES module bundle: it throws
+        // this at run time when nothing defines `require`. Either bundle the module or bring the banner back.
+        expect(code, where).not.toContain('Dynamic require of');
+      }
+    });
+
     it('bundles no AWS SDK into the authorizer', () => {
       const code = readFileSync(join(assetDir('authorizer'), 'index.mjs'), 'utf8');
       expect(code).not.toContain('@aws-sdk');
