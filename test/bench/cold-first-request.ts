@@ -56,7 +56,7 @@ export interface FirstRequests {
   /** One fresh process per call: import + first JWT request, ms (of another build's bundle if given). */
   jwt(otherBundle?: string): Promise<number>;
   /** One fresh process per call: import + first API-key request (lazy module, one GetItem), ms. */
-  apiKey(otherBundle?: string): Promise<number>;
+  apiKey(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -111,7 +111,7 @@ export async function firstRequests(bundle: string, env: Record<string, string>)
   };
   return {
     jwt: (other) => once(`Bearer ${accessToken}`, other),
-    apiKey: (other) => once(`Bearer ${key}`, other),
+    apiKey: () => once(`Bearer ${key}`),
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }

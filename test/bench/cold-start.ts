@@ -181,6 +181,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
     }
   }
   const cold = names.filter(dynamoBacked);
+  const importOnly = names.filter((n) => !dynamoBacked(n));
   const emptyHandler = join(OUT, 'empty-handler.mjs');
   await writeFile(emptyHandler, 'export const handler = async () => ({ statusCode: 204 });\n');
   const details: Record<string, ColdSample[]> = Object.fromEntries(['empty', ...cold].map((n) => [n, []]));
@@ -210,7 +211,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
           ['authorizer first API-key request', first.apiKey],
         ]
       : []),
-    ...names.filter((n) => !dynamoBacked(n)).map((n) => [n, () => importMs(files[n])]),
+    ...importOnly.map((n) => [n, () => importMs(files[n])]),
     ...names.flatMap((n) => lazyFiles(n).map(([base, file]) => [`${n} ${base}`, () => importMs(file)])),
     ...cold.map((n) => [n, sampler(n, files[n])]),
     ...(compare
@@ -220,9 +221,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
         ])
       : []),
     ...(compare
-      ? names
-          .filter((n) => !dynamoBacked(n))
-          .map((n) => [`${n} [${compare.label}]`, () => importMs(join(compare.dir, n, 'index.mjs'))])
+      ? importOnly.map((n) => [`${n} [${compare.label}]`, () => importMs(join(compare.dir, n, 'index.mjs'))])
       : []),
     ...(compare && first
       ? [
@@ -234,7 +233,7 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
       : []),
   ]) as Record<string, () => Promise<number>>;
   progress(
-    `${cold.length} cold starts (import + first invocation) and ${names.length - cold.length} imports, each in ${options.processes} fresh node processes`,
+    `${cold.length} cold starts (import + first invocation) and ${importOnly.length} imports, each in ${options.processes} fresh node processes`,
   );
   let samples: Record<string, number[]>;
   try {
@@ -295,8 +294,8 @@ export async function benchColdStart(options: { processes: number }): Promise<Fi
   }
 
   for (const name of [
-    ...names.filter((n) => !dynamoBacked(n)),
-    ...(compare ? names.filter((n) => !dynamoBacked(n)).map((n) => `${n} [${compare.label}]`) : []),
+    ...importOnly,
+    ...(compare ? importOnly.map((n) => `${n} [${compare.label}]`) : []),
     ...names.flatMap((n) => lazyFiles(n).map(([base]) => `${n} ${base}`)),
   ]) {
     figures.push(figure(`import ${name} (minus empty)`, 'ms', minusEmpty(samples[name])));
